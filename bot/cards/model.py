@@ -1,0 +1,54 @@
+"""The card: the unit of quiz content every other part of quizbot works with."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import asdict, dataclass
+from typing import Literal
+
+Level = Literal["core", "advanced"]
+Kind = Literal["qa", "prompt"]
+Severity = Literal["error", "warning"]
+
+LEVELS: tuple[Level, ...] = ("core", "advanced")
+KINDS: tuple[Kind, ...] = ("qa", "prompt")
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    id: str
+    deck: str
+    topic: str
+    level: Level
+    kind: Kind
+    number: str
+    question: str  # neutral Markdown (bold key terms kept as **term**)
+    answer: str  # neutral Markdown; empty for prompt cards
+    source: str  # "file:line" of the row
+
+    def to_dict(self) -> dict[str, str]:
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class LintMessage:
+    source: str  # "file:line"
+    severity: Severity
+    message: str  # what is wrong, then how to fix it
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.severity}: {self.message}"
+
+
+_MARKUP = re.compile(r"[*_`]+")
+_SPACE = re.compile(r"\s+")
+
+
+def card_id(question: str) -> str:
+    """A stable id from the question text alone, so reordering or renaming decks keeps ids.
+
+    Markup and spacing are ignored: re-bolding a term must not orphan a card's history.
+    """
+    text = _SPACE.sub(" ", _MARKUP.sub("", question)).strip().casefold()
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
