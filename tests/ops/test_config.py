@@ -1,0 +1,84 @@
+import io
+import json
+import logging
+
+import pytest
+
+from bot.config import ConfigError, load_settings
+from bot.logs import setup_logging
+
+
+def test_environment_starts_the_adapters_it_names(tmp_path):
+    settings = load_settings(
+        {"DISCORD_TOKEN": "abc.def.ghi", "SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1"},
+        db=str(tmp_path / "q.db"),
+    )
+    assert settings.discord_enabled and settings.slack_enabled and settings.slack_socket_mode
+    assert settings.db == tmp_path / "q.db"
+
+
+def test_tokens_never_show_in_repr():
+    settings = load_settings({"DISCORD_TOKEN": "supersecret-token-value"})
+    assert "supersecret" not in repr(settings)
+    assert "supersecret" not in str(settings.discord_token)
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"QUIZBOT_HTTP_PORT": "http"}, "QUIZBOT_HTTP_PORT='http'"),
+        ({"QUIZBOT_HTTP_PORT": "70000"}, "between 1 and 65535"),
+        ({"QUIZBOT_LOG_LEVEL": "loud"}, "QUIZBOT_LOG_LEVEL='LOUD'"),
+        ({"QUIZBOT_LOG_FORMAT": "xml"}, "QUIZBOT_LOG_FORMAT='xml'"),
+        ({"DISCORD_API_BASE": "discord.local"}, "DISCORD_API_BASE='discord.local'"),
+        ({"SLACK_BOT_TOKEN": "xoxb-1"}, "SLACK_SIGNING_SECRET"),
+        ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xoxb-2"}, "starting with 'xapp-'"),
+        ({"DISCORD_GUILD_ID": "my-server"}, "DISCORD_GUILD_ID='my-server'"),
+    ],
+)
+def test_bad_values_are_refused_with_their_name(env, named):
+    with pytest.raises(ConfigError) as error:
+        load_settings(env)
+    assert named in str(error.value)
+
+
+def test_toml_file_is_read_and_environment_wins(tmp_path):
+    path = tmp_path / "quizbot.toml"
+    path.write_text('quizbot_http_port = 8080\nquizbot_log_level = "debug"\n')
+    settings = load_settings({"QUIZBOT_CONFIG": str(path), "QUIZBOT_LOG_LEVEL": "WARNING"})
+    assert settings.http_port == 8080
+    assert settings.log_level == "WARNING"
+
+
+def test_toml_file_with_unknown_key_names_it(tmp_path):
+    path = tmp_path / "quizbot.toml"
+    path.write_text("discord_tokn = 'x'\n")
+    with pytest.raises(ConfigError, match="unknown setting 'discord_tokn'"):
+        load_settings({"QUIZBOT_CONFIG": str(path)})
+
+
+def test_broken_toml_is_a_clear_error(tmp_path):
+    path = tmp_path / "quizbot.toml"
+    path.write_text("quizbot_http_port = \n")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_settings({"QUIZBOT_CONFIG": str(path)})
+
+
+def test_logs_never_contain_tokens_even_in_tracebacks():
+    stream = io.StringIO()
+    token = "MTIzNDU2Nzg5.secret.token"
+    handler = setup_logging("DEBUG", "json", [token], stream=stream)
+    try:
+        log = logging.getLogger("quizbot.test")
+        log.info("connecting with %s", token)
+        try:
+            raise RuntimeError(f"401 for Bot {token}")
+        except RuntimeError:
+            log.exception("login failed")
+    finally:
+        logging.getLogger().removeHandler(handler)
+    text = stream.getvalue()
+    assert token not in text
+    lines = [json.loads(line) for line in text.splitlines()]
+    assert lines[0]["message"] == "connecting with ***"
+    assert "401 for Bot ***" in lines[1]["error"]
