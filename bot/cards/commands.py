@@ -1,0 +1,103 @@
+"""`quizbot cards export|lint|stats|show`: the card library from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+
+from bot.cards.library import Library, load_library
+from bot.paths import seed_dirs
+
+EXPORT_KEYS = ("id", "deck", "topic", "level", "kind", "number", "question", "answer", "source")
+
+
+def _library(args: argparse.Namespace) -> Library:
+    return load_library(seed_dirs(getattr(args, "seeds", None)))
+
+
+def _summary(library: Library) -> str:
+    errors, warnings = len(library.errors), len(library.warnings)
+    decks = len(library.decks())
+    return (
+        f"{len(library.cards)} cards in {decks} deck{'s' if decks != 1 else ''}; "
+        f"{errors} error{'s' if errors != 1 else ''}, "
+        f"{warnings} warning{'s' if warnings != 1 else ''}"
+    )
+
+
+def run_export(args: argparse.Namespace) -> int:
+    library = _library(args)
+    out = sys.stdout
+    for card in library.cards:
+        data = card.to_dict()
+        out.write(json.dumps({k: data[k] for k in EXPORT_KEYS}, ensure_ascii=False) + "\n")
+    if library.errors:
+        print(
+            f"quizbot cards export: {_summary(library)}; see `quizbot cards lint`",
+            file=sys.stderr,
+        )
+    return 0
+
+
+def run_lint(args: argparse.Namespace) -> int:
+    paths = [Path(p) for p in getattr(args, "paths", None) or []]
+    library = load_library(paths) if paths else _library(args)
+    for message in library.messages:
+        print(message)
+    print(f"quizbot cards lint: {_summary(library)}", file=sys.stderr)
+    return 1 if library.errors else 0
+
+
+def run_stats(args: argparse.Namespace) -> int:
+    library = _library(args)
+    counts = Counter((c.deck, c.topic, c.level, c.kind) for c in library.cards)
+    rows = [("deck", "topic", "level", "kind", "cards")]
+    rows += [(d, t, lv, k, str(n)) for (d, t, lv, k), n in counts.items()]
+    per_deck = Counter(c.deck for c in library.cards)
+    widths = [max(len(r[i]) for r in rows) for i in range(5)]
+
+    def line(row: tuple[str, ...]) -> str:
+        cells = [row[i].ljust(widths[i]) for i in range(4)] + [row[4].rjust(widths[4])]
+        return "  ".join(cells).rstrip()
+
+    print(line(rows[0]))
+    print("  ".join("-" * w for w in widths))
+    for row in rows[1:]:
+        print(line(row))
+    print()
+    for deck, n in per_deck.items():
+        levels = Counter(c.level for c in library.cards if c.deck == deck)
+        detail = ", ".join(f"{lv} {levels[lv]}" for lv in ("core", "advanced") if levels[lv])
+        print(f"{deck}: {n} cards ({detail})")
+    print(f"total: {_summary(library)}")
+    return 0
+
+
+def run_show(args: argparse.Namespace) -> int:
+    library = _library(args)
+    wanted = args.id.strip()
+    matches = library.by_prefix(wanted)
+    if not matches:
+        print(
+            f"quizbot cards show: no card with id {wanted!r}; "
+            "list card ids with `quizbot cards export`",
+            file=sys.stderr,
+        )
+        return 1
+    if len(matches) > 1:
+        print(
+            f"quizbot cards show: {len(matches)} cards have ids starting with {wanted!r} "
+            f"({', '.join(c.id for c in matches[:5])}{', ...' if len(matches) > 5 else ''}); "
+            "give more of the id",
+            file=sys.stderr,
+        )
+        return 1
+    from rich.console import Console
+
+    from bot.render import card_panel
+
+    Console().print(card_panel(matches[0]))
+    return 0

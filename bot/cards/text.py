@@ -1,0 +1,345 @@
+"""Card text repair: mojibake, HTML and table-cell markup into neutral Markdown.
+
+Neutral Markdown is what every surface renders from: `**bold**` (key terms, which cloze
+questions blank), `*italic*`, `` `code` ``, lines starting "- " or "1. " for lists, and
+plain newlines between lines. Nothing else is markup.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from collections.abc import Callable
+
+# ---------------------------------------------------------------- mojibake
+
+_NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
+
+# Unicode blocks a real Mac Roman mix-up decodes into (punctuation, Greek, maths, arrows,
+# sub/superscripts, symbols, emoji). A short run that decodes to anything else (say, one
+# Armenian letter from the French "l’été") is more likely correct text, and is kept.
+_PLAUSIBLE = (
+    (0x00A0, 0x024F),  # Latin-1 supplement, Latin extended
+    (0x0370, 0x03FF),  # Greek
+    (0x1D00, 0x1DBF),  # phonetic extensions (subscript letters)
+    (0x2000, 0x2BFF),  # punctuation, sub/superscripts, letterlike, arrows, maths, symbols
+    (0xFE00, 0xFE0F),  # variation selectors (emoji presentation)
+    (0x1D400, 0x1D7FF),  # mathematical alphanumerics
+    (0x1F000, 0x1FAFF),  # emoji
+)
+
+# Leftovers of the other common mix-up (UTF-8 read as Windows-1252 or Latin-1): only cells
+# showing these pay for importing ftfy.
+_CP1252_MOJIBAKE = re.compile(r"[ÂÃâ][\x80-\xbf€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ]|ï»¿")
+
+
+def _plausible(decoded: str) -> bool:
+    odd = [ch for ch in decoded if not any(lo <= ord(ch) <= hi for lo, hi in _PLAUSIBLE)]
+    # A whole word in another script (a long run) is a real fix; one odd letter is not.
+    return not odd or len(odd) >= 2
+
+
+def _decode_mac_roman_run(run: str) -> str:
+    """One run of non-ASCII characters, repaired if it is UTF-8 once read as Mac Roman."""
+    try:
+        raw = run.encode("mac_roman")
+    except UnicodeEncodeError:
+        return run  # holds characters Mac Roman never produces: already correct text
+    out: list[str] = []
+    i = 0
+    while i < len(raw):
+        lead = raw[i]
+        size = 2 if 0xC2 <= lead <= 0xDF else 3 if 0xE0 <= lead <= 0xEF else 4
+        if 0xF0 <= lead <= 0xF4 or size < 4:
+            try:
+                out.append(raw[i : i + size].decode("utf-8"))
+                i += size
+                continue
+            except UnicodeDecodeError:
+                return run
+        # An emoji whose first byte (0xF0, the Apple logo in Mac Roman) was lost.
+        try:
+            out.append((b"\xf0" + raw[i : i + 3]).decode("utf-8"))
+            i += 3
+        except UnicodeDecodeError:
+            return run
+    decoded = "".join(out)
+    return decoded if _plausible(decoded) else run
+
+
+def fix_mojibake(text: str) -> str:
+    """Undo UTF-8 read as Mac Roman (emoji included); leave correct text such as "café"."""
+    if text.isascii():
+        return text
+    fixed = _NON_ASCII_RUN.sub(lambda m: _decode_mac_roman_run(m.group()), text)
+    if _CP1252_MOJIBAKE.search(fixed):
+        import ftfy  # ~80 ms to import: only for cells that need it
+
+        fixed = ftfy.fix_text(fixed, uncurl_quotes=False, unescape_html=False)
+    return unicodedata.normalize("NFC", fixed)
+
+
+def has_mojibake(text: str) -> bool:
+    """Markers of Mac Roman mojibake left in card text (used by lint and tests)."""
+    return bool(_MOJIBAKE_MARKERS.search(text))
+
+
+_MOJIBAKE_MARKERS = re.compile(r"‚Ä|‚à|‚â|‚Ç|Œ[∑¥∏îª£]|¬[≤±π]|≈∑|üì|\uf8ff")
+
+# ---------------------------------------------------------------- code and math spans
+
+_BACKTICKS = re.compile(r"`+")
+
+
+def protected_spans(text: str, *, math: bool = True) -> list[tuple[int, int, str]]:
+    """(start, end, kind) of code spans and `$`/`$$` math spans, left to right.
+
+    Code spans follow CommonMark (a run of n backticks closes with a run of n). Math
+    follows pandoc: `$` must be followed by a non-space and the closing `$` preceded by a
+    non-space and not followed by a digit, so "$5 and $10" stays prose.
+    """
+    spans: list[tuple[int, int, str]] = []
+    special = _SPECIAL if math else _SPECIAL_NO_MATH
+    i = 0
+    while True:
+        m = special.search(text, i)
+        if m is None:
+            return spans
+        i = m.start()
+        ch = text[i]
+        if ch == "\\":
+            i += 2
+        elif ch == "`":
+            run = _BACKTICKS.match(text, i).group()
+            close = _find_backtick_close(text, i + len(run), len(run))
+            if close is not None:
+                spans.append((i, close, "code"))
+                i = close
+            else:
+                i += len(run)
+        else:
+            end = _find_math_close(text, i)
+            if end is not None:
+                spans.append((i, end, "math"))
+                i = end
+            else:
+                i += 1
+
+
+_SPECIAL = re.compile(r"[\\`$]")
+_SPECIAL_NO_MATH = re.compile(r"[\\`]")
+
+
+def _find_backtick_close(text: str, start: int, size: int) -> int | None:
+    for m in _BACKTICKS.finditer(text, start):
+        if len(m.group()) == size:
+            return m.end()
+    return None
+
+
+def _find_math_close(text: str, i: int) -> int | None:
+    if text.startswith("$$", i):
+        close = text.find("$$", i + 2)
+        if close > i + 2:
+            return close + 2
+        return None
+    if i + 1 >= len(text) or text[i + 1].isspace() or text[i + 1] == "$":
+        return None
+    j = i + 1
+    while True:
+        j = text.find("$", j)
+        if j < 0:
+            return None
+        if text[j - 1] == "\\":
+            j += 1
+            continue
+        if not text[j - 1].isspace() and not (j + 1 < len(text) and text[j + 1].isdigit()):
+            return j + 1
+        j += 1
+
+
+def split_outside_spans(text: str, sep: str = "|") -> list[str]:
+    """Split on `sep` except inside code or math spans, or escaped as `\\|`."""
+    if sep not in text:
+        return [text]
+    spans = protected_spans(text) if ("`" in text or "$" in text) else []
+    cells: list[str] = []
+    start = 0
+    span_i = 0
+    for m in re.finditer(re.escape(sep), text):
+        pos = m.start()
+        while span_i < len(spans) and spans[span_i][1] <= pos:
+            span_i += 1
+        if span_i < len(spans) and spans[span_i][0] <= pos:
+            continue  # inside a code or math span
+        backslashes = len(text[:pos]) - len(text[:pos].rstrip("\\"))
+        if backslashes % 2:
+            continue
+        cells.append(text[start:pos])
+        start = pos + 1
+    cells.append(text[start:])
+    return cells
+
+
+def map_outside_code(text: str, fn: Callable[[str], str]) -> str:
+    """Apply `fn` to the stretches of `text` outside code spans."""
+    out: list[str] = []
+    last = 0
+    for start, end, kind in protected_spans(text, math=False):
+        if kind != "code":
+            continue
+        out.append(fn(text[last:start]))
+        out.append(text[start:end])
+        last = end
+    out.append(fn(text[last:]))
+    return "".join(out)
+
+
+# ---------------------------------------------------------------- cell -> neutral Markdown
+
+_BR = re.compile(r"\s*<br\s*/?>\s*", re.IGNORECASE)
+_BULLET = re.compile(r"^\s*[*•+]\s+")
+_INLINE_ITEM = re.compile(r"(?:(?<=\s)|^)(\d{1,2})\.\s+(?=\*\*|[A-Z])")
+_GLUED_LABEL = re.compile(r"(?<=[a-z0-9)]\.)(?=\*\*[A-Z][^*\n]{0,60}:\*\*)")
+_SPACES = re.compile(r"[ \t\u00a0]+")
+_ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-fA-F]+|[A-Za-z]+\d*);")
+
+
+def _split_inline_numbered(line: str) -> str:
+    """ "1. **A** ... 2. **B** ..." on one line becomes one line per item.
+
+    Only a run numbered 1, 2, 3, ... counts, so "an error of 1." stays prose.
+    """
+    items = list(_INLINE_ITEM.finditer(line))
+    expected = 1
+    cuts: list[int] = []
+    for m in items:
+        if int(m.group(1)) == expected:
+            cuts.append(m.start())
+            expected += 1
+    if expected <= 2:  # fewer than two items in sequence: not a list
+        return line
+    bounds = [*cuts[1:], len(line)]
+    if sum(len(line[a:b].split()) for a, b in zip(cuts, bounds, strict=True)) < 4 * len(cuts):
+        return line  # "1. **SGD** → 2. **MBGD** → 3. **BGD**" is a ranking, not a list
+    parts = [line[: cuts[0]]] if cuts[0] else []
+    parts += [line[a:b] for a, b in zip(cuts, [*cuts[1:], len(line)], strict=True)]
+    return "\n".join(p.strip() for p in parts if p.strip())
+
+
+def cell_to_markdown(cell: str) -> str:
+    """A table cell (after mojibake repair) as neutral Markdown lines."""
+    text = _BR.sub("\n", cell)
+    text = map_outside_code(text, _unescape_entities)
+    lines: list[str] = []
+    for raw_line in text.split("\n"):
+        line = _SPACES.sub(" ", raw_line).strip()
+        if not line:
+            continue
+        line = _BULLET.sub("- ", line)
+        line = map_outside_code(line, lambda s: _GLUED_LABEL.sub("\n", s))
+        for part in line.split("\n"):
+            lines.extend(_split_inline_numbered(part).split("\n"))
+    return "\n".join(ln.strip() for ln in lines if ln.strip())
+
+
+def _unescape_entities(text: str) -> str:
+    return _ENTITY.sub(lambda m: html.unescape(m.group()), text) if "&" in text else text
+
+
+_WHOLE_BOLD = re.compile(r"^\*\*(?P<inner>.+)\*\*$", re.DOTALL)
+_TAG_BOLD = re.compile(r"^\*\*(\([^()*]{1,40}\))\*\*\s*")
+
+
+def strip_whole_bold(text: str) -> str:
+    """`**What is X?**` -> `What is X?`; partial bold (key terms) stays.
+
+    A leading bold tag such as `**(Math/Logic)**` is a label, not a key term: unbolded.
+    """
+    text = _TAG_BOLD.sub(r"\1 ", text)
+    m = _WHOLE_BOLD.match(text)
+    if m and "**" not in map_outside_code(m.group("inner"), lambda s: s.replace("`", "")):
+        return m.group("inner").strip()
+    return text
+
+
+def bold_balanced(text: str) -> bool:
+    """Whether `**` markers outside code pair up (a stray one would show as literal stars)."""
+    outside: list[str] = []
+    map_outside_code(text, lambda s: outside.append(s) or s)
+    return "".join(outside).count("**") % 2 == 0
+
+
+def strip_markup(text: str) -> str:
+    """Plain words: for comparing texts and deciding what a question looks like."""
+    text = re.sub(r"[*_`]+", "", text)
+    return _SPACES.sub(" ", text.replace("\n", " ")).strip()
+
+
+# ---------------------------------------------------------------- headings
+
+_HEADING_MARK = re.compile(r"^\s{0,3}#{1,6}\s+|\s+#+\s*$")
+_EMPHASIS = re.compile(r"(\*\*|__|\*|_)(.+?)\1")
+_NUMBERING = re.compile(
+    r"^(?:(?:part|section|chapter)\s+)?"
+    r"(?:[IVXLC]+[.):]|\d+(?:\.\d+)+[.):]?|\d+[.):]|[A-Z][.):])\s+",
+    re.IGNORECASE,
+)
+
+
+def clean_heading(line: str) -> str:
+    """`## **III. Categorical Cross-Entropy (CCE) & Sparse CCE**` -> the bare topic name."""
+    text = _HEADING_MARK.sub("", line).strip()
+    for _ in range(3):
+        text = _EMPHASIS.sub(r"\2", text).strip()
+    text = re.sub(r"\\([#*_`])", r"\1", text)
+    if _NUMBERING.match(text) and not re.match(r"^[A-Z]\.\s*[A-Z]\.", text):
+        text = _NUMBERING.sub("", text, count=1)
+    return _SPACES.sub(" ", text).strip()
+
+
+# ---------------------------------------------------------------- HTML fields (Anki)
+
+_HTML_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)\b[^>]*>")
+
+
+def html_to_markdown(text: str) -> str:
+    """Anki-style HTML fields (`<br>`, `<b>`, `<i>`, `<code>`, lists, `<div>`) as Markdown."""
+    if "<" not in text and "&" not in text:
+        return text
+    list_stack: list[list[int]] = []  # per open list: [is_ordered, next_number]
+
+    def tag(m: re.Match[str]) -> str:
+        closing, name = m.group(1) == "/", m.group(2).lower()
+        if name in ("b", "strong"):
+            return "**"
+        if name in ("i", "em"):
+            return "*"
+        if name == "code":
+            return "`"
+        if name == "br":
+            return "\n"
+        if name in ("div", "p"):
+            return "\n"
+        if name in ("ul", "ol"):
+            if closing:
+                if list_stack:
+                    list_stack.pop()
+            else:
+                list_stack.append([name == "ol", 1])
+            return "\n"
+        if name == "li":
+            if closing:
+                return "\n"
+            if list_stack and list_stack[-1][0]:
+                number = list_stack[-1][1]
+                list_stack[-1][1] += 1
+                return f"\n{number}. "
+            return "\n- "
+        return ""  # span, font, a, img ... keep their text only
+
+    text = _HTML_TAG.sub(tag, text)
+    text = html.unescape(text)
+    text = re.sub(r"\*\*\s*\*\*", "", text)
+    return "\n".join(_SPACES.sub(" ", ln).strip() for ln in text.split("\n") if ln.strip()).strip()
