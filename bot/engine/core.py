@@ -1,0 +1,1115 @@
+"""The quiz engine: rounds open, take answers, close and reveal; quick quizzes and practice.
+
+Every platform goes through `Engine`: an adapter translates a click into
+`engine.answer(round_id, player, option)`, and renders what comes back. The engine never waits
+on a platform: it posts through the `Poster` port and is driven by `tick()` (timers come from
+outside), and everything a round needs to finish lives in the database, so `recover()` after
+a restart finishes what was pending, once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import functools
+import json
+import logging
+import math
+import sqlite3
+import zlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any, Literal, Protocol
+
+from bot.clock import Clock
+from bot.engine import standings
+from bot.engine.periods import local_date, local_time_text, period_keys, zone
+from bot.messages import (
+    LeaderboardMessage,
+    LeaderboardRow,
+    Notice,
+    QuestionMessage,
+    RevealMessage,
+    StatsMessage,
+    option_letter,
+)
+from bot.ports import Place, Player, Poster
+from bot.scoring import LEADERBOARD_MODES, STREAK_MODES, Streak, score_answer
+from bot.store.db import Store, parse_ts, ts
+
+log = logging.getLogger(__name__)
+
+Mode = Literal["daily", "quiz", "practice"]
+MODES = ("daily", "quiz", "practice")
+AnswerStatus = Literal["locked_in", "already_answered", "closed", "unknown_round", "bad_option"]
+
+QUIZ_MAX_QUESTIONS = 20
+QUIZ_SECONDS_RANGE = (5, 600)
+QUIZ_PAUSE = timedelta(seconds=5)  # between a reveal and the next question: time to read it
+QUIZ_STALE = timedelta(minutes=5)  # a quiz idle this long at start-up is ended, not resumed
+PRACTICE_WINDOW = timedelta(hours=1)
+RECENT_CARDS = 100  # cards a place saw lately are avoided when picking new questions
+ROUND_CACHE = 4096  # rounds whose fixed facts are kept in memory
+
+_ROUND_FACT_NAMES = (
+    "platform", "mode", "format", "option_count", "answer_index", "closes_at", "tz", "owner_id"
+)  # fmt: skip
+_ROUND_FACTS = ", ".join(_ROUND_FACT_NAMES)
+
+
+class QuestionLike(Protocol):
+    card_id: str
+    format: str
+    prompt: str
+    options: tuple[str, ...]
+    answer_index: int | None
+
+
+class MakerLike(Protocol):
+    def generate(
+        self,
+        count: int,
+        seed: int,
+        fmt: str = "mixed",
+        topic: str | None = None,
+        level: str | None = None,
+        exclude: Iterable[str] = (),
+    ) -> list[Any]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerResult:
+    status: AnswerStatus
+    text: str  # the private reply, in plain words
+    round_id: int
+    option_index: int | None = None  # the option now on record for this player, if any
+    reveal: RevealMessage | None = None  # practice only: the immediate private reveal
+
+    @property
+    def notice(self) -> Notice:
+        return Notice(self.text)
+
+
+@dataclass(frozen=True, slots=True)
+class QuizReply:
+    status: str  # started | busy | bad_input | no_cards | error | stopped | none | forbidden
+    notice: Notice
+    quiz_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PracticeReply:
+    question: QuestionMessage | None  # show it privately to the player
+    notice: Notice | None = None  # why there is no question
+
+
+class Engine:
+    def __init__(
+        self,
+        store: Store,
+        library_cards: Any,
+        clock: Clock,
+        poster: Poster,
+        maker: MakerLike | None,
+    ) -> None:
+        cards = getattr(library_cards, "cards", library_cards) or ()
+        self.store = store
+        self.cards = {card.id: card for card in cards}
+        self.clock = clock
+        self.poster = poster
+        self.maker = maker
+        self._zones: dict[Place, str] = {}
+        self._rounds: dict[int, dict[str, Any]] = {}
+        self._loading: dict[int, asyncio.Future[Any]] = {}
+
+    # -- places -------------------------------------------------------------------------
+
+    async def set_place_zone(self, place: Place, tz: str) -> None:
+        """Show this channel's times in `tz` (an IANA name such as Europe/Berlin)."""
+        if zone(tz).key != tz:
+            raise ValueError(f"unknown time zone {tz!r}: use an IANA name such as Europe/Berlin")
+        await self.store.write(
+            lambda c: c.execute(
+                "INSERT INTO place_settings (platform, server_id, channel_id, tz) VALUES (?,?,?,?)"
+                " ON CONFLICT DO UPDATE SET tz = excluded.tz",
+                (*_key(place), tz),
+            )
+        )
+        self._zones[place] = tz
+
+    async def place_zone(self, place: Place) -> str:
+        if place not in self._zones:
+            row = await self.store.fetchone(
+                "SELECT tz FROM place_settings WHERE platform=? AND server_id=? AND channel_id=?",
+                _key(place),
+            )
+            self._zones[place] = row["tz"] if row else "UTC"
+        return self._zones[place]
+
+    async def used_cards(self, place: Place, mode: Mode = "daily") -> set[str]:
+        """Card ids already asked in this place in `mode` (for rotations that avoid repeats)."""
+        rows = await self.store.fetchall(
+            "SELECT DISTINCT card_id FROM rounds WHERE platform=? AND server_id=? AND channel_id=?"
+            " AND mode=? AND state != 'cancelled'",
+            (*_key(place), mode),
+        )
+        return {r["card_id"] for r in rows}
+
+    # -- rounds -------------------------------------------------------------------------
+
+    async def open_round(
+        self,
+        place: Place,
+        question: QuestionLike,
+        mode: Mode,
+        closes_at: datetime,
+        *,
+        tz: str | None = None,
+        quiz_id: int | None = None,
+        position: int | None = None,
+    ) -> int:
+        """Store the round, post the question in `place` and record the post's reference.
+
+        A discussion prompt (format "prompt") opens a thread and is not scored. If posting
+        fails the round is cancelled and the error is raised.
+        """
+        round_id, message = await self._open(
+            place, question, mode, closes_at, tz=tz, quiz_id=quiz_id, position=position
+        )
+        try:
+            if message.format == "prompt":
+                ref = await self.poster.start_thread(place, message)
+            else:
+                ref = await self.poster.post(place, message)
+        except Exception:
+            await self.store.write(
+                lambda c: c.execute(
+                    "UPDATE rounds SET state='cancelled' WHERE id=? AND state='open'", (round_id,)
+                )
+            )
+            raise
+        await self.store.write(
+            lambda c: c.execute("UPDATE rounds SET message_ref=? WHERE id=?", (ref, round_id))
+        )
+        return round_id
+
+    async def _open(
+        self,
+        place: Place,
+        question: QuestionLike | dict[str, Any],
+        mode: Mode,
+        closes_at: datetime,
+        *,
+        tz: str | None = None,
+        quiz_id: int | None = None,
+        position: int | None = None,
+        owner_id: str | None = None,
+        quiz_count: int | None = None,
+    ) -> tuple[int, QuestionMessage]:
+        if mode not in MODES:
+            raise ValueError(f"unknown mode {mode!r}: use one of {', '.join(MODES)}")
+        now = self.clock.now()
+        q = _question_dict(question)
+        card = self.cards.get(q["card_id"])
+        snapshot = (
+            card.to_dict()
+            if card is not None
+            else {"id": q["card_id"], "topic": None, "level": None, "answer": ""}
+        )
+        tz = tz or await self.place_zone(place)
+        options = tuple(q.get("options") or ())
+        is_prompt = q.get("format") == "prompt" or q.get("answer_index") is None
+        if closes_at <= now and not is_prompt:
+            raise ValueError("closes_at must be in the future")
+        if quiz_id is not None and quiz_count is None:
+            row = await self.store.fetchone(
+                "SELECT question_count FROM quizzes WHERE id=?", (quiz_id,)
+            )
+            quiz_count = row["question_count"] if row else None
+        values = {
+            "platform": place.platform,
+            "server_id": place.server_id,
+            "channel_id": place.channel_id,
+            "mode": mode,
+            # A discussion prompt has nothing to reveal: it is born finished.
+            "state": "revealed" if is_prompt else "open",
+            "card_id": q["card_id"],
+            "format": q.get("format", "choice"),
+            "prompt": q["prompt"],
+            "options_json": json.dumps(list(options), ensure_ascii=False),
+            "option_count": len(options),
+            "answer_index": None if is_prompt else q["answer_index"],
+            "question_json": json.dumps(q, ensure_ascii=False),
+            "card_json": json.dumps(snapshot, ensure_ascii=False),
+            "topic": snapshot.get("topic"),
+            "level": snapshot.get("level"),
+            "tz": tz,
+            "owner_id": owner_id,
+            "quiz_id": quiz_id,
+            "quiz_position": position,
+            "opened_at": ts(now),
+            "closes_at": ts(closes_at),
+            "revealed_at": ts(now) if is_prompt else None,
+            "reveal_delivered": 1 if is_prompt else 0,
+        }
+        sql = f"INSERT INTO rounds ({', '.join(values)}) VALUES ({', '.join('?' * len(values))})"
+        round_id = await self.store.write(
+            lambda c: c.execute(sql, tuple(values.values())).lastrowid
+        )
+        self._remember(round_id, values)
+        message = QuestionMessage(
+            round_id=round_id,
+            format=values["format"],
+            prompt=q["prompt"],
+            options=options,
+            topic=snapshot.get("topic"),
+            level=snapshot.get("level"),
+            closes_at=closes_at,
+            mode=mode,
+            position=f"{position}/{quiz_count}" if position and quiz_count else None,
+            zone=tz,
+        )
+        return round_id, message
+
+    async def answer(self, round_id: int, player: Player, option_index: int) -> AnswerResult:
+        """Record one player's choice; the reply is for that player only."""
+        now = self.clock.now()
+        stamp = ts(now)
+        known = self._rounds.get(round_id) or await self._round_facts(round_id)
+        # The hot path of a click burst: one INSERT that checks the round is still open.
+        fast = known is not None and _may_lock_in(known, player, option_index, stamp)
+
+        def record(conn: sqlite3.Connection) -> tuple[str, int | None, dict[str, Any] | None]:
+            if fast:
+                inserted = conn.execute(
+                    "INSERT INTO answers (round_id, user_id, display_name, option_index,"
+                    " answered_at) SELECT id, ?, ?, ?, ? FROM rounds"
+                    " WHERE id=? AND state='open' AND closes_at > ?"
+                    " ON CONFLICT (round_id, user_id) DO NOTHING",
+                    (player.user_id, player.display_name, option_index, stamp, round_id, stamp),
+                ).rowcount
+                if inserted:
+                    return "locked_in", option_index, known
+            r = conn.execute(
+                f"SELECT {_ROUND_FACTS}, state, revealed_at FROM rounds WHERE id=?", (round_id,)
+            ).fetchone()
+            if r is None or r["state"] == "cancelled" or r["platform"] != player.platform:
+                return "unknown_round", None, None
+            row = dict(r)
+            if r["owner_id"] is not None and r["owner_id"] != player.user_id:
+                return "unknown_round", None, None  # someone else's practice question
+            if r["format"] == "prompt" or r["answer_index"] is None:
+                return "discussion", None, row
+            if r["state"] != "open" or stamp >= r["closes_at"]:
+                return "closed", None, row
+            if not 0 <= option_index < r["option_count"]:
+                return "bad_option", None, row
+            inserted = conn.execute(
+                "INSERT INTO answers (round_id, user_id, display_name, option_index, answered_at)"
+                " VALUES (?,?,?,?,?) ON CONFLICT (round_id, user_id) DO NOTHING",
+                (round_id, player.user_id, player.display_name, option_index, stamp),
+            ).rowcount
+            if not inserted:
+                earlier = conn.execute(
+                    "SELECT option_index FROM answers WHERE round_id=? AND user_id=?",
+                    (round_id, player.user_id),
+                ).fetchone()
+                return "already_answered", earlier[0], row
+            return "locked_in", option_index, row
+
+        status, chosen, row = await self.store.write(record)
+        if row is not None and not fast:
+            self._remember(round_id, row)
+        if status == "unknown_round" or row is None:
+            return AnswerResult(
+                "unknown_round", "That question is no longer open (unknown round).", round_id
+            )
+        if status == "discussion":
+            return AnswerResult(
+                "bad_option",
+                "This is a discussion question with no options: reply in its thread.",
+                round_id,
+            )
+        if status == "closed":
+            if row["revealed_at"]:
+                when = local_time_text(parse_ts(row["revealed_at"]), row["tz"], now)
+                text = f"This round is closed: the answer was revealed at {when}."
+            else:
+                text = "This round is closed: the answer is being revealed now."
+            return AnswerResult("closed", text, round_id)
+        if status == "bad_option":
+            letters = f"A-{option_letter(row['option_count'] - 1)}"
+            return AnswerResult(
+                "bad_option", f"That option does not exist here: pick one of {letters}.", round_id
+            )
+        assert chosen is not None
+        letter = option_letter(chosen)
+        if status == "already_answered":
+            return AnswerResult(
+                "already_answered",
+                f"You already answered {letter}. One answer per round: it stays locked in.",
+                round_id,
+                chosen,
+            )
+        if row["mode"] == "practice":
+            reveal = await self.reveal(round_id)
+            if reveal is None:  # closed by a race with the timer: still show the outcome
+                reveal = await self.reveal_of(round_id)
+            right = reveal is not None and reveal.correct_index == chosen
+            if reveal is None or reveal.correct_index is None:
+                text = f"Locked in: {letter}."
+            elif right:
+                text = f"Correct: {letter}."
+            else:
+                right_letter = option_letter(reveal.correct_index)
+                text = f"Not quite: you chose {letter}; the answer is {right_letter}."
+            return AnswerResult("locked_in", text, round_id, chosen, reveal)
+        if row["mode"] == "quiz":
+            seconds = max(1, math.ceil((parse_ts(row["closes_at"]) - now).total_seconds()))
+            text = f"Locked in: {letter}. Reveal in {seconds} s"
+        else:
+            text = f"Locked in: {letter}. Reveal at {_reveal_at(row['closes_at'], row['tz'], now)}"
+        return AnswerResult("locked_in", text, round_id, chosen)
+
+    async def _round_facts(self, round_id: int) -> dict[str, Any] | None:
+        """Load a round's fixed facts once, however many clicks arrive for it at once."""
+        loading = self._loading.get(round_id)
+        if loading is None:
+            loading = asyncio.ensure_future(
+                self.store.fetchone(
+                    f"SELECT {_ROUND_FACTS} FROM rounds WHERE id=? AND state != 'cancelled'",
+                    (round_id,),
+                )
+            )
+            self._loading[round_id] = loading
+            loading.add_done_callback(lambda _: self._loading.pop(round_id, None))
+        row = await asyncio.shield(loading)
+        if row is None:
+            return None
+        self._remember(round_id, dict(row))
+        return self._rounds.get(round_id)
+
+    def _remember(self, round_id: int, facts: dict[str, Any]) -> None:
+        """Keep a round's fixed facts (never its state) so clicks skip a lookup."""
+        if len(self._rounds) >= ROUND_CACHE:
+            self._rounds.clear()
+        self._rounds[round_id] = {k: facts[k] for k in _ROUND_FACT_NAMES}
+
+    async def reveal(self, round_id: int) -> RevealMessage | None:
+        """Close the round, score its answers, edit the original post. Happens once per round:
+        a second call (or a racing `tick()`) returns None and changes nothing."""
+        now = self.clock.now()
+        outcome = await self.store.write(lambda c: _reveal_tx(c, round_id, now))
+        if outcome is None:
+            return None
+        message, place, ref, finished_quiz = outcome
+        if message.mode != "practice":
+            await self._deliver(round_id, place, ref, message)
+        if finished_quiz is not None:
+            await self._post_standings(finished_quiz, None)
+        return message
+
+    async def reveal_of(self, round_id: int) -> RevealMessage | None:
+        """The stored reveal of an already revealed round (to show it again)."""
+        row = await self.store.fetchone("SELECT reveal_json FROM rounds WHERE id=?", (round_id,))
+        return _reveal_from_json(row["reveal_json"]) if row and row["reveal_json"] else None
+
+    async def _deliver(
+        self, round_id: int, place: Place, ref: str | None, message: RevealMessage
+    ) -> bool:
+        try:
+            if ref:
+                await self.poster.edit(place, ref, message)
+            else:
+                await self.poster.post(place, message)
+        except Exception:
+            log.exception("round %s: could not deliver the reveal; recover() retries", round_id)
+            return False
+        await self.store.write(
+            lambda c: c.execute("UPDATE rounds SET reveal_delivered=1 WHERE id=?", (round_id,))
+        )
+        return True
+
+    # -- time-driven work ---------------------------------------------------------------
+
+    async def tick(self) -> int:
+        """Do everything due at clock.now(): reveal rounds whose time is up, move quick quizzes
+        on. Returns how many things it did. Safe to call any time, from several tasks."""
+        now = self.clock.now()
+        done = 0
+        due = await self.store.fetchall(
+            "SELECT id FROM rounds WHERE state='open' AND closes_at <= ? ORDER BY closes_at, id",
+            (ts(now),),
+        )
+        for row in due:
+            try:
+                if await self.reveal(row["id"]) is not None:
+                    done += 1
+            except Exception:
+                log.exception("round %s: reveal failed", row["id"])
+        quizzes = await self.store.fetchall(
+            "SELECT id FROM quizzes WHERE state='running' AND next_at IS NOT NULL AND next_at <= ?",
+            (ts(now),),
+        )
+        for row in quizzes:
+            try:
+                done += await self._advance_quiz(row["id"], now)
+            except Exception:
+                log.exception("quiz %s: could not move on", row["id"])
+        return done
+
+    async def next_due(self) -> datetime | None:
+        """When `tick()` next has work, or None when nothing is pending."""
+        row = await self.store.fetchone(
+            "SELECT min(t) FROM (SELECT min(closes_at) AS t FROM rounds WHERE state='open'"
+            " UNION ALL SELECT min(next_at) FROM quizzes WHERE state='running')"
+        )
+        return parse_ts(row[0]) if row and row[0] else None
+
+    async def run_timer(self, stop: asyncio.Event, max_sleep: float = 1.0) -> None:
+        """Drive `tick()` until `stop` is set: the loop an adapter (or `quizbot run`) starts
+        once, after `recover()`. Sleeps until the next due moment, at most `max_sleep` s, so
+        rounds opened meanwhile are picked up within a second."""
+        while not stop.is_set():
+            try:
+                await self.tick()
+                due = await self.next_due()
+            except Exception:
+                log.exception("timer: tick failed; retrying")
+                due = None
+            wait = max_sleep
+            if due is not None:
+                wait = min(max_sleep, max(0.0, (due - self.clock.now()).total_seconds()))
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=wait or 0.01)
+
+    async def recover(self) -> int:
+        """At start-up: deliver reveals that never reached the platform, end quizzes that went
+        stale while the bot was down, then reveal every overdue round (once)."""
+        now = self.clock.now()
+        done = 0
+        pending = await self.store.fetchall(
+            "SELECT id, platform, server_id, channel_id, message_ref, reveal_json FROM rounds"
+            " WHERE reveal_delivered=0 AND state='revealed' AND mode != 'practice'"
+        )
+        for r in pending:
+            place = Place(r["platform"], r["server_id"], r["channel_id"])
+            message = _reveal_from_json(r["reveal_json"])
+            done += await self._deliver(r["id"], place, r["message_ref"], message)
+        for q in await self.store.fetchall("SELECT * FROM quizzes WHERE state='running'"):
+            open_round = await self.store.fetchone(
+                "SELECT closes_at FROM rounds WHERE quiz_id=? AND state='open'", (q["id"],)
+            )
+            last = (
+                parse_ts(open_round["closes_at"])
+                if open_round
+                else parse_ts(q["next_at"])
+                if q["next_at"]
+                else None
+            )
+            if last is None:
+                # Crashed between claiming the next question and posting it: post it now.
+                await self.store.write(
+                    lambda c, qid=q["id"]: c.execute(
+                        "UPDATE quizzes SET next_at=? WHERE id=? AND state='running'",
+                        (ts(now), qid),
+                    )
+                )
+            elif now - last > QUIZ_STALE:
+                done += await self._end_quiz(q["id"], "stopped", "Quiz ended: the bot restarted")
+        return done + await self.tick()
+
+    # -- quick quiz ---------------------------------------------------------------------
+
+    async def start_quiz(
+        self,
+        place: Place,
+        starter: Player,
+        count: int = 5,
+        seconds: int = 30,
+        topic: str | None = None,
+        level: str | None = None,
+        fmt: str = "mixed",
+    ) -> QuizReply:
+        if place.is_practice:
+            return QuizReply(
+                "bad_input", Notice("Quick quizzes run in a channel, not in practice.")
+            )
+        if not 1 <= count <= QUIZ_MAX_QUESTIONS:
+            return QuizReply(
+                "bad_input",
+                Notice(
+                    f"A quick quiz has 1 to {QUIZ_MAX_QUESTIONS} questions; you asked for {count}."
+                ),
+            )
+        low, high = QUIZ_SECONDS_RANGE
+        if not low <= seconds <= high:
+            return QuizReply(
+                "bad_input",
+                Notice(
+                    f"Each question can stay open {low} to {high} seconds; you asked for {seconds}."
+                ),
+            )
+        running = await self._running_quiz(place)
+        if running is not None:
+            return QuizReply("busy", _busy_notice(running), running["id"])
+        if self.maker is None:
+            return QuizReply("no_cards", Notice("No decks are loaded, so there is nothing to ask."))
+        now = self.clock.now()
+        recent = await self._recent_cards(place)
+        try:
+            questions = self._generate(count, _seed(place, now), fmt, topic, level, recent)
+        except ValueError as exc:
+            return QuizReply("bad_input", Notice(str(exc)))
+        if not questions:
+            what = " ".join(x for x in (f"topic {topic!r}" if topic else "", level or "") if x)
+            return QuizReply(
+                "no_cards",
+                Notice(f"No cards match {what or 'that choice'}. `/topics` lists what there is."),
+            )
+        tz = await self.place_zone(place)
+        stored = [_question_dict(q) for q in questions]
+
+        def create(conn: sqlite3.Connection) -> int:
+            return conn.execute(
+                "INSERT INTO quizzes (platform, server_id, channel_id, starter_id, starter_name,"
+                " question_count, seconds, questions_json, position, tz, started_at)"
+                " VALUES (?,?,?,?,?,?,?,?,1,?,?)",
+                (
+                    *_key(place),
+                    starter.user_id,
+                    starter.display_name,
+                    len(stored),
+                    seconds,
+                    json.dumps(stored, ensure_ascii=False),
+                    tz,
+                    ts(now),
+                ),
+            ).lastrowid
+
+        try:
+            quiz_id = await self.store.write(create)
+        except sqlite3.IntegrityError:  # another start won the race for this channel
+            running = await self._running_quiz(place)
+            return QuizReply("busy", _busy_notice(running), running["id"] if running else None)
+        try:
+            await self._post_quiz_round(quiz_id, place, stored[0], 1, len(stored), seconds, tz)
+        except Exception as exc:
+            log.exception("quiz %s: could not post its first question", quiz_id)
+            await self._set_quiz_state(quiz_id, "stopped")
+            return QuizReply("error", Notice(f"Could not post the question here: {exc}"), quiz_id)
+        return QuizReply(
+            "started",
+            Notice(f"Quiz started: {len(stored)} questions, {seconds} s each."),
+            quiz_id,
+        )
+
+    async def stop_quiz(self, place: Place, by: Player, is_admin: bool) -> QuizReply:
+        running = await self._running_quiz(place)
+        if running is None:
+            return QuizReply("none", Notice("No quiz is running in this channel."))
+        if by.user_id != running["starter_id"] and not is_admin:
+            return QuizReply(
+                "forbidden",
+                Notice(
+                    f"Only {running['starter_name']} (who started this quiz) or an admin can "
+                    "stop it."
+                ),
+                running["id"],
+            )
+        title = f"Quiz stopped by {by.display_name}"
+        if not await self._end_quiz(running["id"], "stopped", title):
+            return QuizReply("none", Notice("That quiz has just finished."), running["id"])
+        asked = running["position"]
+        return QuizReply(
+            "stopped",
+            Notice(f"Quiz stopped after {asked} of {running['question_count']} questions."),
+            running["id"],
+        )
+
+    async def _running_quiz(self, place: Place) -> sqlite3.Row | None:
+        return await self.store.fetchone(
+            "SELECT * FROM quizzes WHERE platform=? AND server_id=? AND channel_id=?"
+            " AND state='running'",
+            _key(place),
+        )
+
+    async def _advance_quiz(self, quiz_id: int, now: datetime) -> int:
+        def claim(conn: sqlite3.Connection) -> sqlite3.Row | None:
+            q = conn.execute(
+                "SELECT * FROM quizzes WHERE id=? AND state='running' AND next_at <= ?",
+                (quiz_id, ts(now)),
+            ).fetchone()
+            if q is None or q["position"] >= q["question_count"]:
+                return None
+            conn.execute(
+                "UPDATE quizzes SET position=position+1, next_at=NULL WHERE id=?", (quiz_id,)
+            )
+            return q
+
+        q = await self.store.write(claim)
+        if q is None:
+            row = await self.store.fetchone(
+                "SELECT position, question_count FROM quizzes WHERE id=? AND state='running'"
+                " AND next_at <= ?",
+                (quiz_id, ts(now)),
+            )
+            if row and row["position"] >= row["question_count"]:
+                return await self._end_quiz(quiz_id, "finished", None)
+            return 0
+        place = Place(q["platform"], q["server_id"], q["channel_id"])
+        questions = json.loads(q["questions_json"])
+        position = q["position"] + 1
+        try:
+            await self._post_quiz_round(
+                quiz_id,
+                place,
+                questions[position - 1],
+                position,
+                len(questions),
+                q["seconds"],
+                q["tz"],
+            )
+        except Exception:
+            log.exception("quiz %s: could not post question %d; ending it", quiz_id, position)
+            await self._end_quiz(quiz_id, "stopped", "Quiz ended: a question could not be posted")
+            return 0
+        return 1
+
+    async def _post_quiz_round(
+        self,
+        quiz_id: int,
+        place: Place,
+        question: dict[str, Any],
+        position: int,
+        count: int,
+        seconds: int,
+        tz: str,
+    ) -> int:
+        round_id, message = await self._open(
+            place,
+            question,
+            "quiz",
+            self.clock.now() + timedelta(seconds=seconds),
+            tz=tz,
+            quiz_id=quiz_id,
+            position=position,
+            quiz_count=count,
+        )
+        try:
+            ref = await self.poster.post(place, message)
+        except Exception:
+            await self.store.write(
+                lambda c: c.execute("UPDATE rounds SET state='cancelled' WHERE id=?", (round_id,))
+            )
+            raise
+        await self.store.write(
+            lambda c: c.execute("UPDATE rounds SET message_ref=? WHERE id=?", (ref, round_id))
+        )
+        return round_id
+
+    async def _set_quiz_state(self, quiz_id: int, state: str) -> bool:
+        now = self.clock.now()
+        return bool(
+            await self.store.write(
+                lambda c: (
+                    c.execute(
+                        "UPDATE quizzes SET state=?, ended_at=?, next_at=NULL WHERE id=?"
+                        " AND state='running'",
+                        (state, ts(now), quiz_id),
+                    ).rowcount
+                )
+            )
+        )
+
+    async def _end_quiz(self, quiz_id: int, state: str, title: str | None) -> int:
+        """Claim the end of a running quiz, reveal its open round, post the final standings."""
+        if not await self._set_quiz_state(quiz_id, state):
+            return 0
+        for row in await self.store.fetchall(
+            "SELECT id FROM rounds WHERE quiz_id=? AND state='open'", (quiz_id,)
+        ):
+            await self.reveal(row["id"])
+        await self._post_standings(quiz_id, title)
+        return 1
+
+    async def _post_standings(self, quiz_id: int, title: str | None) -> None:
+        q = await self.store.fetchone("SELECT * FROM quizzes WHERE id=?", (quiz_id,))
+        if q is None:
+            return
+        found = await self.store.fetchall(
+            "SELECT a.user_id, max(a.display_name) AS name, sum(a.points) AS points,"
+            " count(*) AS answered, sum(a.correct) AS correct"
+            " FROM answers a JOIN rounds r ON r.id = a.round_id"
+            " WHERE r.quiz_id=? AND r.state='revealed'"
+            " GROUP BY a.user_id ORDER BY points DESC, correct DESC, a.user_id LIMIT ?",
+            (quiz_id, standings.TOP),
+        )
+        rows: list[LeaderboardRow] = []
+        for i, r in enumerate(found):
+            rank = rows[-1].rank if rows and rows[-1].points == r["points"] else i + 1
+            rows.append(
+                LeaderboardRow(
+                    rank, r["name"], r["points"], r["answered"], r["correct"], r["user_id"]
+                )
+            )
+        asked = await self.store.fetchone(
+            "SELECT count(*) FROM rounds WHERE quiz_id=? AND state='revealed'", (quiz_id,)
+        )
+        message = LeaderboardMessage(
+            title=title or "Quiz over: final standings",
+            period="quiz",
+            scope="quiz",
+            rows=tuple(rows),
+            period_label=f"{asked[0]} of {q['question_count']} questions",
+        )
+        place = Place(q["platform"], q["server_id"], q["channel_id"])
+        try:
+            await self.poster.post(place, message)
+        except Exception:
+            log.exception("quiz %s: could not post the final standings", quiz_id)
+
+    # -- practice -----------------------------------------------------------------------
+
+    async def practice_next(
+        self,
+        player: Player,
+        topic: str | None = None,
+        level: str | None = None,
+        fmt: str = "mixed",
+    ) -> PracticeReply:
+        """A new private question for one player; show the returned message only to them.
+        An unanswered previous practice question is closed without scoring."""
+        place = Place.practice(player.platform, player.user_id)
+        for row in await self.store.fetchall(
+            "SELECT id FROM rounds WHERE platform=? AND server_id=? AND channel_id=?"
+            " AND state='open'",
+            _key(place),
+        ):
+            await self.reveal(row["id"])
+        if self.maker is None:
+            return PracticeReply(None, Notice("No decks are loaded, so there is nothing to ask."))
+        now = self.clock.now()
+        recent = await self._recent_cards(place)
+        try:
+            questions = self._generate(1, _seed(place, now), fmt, topic, level, recent)
+        except ValueError as exc:
+            return PracticeReply(None, Notice(str(exc)))
+        if not questions:
+            what = f"topic {topic!r}" if topic else "that choice"
+            return PracticeReply(None, Notice(f"No cards match {what}. `/topics` lists them."))
+        _, message = await self._open(
+            place, questions[0], "practice", now + PRACTICE_WINDOW, owner_id=player.user_id
+        )
+        return PracticeReply(message)
+
+    def _generate(
+        self,
+        count: int,
+        seed: int,
+        fmt: str,
+        topic: str | None,
+        level: str | None,
+        recent: Sequence[str],
+    ) -> list[Any]:
+        assert self.maker is not None
+
+        def pick(exclude: Sequence[str]) -> list[Any]:
+            made = self.maker.generate(
+                count, seed, fmt=fmt, topic=topic, level=level, exclude=tuple(exclude)
+            )
+            return [q for q in made if q.format != "prompt" and q.answer_index is not None]
+
+        questions = pick(recent)
+        if len(questions) < count and recent:
+            questions = pick(())  # a small topic runs out of unseen cards: allow repeats
+        return questions[:count]
+
+    async def _recent_cards(self, place: Place) -> list[str]:
+        rows = await self.store.fetchall(
+            "SELECT card_id FROM rounds WHERE platform=? AND server_id=? AND channel_id=?"
+            " ORDER BY opened_at DESC LIMIT ?",
+            (*_key(place), RECENT_CARDS),
+        )
+        return [r["card_id"] for r in rows]
+
+    # -- leaderboards and stats ---------------------------------------------------------
+
+    async def leaderboard(
+        self,
+        place: Place,
+        period: str = "week",
+        scope: str = "server",
+        caller: Player | None = None,
+    ) -> LeaderboardMessage:
+        """Top 10 for the server/workspace (scope "server") or this channel (scope "channel")
+        this week, this month or all time, plus the caller's own row and rank."""
+        if period not in ("week", "month", "all"):
+            raise ValueError(f"unknown period {period!r}: use week, month or all")
+        if scope not in ("server", "channel"):
+            raise ValueError(f"unknown scope {scope!r}: use server or channel")
+        day = local_date(self.clock.now(), await self.place_zone(place))
+        channel = place.channel_id if scope == "channel" else "*"
+        when = {"week": "This week", "month": "This month", "all": "All time"}[period]
+        where = "in this channel" if scope == "channel" else "on this server"
+        return await self.store.read(
+            lambda c: standings.board(
+                c,
+                platform=place.platform,
+                server_id=place.server_id,
+                channel_id=channel,
+                period=period,
+                day=day,
+                caller_id=caller.user_id if caller else None,
+                title=f"{when} {where}",
+                scope=scope,
+            )
+        )
+
+    async def stats(self, player: Player, place: Place | None = None) -> StatsMessage:
+        """Answered, accuracy overall and per topic, streaks, weakest topics (practice counts)."""
+        tz = await self.place_zone(place) if place else "UTC"
+        today = local_date(self.clock.now(), tz)
+        server = place.server_id if place is not None and not place.is_practice else None
+        return await self.store.read(
+            lambda c: standings.personal_stats(
+                c,
+                platform=player.platform,
+                user_id=player.user_id,
+                fallback_name=player.display_name,
+                today=today,
+                server_id=server,
+            )
+        )
+
+    def topics(self) -> list[tuple[str, int]]:
+        """(topic, number of answerable cards), most cards first."""
+        counts: dict[str, int] = {}
+        for card in self.cards.values():
+            if getattr(card, "kind", "qa") == "qa":
+                counts[card.topic] = counts.get(card.topic, 0) + 1
+        return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+
+
+# -- the reveal transaction -------------------------------------------------------------
+
+
+def _reveal_tx(
+    conn: sqlite3.Connection, round_id: int, now: datetime
+) -> tuple[RevealMessage, Place, str | None, int | None] | None:
+    claimed = conn.execute(
+        "UPDATE rounds SET state='revealed', revealed_at=? WHERE id=? AND state='open'",
+        (ts(now), round_id),
+    ).rowcount
+    if not claimed:
+        return None
+    r = conn.execute("SELECT * FROM rounds WHERE id=?", (round_id,)).fetchone()
+    answers = conn.execute(
+        "SELECT id, user_id, display_name, option_index, answered_at FROM answers"
+        " WHERE round_id=? ORDER BY answered_at, id",
+        (round_id,),
+    ).fetchall()
+    mode, tz = r["mode"], r["tz"]
+    opened_at, closes_at = parse_ts(r["opened_at"]), parse_ts(r["closes_at"])
+    topic = r["topic"] or "General"
+    options = tuple(json.loads(r["options_json"]))
+    counts = [0] * len(options)
+    right: list[tuple[str, int, str]] = []
+    scored: list[tuple[int, int, int]] = []
+    names: list[tuple[str, str, str]] = []
+    topic_rows: list[tuple[str, str, str, int]] = []
+    board_rows: list[tuple[Any, ...]] = []
+    for a in answers:
+        answered_at = parse_ts(a["answered_at"])
+        correct = a["option_index"] == r["answer_index"]
+        streak_days = 0
+        if correct and mode in STREAK_MODES:
+            streak_days = _extend_streak(
+                conn, r["platform"], a["user_id"], local_date(answered_at, tz)
+            )
+        score = score_answer(
+            correct=correct,
+            level=r["level"],
+            mode=mode,
+            opened_at=opened_at,
+            closes_at=closes_at,
+            answered_at=answered_at,
+            streak_days=streak_days,
+        )
+        if 0 <= a["option_index"] < len(counts):
+            counts[a["option_index"]] += 1
+        if correct:
+            right.append((a["display_name"], score.points, a["answered_at"]))
+        scored.append((int(correct), score.points, a["id"]))
+        names.append((r["platform"], a["user_id"], a["display_name"]))
+        topic_rows.append((r["platform"], a["user_id"], topic, int(correct)))
+        if mode in LEADERBOARD_MODES:
+            for channel in (r["channel_id"], "*"):
+                for kind, key in period_keys(local_date(answered_at, tz)):
+                    board_rows.append(
+                        (r["platform"], r["server_id"], channel, kind, key, a["user_id"],
+                         score.points, int(correct))
+                    )  # fmt: skip
+    conn.executemany("UPDATE answers SET correct=?, points=? WHERE id=?", scored)
+    conn.executemany(
+        "INSERT INTO players (platform, user_id, display_name) VALUES (?,?,?)"
+        " ON CONFLICT DO UPDATE SET display_name=excluded.display_name",
+        names,
+    )
+    conn.executemany(
+        "INSERT INTO player_topics (platform, user_id, topic, answered, correct) VALUES (?,?,?,1,?)"
+        " ON CONFLICT DO UPDATE SET answered=answered+1, correct=correct+excluded.correct",
+        topic_rows,
+    )
+    conn.executemany(
+        "INSERT INTO scores (platform, server_id, channel_id, period_kind, period_key, user_id,"
+        " points, answered, correct) VALUES (?,?,?,?,?,?,?,1,?)"
+        " ON CONFLICT DO UPDATE SET points=points+excluded.points, answered=answered+1,"
+        " correct=correct+excluded.correct",
+        board_rows,
+    )
+    right.sort(key=lambda item: (-item[1], item[2]))
+    position = None
+    finished_quiz = None
+    if r["quiz_id"] is not None:
+        q = conn.execute("SELECT * FROM quizzes WHERE id=?", (r["quiz_id"],)).fetchone()
+        position = f"{r['quiz_position']}/{q['question_count']}"
+        if q["state"] == "running":
+            if r["quiz_position"] >= q["question_count"]:
+                conn.execute(
+                    "UPDATE quizzes SET state='finished', ended_at=?, next_at=NULL WHERE id=?",
+                    (ts(now), q["id"]),
+                )
+                finished_quiz = q["id"]
+            else:
+                conn.execute(
+                    "UPDATE quizzes SET next_at=? WHERE id=?", (ts(now + QUIZ_PAUSE), q["id"])
+                )
+    card = json.loads(r["card_json"])
+    message = RevealMessage(
+        round_id=round_id,
+        prompt=r["prompt"],
+        options=options,
+        correct_index=r["answer_index"],
+        answer=card.get("answer") or "",
+        counts=tuple(counts),
+        right=tuple((name, points) for name, points, _ in right),
+        wrong_count=len(answers) - len(right),
+        closes_at=closes_at,
+        revealed_at=now,
+        mode=mode,
+        format=r["format"],
+        topic=r["topic"],
+        level=r["level"],
+        position=position,
+        zone=tz,
+    )
+    conn.execute("UPDATE rounds SET reveal_json=? WHERE id=?", (_reveal_to_json(message), round_id))
+    place = Place(r["platform"], r["server_id"], r["channel_id"])
+    return message, place, r["message_ref"], finished_quiz
+
+
+def _extend_streak(conn: sqlite3.Connection, platform: str, user_id: str, day: date) -> int:
+    row = conn.execute(
+        "SELECT current, best, last_day FROM streaks WHERE platform=? AND user_id=?",
+        (platform, user_id),
+    ).fetchone()
+    before = (
+        Streak(
+            row["current"],
+            row["best"],
+            date.fromisoformat(row["last_day"]) if row["last_day"] else None,
+        )
+        if row
+        else Streak()
+    )
+    after = before.after_correct(day)
+    if after != before:
+        conn.execute(
+            "INSERT INTO streaks (platform, user_id, current, best, last_day) VALUES (?,?,?,?,?)"
+            " ON CONFLICT DO UPDATE SET current=excluded.current, best=excluded.best,"
+            " last_day=excluded.last_day",
+            (
+                platform,
+                user_id,
+                after.current,
+                after.best,
+                after.last_day.isoformat() if after.last_day else None,
+            ),
+        )
+    return after.current
+
+
+# -- small helpers ----------------------------------------------------------------------
+
+
+def _may_lock_in(facts: dict[str, Any], player: Player, option_index: int, stamp: str) -> bool:
+    return (
+        facts["platform"] == player.platform
+        and facts["owner_id"] in (None, player.user_id)
+        and facts["answer_index"] is not None
+        and 0 <= option_index < facts["option_count"]
+        and stamp < facts["closes_at"]
+    )
+
+
+def _reveal_at(closes_at: str, tz: str, now: datetime) -> str:
+    # Every zone's offset is a whole quarter hour, so the local date (all the text depends on
+    # besides closes_at) cannot change within one quarter hour of UTC: cache per quarter.
+    quarter = now.replace(minute=now.minute - now.minute % 15, second=0, microsecond=0)
+    return _reveal_at_cached(closes_at, tz, quarter)
+
+
+@functools.lru_cache(maxsize=1024)
+def _reveal_at_cached(closes_at: str, tz: str, quarter: datetime) -> str:
+    return local_time_text(parse_ts(closes_at), tz, quarter)
+
+
+def _key(place: Place) -> tuple[str, str, str]:
+    return place.platform, place.server_id, place.channel_id
+
+
+def _seed(place: Place, now: datetime) -> int:
+    return zlib.crc32(f"{_key(place)}|{ts(now)}".encode())
+
+
+def _question_dict(question: Any) -> dict[str, Any]:
+    if isinstance(question, dict):
+        data = dict(question)
+    elif hasattr(question, "to_dict"):
+        data = dict(question.to_dict())
+    elif dataclasses.is_dataclass(question):
+        data = dataclasses.asdict(question)
+    else:
+        raise TypeError(f"not a question: {question!r}")
+    data["options"] = list(data.get("options") or ())
+    return data
+
+
+def _busy_notice(running: sqlite3.Row | None) -> Notice:
+    if running is None:
+        return Notice("A quiz is already running in this channel.")
+    return Notice(
+        f"A quiz is already running in this channel (question {running['position']} of "
+        f"{running['question_count']}, started by {running['starter_name']}). Wait for it to "
+        f"finish, or ask {running['starter_name']} or an admin to stop it."
+    )
+
+
+def _reveal_to_json(message: RevealMessage) -> str:
+    data = dataclasses.asdict(message)
+    data["closes_at"] = ts(message.closes_at)
+    data["revealed_at"] = ts(message.revealed_at)
+    return json.dumps(data, ensure_ascii=False)
+
+
+def _reveal_from_json(text: str) -> RevealMessage:
+    data = json.loads(text)
+    data["closes_at"] = parse_ts(data["closes_at"])
+    data["revealed_at"] = parse_ts(data["revealed_at"])
+    data["options"] = tuple(data["options"])
+    data["counts"] = tuple(data["counts"])
+    data["right"] = tuple((name, points) for name, points in data["right"])
+    return RevealMessage(**data)

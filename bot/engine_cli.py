@@ -1,0 +1,72 @@
+"""`quizbot leaderboard [--period week|month|all]`: standings from the database, per server."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from datetime import UTC, datetime
+
+from bot.engine import standings
+from bot.messages import LeaderboardMessage
+from bot.paths import db_path
+from bot.store import Store, StoreError
+
+EMPTY = "No answers yet: try `quizbot play`."
+WHEN = {"week": "This week", "month": "This month", "all": "All time"}
+
+
+def run_leaderboard(args: argparse.Namespace) -> int:
+    path = db_path(args.db)
+    period = getattr(args, "period", None) or "all"
+    if not path.exists():  # reading must not create a database
+        print(EMPTY)
+        return 0
+    try:
+        boards = asyncio.run(_boards(path, period, datetime.now(UTC)))
+    except StoreError as exc:
+        print(f"quizbot leaderboard: {exc}", file=sys.stderr)
+        return 1
+    if not boards:
+        print(EMPTY if period == "all" else f"No answers {WHEN[period].lower()} yet.")
+        return 0
+    print("\n\n".join(format_board(board) for board in boards))
+    return 0
+
+
+async def _boards(path, period: str, now: datetime) -> list[LeaderboardMessage]:
+    day = now.date()  # periods in UTC: the command line has no channel to take a zone from
+    async with await Store.open(path) as store:
+
+        def read(conn) -> list[LeaderboardMessage]:
+            return [
+                standings.board(
+                    conn,
+                    platform=platform,
+                    server_id=server,
+                    channel_id="*",
+                    period=period,
+                    day=day,
+                    title=f"{WHEN[period]}: {platform} {server}",
+                )
+                for platform, server in standings.servers_with_scores(conn, period, day)
+            ]
+
+        return await store.read(read)
+
+
+def format_board(board: LeaderboardMessage) -> str:
+    header = ("#", "Player", "Points", "Answered", "Correct")
+    rows = [
+        (str(r.rank), r.name, str(r.points), str(r.answered), str(r.correct)) for r in board.rows
+    ]
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+
+    def line(cells: tuple[str, ...]) -> str:
+        return "  ".join(
+            cell.ljust(width) if i == 1 else cell.rjust(width)
+            for i, (cell, width) in enumerate(zip(cells, widths, strict=True))
+        ).rstrip()
+
+    title = f"{board.title} ({board.period_label})"
+    return "\n".join([title, line(header), *(line(r) for r in rows)])

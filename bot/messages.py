@@ -1,0 +1,114 @@
+"""The neutral message model: what the engine says, with no platform formatting.
+
+Adapters render these (Discord embeds and buttons, Slack blocks, terminal text). Text fields
+hold neutral Markdown (`**bold**`, `*italic*`, `` `code` ``, `- ` lists); times are aware UTC
+datetimes plus the IANA zone name the place shows times in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+OPTION_LETTERS = "ABCDEFGHIJ"
+
+
+def option_letter(index: int) -> str:
+    return OPTION_LETTERS[index] if 0 <= index < len(OPTION_LETTERS) else str(index + 1)
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionMessage:
+    round_id: int
+    format: str  # "choice" | "cloze" | "prompt"
+    prompt: str
+    options: tuple[str, ...]  # empty for a discussion prompt
+    topic: str | None
+    level: str | None
+    closes_at: datetime
+    mode: str  # "daily" | "quiz" | "practice"
+    position: str | None = None  # "2/5" inside a quick quiz
+    zone: str = "UTC"  # IANA zone to show closes_at in
+
+
+@dataclass(frozen=True, slots=True)
+class RevealMessage:
+    round_id: int
+    prompt: str
+    options: tuple[str, ...]
+    correct_index: int | None
+    answer: str  # the card's full answer, neutral Markdown
+    counts: tuple[int, ...]  # how many chose each option
+    right: tuple[tuple[str, int], ...]  # (display name, points), best first
+    wrong_count: int
+    closes_at: datetime
+    revealed_at: datetime
+    mode: str
+    format: str = "choice"
+    topic: str | None = None
+    level: str | None = None
+    position: str | None = None
+    zone: str = "UTC"
+
+    @property
+    def answered(self) -> int:
+        return sum(self.counts)
+
+
+@dataclass(frozen=True, slots=True)
+class LeaderboardRow:
+    rank: int
+    name: str
+    points: int
+    answered: int
+    correct: int
+    user_id: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class LeaderboardMessage:
+    title: str
+    period: str  # "week" | "month" | "all" | "quiz"
+    scope: str  # "server" | "channel" | "quiz" | "everywhere"
+    rows: tuple[LeaderboardRow, ...]  # the top 10
+    caller: LeaderboardRow | None = None  # the caller's own row, also when outside the top 10
+    period_label: str = ""  # "week 2026-W47", "November 2026", "all time"
+
+    @property
+    def caller_outside_top(self) -> bool:
+        return self.caller is not None and all(r.user_id != self.caller.user_id for r in self.rows)
+
+
+@dataclass(frozen=True, slots=True)
+class TopicStat:
+    topic: str
+    answered: int
+    correct: int
+
+    @property
+    def accuracy(self) -> float:
+        return self.correct / self.answered if self.answered else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class StatsMessage:
+    name: str
+    answered: int
+    correct: int
+    current_streak: int
+    best_streak: int
+    topics: tuple[TopicStat, ...] = ()  # most answered first
+    weakest: tuple[str, ...] = ()  # lowest accuracy first, topics with enough answers only
+    points: int | None = None  # all-time points on the asking server, if asked from one
+
+    @property
+    def accuracy(self) -> float:
+        return self.correct / self.answered if self.answered else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """A private reply to one person: an acknowledgement, a refusal, an explanation."""
+
+    text: str
+    extra: dict[str, str] = field(default_factory=dict)
