@@ -136,6 +136,72 @@ CREATE TABLE place_settings (
 # Ordered (version, sql). Append only; the daily schedule adds its tables as the next entry.
 MIGRATIONS: list[tuple[int, str]] = [
     (1, V1_ROUNDS_ANSWERS_SCORES),
+    # Daily question (bot/schedule): schedules, one slot row per channel per local date (the
+    # exactly-once guard), and one row per channel per ISO week for the weekly leaderboard post.
+    (
+        2,
+        """
+CREATE TABLE daily_schedules (
+    platform    TEXT NOT NULL,
+    server_id   TEXT NOT NULL,
+    channel_id  TEXT NOT NULL,
+    post_time   TEXT NOT NULL,              -- HH:MM local
+    tz          TEXT NOT NULL,              -- IANA name
+    weekdays    TEXT NOT NULL,              -- 'mon-fri', 'mon,wed,fri', 'daily'
+    reveal      TEXT NOT NULL,              -- '8h', '90m' or '17:00'
+    deck        TEXT,
+    topic       TEXT,
+    level       TEXT,
+    formats     TEXT NOT NULL DEFAULT 'choice,cloze',
+    prompt_weekday TEXT,                    -- 'fri': that day posts a discussion prompt
+    weekly_leaderboard INTEGER NOT NULL DEFAULT 0,
+    enabled     INTEGER NOT NULL DEFAULT 1,
+    updated_by  TEXT,
+    updated_at  TEXT NOT NULL,
+    PRIMARY KEY (platform, server_id, channel_id)
+) WITHOUT ROWID;
+
+CREATE TABLE daily_slots (
+    platform    TEXT NOT NULL,
+    server_id   TEXT NOT NULL,
+    channel_id  TEXT NOT NULL,
+    local_date  TEXT NOT NULL,              -- YYYY-MM-DD in the schedule's zone
+    state       TEXT NOT NULL CHECK (state IN
+                ('claimed', 'posting', 'posted', 'failed', 'skipped', 'unknown')),
+    due_at      TEXT NOT NULL,              -- the slot's planned instant (UTC)
+    deadline    TEXT NOT NULL,              -- no attempt starts after this (grace window)
+    owner       TEXT,                       -- process holding the claim or the attempt
+    lease_until TEXT,                       -- claimed: free after; posting: dead after
+    kind        TEXT,                       -- 'question' | 'prompt'
+    card_id     TEXT,
+    format      TEXT,
+    attempts    INTEGER NOT NULL DEFAULT 0,
+    failures    INTEGER NOT NULL DEFAULT 0,
+    last_error  TEXT,
+    round_id    INTEGER,
+    message_ref TEXT,
+    closes_at   TEXT,
+    claimed_at  TEXT NOT NULL,
+    attempt_at  TEXT,
+    posted_at   TEXT,
+    PRIMARY KEY (platform, server_id, channel_id, local_date)
+) WITHOUT ROWID;
+CREATE INDEX daily_slots_state ON daily_slots (state, lease_until);
+
+CREATE TABLE daily_weekly_posts (
+    platform    TEXT NOT NULL,
+    server_id   TEXT NOT NULL,
+    channel_id  TEXT NOT NULL,
+    week        TEXT NOT NULL,              -- ISO week '2026-W47' in the schedule's zone
+    state       TEXT NOT NULL CHECK (state IN ('claimed', 'posted', 'failed')),
+    message_ref TEXT,
+    last_error  TEXT,
+    claimed_at  TEXT NOT NULL,
+    posted_at   TEXT,
+    PRIMARY KEY (platform, server_id, channel_id, week)
+) WITHOUT ROWID;
+""",
+    ),
 ]
 
 

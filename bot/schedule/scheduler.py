@@ -1,0 +1,532 @@
+"""The daily question: APScheduler wiring and the exactly-once post per channel per local date.
+
+APScheduler (3.11, AsyncIOScheduler, in-memory job store) is only the alarm clock. One job per
+channel (`daily:<platform>:<server>:<channel>`, a `DailyTrigger`) is registered from the
+`daily_schedules` table at start-up and again whenever a schedule changes. Whether a post
+happens is decided by the `daily_slots` row of (channel, local date): the first caller to
+claim it posts; every other caller (a repeated fire, a second process, a restart, a double
+registration) finds the row and does nothing. See `bot/schedule/store.py` for the states.
+
+Reveals are the engine's: `engine.reveal(round_id)` happens once whoever calls it. This module
+also registers a one-off job at each daily round's close (so reveals happen even when nobody
+runs `engine.run_timer`) and, after the week's last scored reveal, posts the weekly board.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+import random
+import socket
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.date import DateTrigger
+
+from bot.clock import Clock
+from bot.engine import Engine
+from bot.engine.periods import period_key
+from bot.ports import Place
+from bot.schedule.spec import DailySpec
+from bot.schedule.store import DailyStore, Schedule, SlotRow, key
+from bot.schedule.timing import (
+    DailyTrigger,
+    Slot,
+    latest_slot,
+    local_date_of,
+    next_slot,
+    reveal_time,
+    slot_time,
+)
+from bot.store import Store
+
+log = logging.getLogger(__name__)
+
+DEFAULT_GRACE = timedelta(hours=2)
+CLAIM_LEASE = timedelta(minutes=2)  # time to pick a card between claiming and posting
+POSTING_LEASE = timedelta(minutes=10)  # an attempt older than this died with its process
+MIN_OPEN = timedelta(hours=1)  # a late post stays open at least this long
+BACKOFF = (
+    timedelta(minutes=1),
+    timedelta(minutes=2),
+    timedelta(minutes=5),
+    timedelta(minutes=10),
+    timedelta(minutes=15),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SlotResult:
+    """What one attempt at a slot did.
+
+    status: posted | already_posted | busy | retry | failed | skipped | unknown | not_due | off
+    | no_cards. `retry_at`: when this slot should be looked at again (a retry job is
+    registered for it)."""
+
+    status: str
+    place: Place
+    local_date: date | None
+    row: SlotRow | None = None
+    round_id: int | None = None
+    retry_at: datetime | None = None
+    detail: str = ""
+
+
+class DailyScheduler:
+    def __init__(
+        self,
+        store: Store,
+        engine: Engine,
+        *,
+        clock: Clock | None = None,
+        scheduler: AsyncIOScheduler | None = None,
+        grace: timedelta = DEFAULT_GRACE,
+        owner: str | None = None,
+    ) -> None:
+        self.db = DailyStore(store)
+        self.engine = engine
+        self.clock = clock or engine.clock
+        self.scheduler = scheduler
+        self.grace = grace
+        # Unique per object: a restarted process must not mistake an old claim for its own.
+        self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self._own_scheduler = False
+
+    # -- life cycle -----------------------------------------------------------------------
+
+    async def start(self, *, recover: bool = True, catch_up: bool = True) -> list[SlotResult]:
+        """Reveal overdue rounds once, register every schedule's job, post what was missed by
+        less than the grace window (older misses are recorded as skipped). Needs a running
+        loop; starts its own AsyncIOScheduler when none was given."""
+        if self.scheduler is None:
+            self.scheduler = AsyncIOScheduler(timezone=UTC)
+            self._own_scheduler = True
+        if recover:
+            await self.engine.recover()
+        for schedule in await self.db.schedules():
+            self._register(schedule)
+        results = await self.catch_up() if catch_up else []
+        await self._register_pending_reveals()
+        if not self.scheduler.running:
+            self.scheduler.start()
+        return results
+
+    def shutdown(self) -> None:
+        if self.scheduler is not None and self._own_scheduler and self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+
+    async def register(self, place: Place) -> None:
+        """(Re-)register one channel's job from the database, after its schedule changed."""
+        schedule = await self.db.schedule(place)
+        if schedule is None or not schedule.spec.enabled:
+            self._remove(job_id(place))
+        else:
+            self._register(schedule)
+
+    def _register(self, schedule: Schedule) -> None:
+        if self.scheduler is None:
+            return
+        spec = schedule.spec
+        if not spec.enabled:
+            self._remove(job_id(schedule.place))
+            return
+        self.scheduler.add_job(
+            self.run_due,
+            trigger=DailyTrigger(spec.at, spec.zone, spec.weekdays),
+            args=[schedule.place],
+            id=job_id(schedule.place),
+            name=f"daily question {schedule.place.channel_id}",
+            replace_existing=True,
+            # Late wake-ups (a blocked loop, a suspended host) still post within the window;
+            # run_due itself applies the same window, so the two agree.
+            misfire_grace_time=max(1, int(self.grace.total_seconds())),
+            coalesce=True,  # several missed fires are one slot at most: run once
+            max_instances=1,
+        )
+
+    def _remove(self, job: str) -> None:
+        if self.scheduler is not None and self.scheduler.get_job(job) is not None:
+            self.scheduler.remove_job(job)
+
+    def _at(self, job: str, when: datetime, func: Any, args: list[Any]) -> None:
+        if self.scheduler is None:
+            return
+        self.scheduler.add_job(
+            func,
+            trigger=DateTrigger(run_date=when, timezone=UTC),
+            args=args,
+            id=job,
+            replace_existing=True,
+            misfire_grace_time=None,  # one-off catch-up work: always run, however late
+            coalesce=True,
+        )
+
+    # -- the slot -------------------------------------------------------------------------
+
+    async def run_due(self, place: Place) -> SlotResult:
+        """The job APScheduler fires: the channel's latest slot due at or before now."""
+        try:
+            schedule = await self.db.schedule(place)
+            if schedule is None or not schedule.spec.enabled:
+                return SlotResult("off", place, None)
+            spec = schedule.spec
+            slot = latest_slot(self.clock.now(), spec.at, spec.zone, spec.weekdays)
+            if slot is None:
+                return SlotResult("not_due", place, None)
+            return await self.run_slot(place, slot.local_date, schedule=schedule)
+        except Exception as exc:  # APScheduler would only log it; say which channel
+            log.exception("daily question for %s failed", place)
+            return SlotResult("failed", place, None, detail=f"{type(exc).__name__}: {exc}")
+
+    async def run_slot(
+        self,
+        place: Place,
+        day: date,
+        *,
+        force: bool = False,
+        retry: bool = False,
+        schedule: Schedule | None = None,
+    ) -> SlotResult:
+        """Post the daily question of `day` in `place` unless that local date already has one.
+
+        `force` is the admin's "post now": any weekday, any time, and it may take a slot that
+        was skipped or failed; it still never posts a second time. `retry` continues a slot
+        that already has a row (a failed attempt, someone else's lapsed claim): no weekday or
+        grace check here, the row's own deadline applies."""
+        schedule = schedule or await self.db.schedule(place)
+        if schedule is None or (not schedule.spec.enabled and not force):
+            return SlotResult("off", place, day)
+        spec = schedule.spec
+        zone = spec.zone
+        now = self.clock.now()
+        slot = Slot(day, slot_time(day, spec.at, zone), zone)
+        relaxed = force or retry
+        if not relaxed and (day.weekday() not in spec.weekdays or now < slot.utc):
+            return SlotResult("not_due", place, day)
+        deadline = (max(now, slot.utc) if force else slot.utc) + self.grace
+        if not relaxed and now > deadline:
+            row = await self.db.skip(
+                place,
+                day,
+                due_at=slot.utc,
+                now=now,
+                why=f"missed: not posted by {_hm(deadline, zone)} (grace window "
+                f"{_span(self.grace)} after {slot.local_time})",
+            )
+            if row is not None and row.state not in ("claimed", "posting"):
+                if row.state == "skipped":
+                    log.warning("daily %s %s: %s", place, day, row.last_error)
+                return _result(row)
+        claim = await self.db.claim(
+            place,
+            day,
+            due_at=slot.utc,
+            deadline=deadline,
+            owner=self.owner,
+            now=now,
+            lease_until=now + CLAIM_LEASE,
+            posting_lease_over=now,
+            reopen=force,
+        )
+        row = claim.row
+        if not claim.mine:
+            result = _result(row)
+            if row.state in ("claimed", "posting") and row.lease_until is not None:
+                # Someone else holds it: look again when their claim or attempt runs out.
+                again = max(row.lease_until, now) + timedelta(seconds=1)
+                if again <= row.deadline or row.state == "posting":
+                    self._at(retry_job_id(place, day), again, self.run_retry, [place, day])
+                    result = _replace(result, retry_at=again)
+            return result
+        if now > row.deadline and not force:
+            row = await self.db.release(
+                place, day, owner=self.owner, state="failed", why=_gave_up(row)
+            )
+            log.error("daily %s %s: %s", place, day, row.last_error if row else "gave up")
+            return SlotResult("failed", place, day, row)
+        return await self._post(place, day, slot, spec, row, force=force)
+
+    async def run_retry(self, place: Place, day: date) -> SlotResult:
+        """A retry job: the same slot again (a failed attempt, or someone else's lapsed claim)."""
+        return await self.run_slot(place, day, retry=True)
+
+    async def _post(
+        self, place: Place, day: date, slot: Slot, spec: DailySpec, row: SlotRow, *, force: bool
+    ) -> SlotResult:
+        prompt_day = spec.prompt_day is not None and day.weekday() == spec.prompt_day
+        picked = self.pick(place, day, spec, prompt=prompt_day, uses=await self.db.card_uses(place))
+        if picked is None and prompt_day:
+            picked = self.pick(place, day, spec, prompt=False, uses=await self.db.card_uses(place))
+        if picked is None:
+            row = await self.db.release(
+                place, day, owner=self.owner, state="skipped", why=no_cards_text(spec)
+            )
+            log.error("daily %s %s: %s", place, day, no_cards_text(spec))
+            return SlotResult("no_cards", place, day, row, detail=no_cards_text(spec))
+        question = picked
+        is_prompt = question.format == "prompt"
+        now = self.clock.now()
+        closes_at = self._closes_at(slot, spec, now, force=force)
+        started = await self.db.begin_posting(
+            place,
+            day,
+            owner=self.owner,
+            now=now,
+            lease_until=now + POSTING_LEASE,
+            kind="prompt" if is_prompt else "question",
+            card_id=question.card_id,
+            fmt=question.format,
+        )
+        if not started:  # our claim lapsed and another caller took it over
+            return _result(await self.db.slot(place, day) or row)
+        try:
+            round_id = await self.engine.open_round(
+                place, question, mode="daily", closes_at=closes_at, tz=spec.tz
+            )
+        except Exception as exc:
+            return await self._failed(place, day, row, exc)
+        row_after = await self.db.posted(
+            place, day, owner=self.owner, round_id=round_id, now=self.clock.now()
+        )
+        log.info("daily %s %s: posted round %s (card %s)", place, day, round_id, question.card_id)
+        if not is_prompt:
+            self._at(reveal_job_id(round_id), closes_at, self.run_reveal, [place, day, round_id])
+        return SlotResult("posted", place, day, row_after, round_id=round_id)
+
+    async def _failed(self, place: Place, day: date, row: SlotRow, exc: Exception) -> SlotResult:
+        now = self.clock.now()
+        failures = row.failures + 1
+        retry_at = now + BACKOFF[min(failures, len(BACKOFF)) - 1]
+        if retry_at > row.deadline:
+            retry_at = None
+        error = f"{type(exc).__name__}: {exc}"
+        after = await self.db.failed_attempt(
+            place, day, owner=self.owner, error=error, retry_at=retry_at
+        )
+        if retry_at is None:
+            log.error("daily %s %s: posting failed %d times, giving up: %s", place, day,
+                      failures, error)  # fmt: skip
+            return SlotResult("failed", place, day, after, detail=error)
+        log.warning("daily %s %s: posting failed (%s); retry at %s", place, day, error, retry_at)
+        self._at(retry_job_id(place, day), retry_at, self.run_retry, [place, day])
+        return SlotResult("retry", place, day, after, retry_at=retry_at, detail=error)
+
+    def _closes_at(self, slot: Slot, spec: DailySpec, now: datetime, *, force: bool) -> datetime:
+        if force and spec.reveal.delay is not None and now > slot.utc:
+            return now + spec.reveal.delay
+        return max(reveal_time(slot, spec.at, spec.reveal), now + MIN_OPEN)
+
+    # -- rotation -------------------------------------------------------------------------
+
+    def eligible(self, spec: DailySpec, *, prompt: bool = False) -> list[Any]:
+        """Cards the schedule may ask, sorted by id. Prompt days draw from discussion prompts
+        (the open-questions deck), whatever the filters."""
+        cards = list(self.engine.cards.values())
+        if prompt:
+            return sorted((c for c in cards if c.kind == "prompt"), key=lambda c: c.id)
+        deck = spec.deck.casefold() if spec.deck else None
+        topic = spec.topic.casefold() if spec.topic else None
+        return sorted(
+            (
+                c
+                for c in cards
+                if c.kind == "qa"
+                and (deck is None or c.deck.casefold() == deck)
+                and (topic is None or c.topic.casefold() == topic)
+                and (spec.level is None or c.level == spec.level)
+            ),
+            key=lambda c: c.id,
+        )
+
+    def pick(
+        self,
+        place: Place,
+        day: date,
+        spec: DailySpec,
+        *,
+        prompt: bool,
+        uses: dict[str, int],
+    ) -> Any | None:
+        """The day's question: a card from the least-used ones (a card comes back only when
+        every eligible card has had its turn: a new cycle), drawn with a seed made of the
+        channel and the date, so every process and every retry picks the same."""
+        cards = self.eligible(spec, prompt=prompt)
+        if not cards:
+            return None
+        seed = f"{'|'.join(key(place))}|{day.isoformat()}"
+        rng = random.Random(seed)
+        by_round: dict[int, list[Any]] = {}
+        for card in cards:
+            by_round.setdefault(uses.get(card.id, 0), []).append(card)
+        maker = self.engine.maker
+        for count in sorted(by_round):
+            group = by_round[count]
+            rng.shuffle(group)
+            for card in group:
+                if prompt:
+                    return maker.prompt(card)
+                formats = list(spec.formats)
+                rng.shuffle(formats)
+                for fmt in formats:
+                    question = maker.make(card, fmt, seed)
+                    if question is not None:
+                        return question
+        return None
+
+    # -- reveal and weekly board ----------------------------------------------------------
+
+    async def run_reveal(self, place: Place, day: date, round_id: int) -> None:
+        """At a daily round's close: reveal it (the engine does that once, whoever asks) and,
+        after the week's last scored day, post the weekly leaderboard once."""
+        try:
+            await self.engine.reveal(round_id)
+        except Exception:
+            log.exception("daily %s %s: reveal of round %s failed", place, day, round_id)
+            return
+        await self.weekly(place, day, round_id)
+
+    async def weekly(self, place: Place, day: date, round_id: int) -> bool:
+        schedule = await self.db.schedule(place)
+        if schedule is None or not schedule.spec.weekly_leaderboard:
+            return False
+        spec = schedule.spec
+        if not spec.scored_days or day.weekday() != max(spec.scored_days):
+            return False
+        if await self.db.round_state(round_id) != "revealed":
+            return False
+        now = self.clock.now()
+        week = period_key("week", day)
+        if period_key("week", local_date_of(now, spec.zone)) != week:
+            return False  # the week is over: a board for last week would show this week's
+        if not await self.db.claim_week(place, week, now):
+            return False
+        try:
+            board = await self.engine.leaderboard(place, period="week", scope="channel")
+            ref = await self.engine.poster.post(place, board)
+        except Exception as exc:
+            await self.db.week_done(place, week, ref=None, error=f"{exc}", now=now)
+            log.exception("daily %s: weekly leaderboard for %s failed", place, week)
+            return False
+        await self.db.week_done(place, week, ref=ref, error=None, now=self.clock.now())
+        return True
+
+    # -- start-up -------------------------------------------------------------------------
+
+    async def catch_up(self) -> list[SlotResult]:
+        """Each enabled channel's latest slot (posted now if missed by less than the grace
+        window, else recorded as skipped), then any slot left claimed or mid-post."""
+        results: list[SlotResult] = []
+        now = self.clock.now()
+        done: set[tuple[Place, date]] = set()
+        for schedule in await self.db.schedules():
+            spec = schedule.spec
+            if not spec.enabled:
+                continue
+            slot = latest_slot(now, spec.at, spec.zone, spec.weekdays)
+            if slot is None:
+                continue
+            results.append(await self._safely(schedule.place, slot.local_date, schedule))
+            done.add((schedule.place, slot.local_date))
+        for row in await self.db.slots(states=("claimed", "posting")):
+            if (row.place, row.local_date) not in done:
+                results.append(await self._safely(row.place, row.local_date, None))
+        return results
+
+    async def _safely(self, place: Place, day: date, schedule: Schedule | None) -> SlotResult:
+        try:
+            row = await self.db.slot(place, day)
+            retry = row is not None and row.state in ("claimed", "posting")
+            return await self.run_slot(place, day, schedule=schedule, retry=retry)
+        except Exception as exc:
+            log.exception("daily %s %s: catch-up failed", place, day)
+            return SlotResult("failed", place, day, detail=str(exc))
+
+    async def _register_pending_reveals(self) -> None:
+        now = self.clock.now()
+        for row in await self.db.slots(states=("posted",)):
+            if row.round_id is None or row.kind == "prompt" or row.closes_at is None:
+                continue
+            if row.closes_at < now - timedelta(days=8):
+                continue
+            state = await self.db.round_state(row.round_id)
+            if state == "open":
+                self._at(
+                    reveal_job_id(row.round_id),
+                    max(row.closes_at, now),
+                    self.run_reveal,
+                    [row.place, row.local_date, row.round_id],
+                )
+            elif state == "revealed":
+                await self.weekly(row.place, row.local_date, row.round_id)
+
+    # -- views ----------------------------------------------------------------------------
+
+    def next_post(self, spec: DailySpec, after: datetime | None = None) -> Slot:
+        return next_slot(after or self.clock.now(), spec.at, spec.zone, spec.weekdays)
+
+
+def job_id(place: Place) -> str:
+    return "daily:" + ":".join(key(place))
+
+
+def retry_job_id(place: Place, day: date) -> str:
+    return f"daily-retry:{':'.join(key(place))}:{day.isoformat()}"
+
+
+def reveal_job_id(round_id: int) -> str:
+    return f"daily-reveal:{round_id}"
+
+
+def no_cards_text(spec: DailySpec) -> str:
+    filters = [
+        f"{name} '{value}'"
+        for name, value in (("deck", spec.deck), ("topic", spec.topic), ("level", spec.level))
+        if value
+    ]
+    what = ", ".join(filters) if filters else "the loaded decks"
+    return f"No card can be asked for {what}: change the filter with /daily set."
+
+
+_STATUS = {
+    "posted": "already_posted",
+    "claimed": "busy",
+    "posting": "busy",
+    "failed": "failed",
+    "skipped": "skipped",
+    "unknown": "unknown",
+}
+
+
+def _result(row: SlotRow) -> SlotResult:
+    return SlotResult(
+        _STATUS[row.state], row.place, row.local_date, row, round_id=row.round_id,
+        detail=row.last_error or "",
+    )  # fmt: skip
+
+
+def _replace(result: SlotResult, **changes: Any) -> SlotResult:
+    return dataclasses.replace(result, **changes)
+
+
+def _gave_up(row: SlotRow) -> str:
+    if row.failures:
+        return f"gave up after {row.failures} failed attempts: {row.last_error}"
+    return "gave up: the grace window ended before it could be posted"
+
+
+def _hm(when: datetime, zone: Any) -> str:
+    local = when.astimezone(zone)
+    return f"{local:%H:%M} {local.tzname()}"
+
+
+def _span(delta: timedelta) -> str:
+    minutes = int(delta.total_seconds() // 60)
+    hours, minutes = divmod(minutes, 60)
+    parts = [f"{hours} h"] if hours else []
+    if minutes or not hours:
+        parts.append(f"{minutes} min")
+    return " ".join(parts)

@@ -1,0 +1,392 @@
+"""The daily question's tables: schedules, slots (the exactly-once guard) and weekly posts.
+
+Every state change of a slot is one conditional write through the Store's single writer, so
+two tasks, or two processes on one database file, can race for a slot and exactly one wins:
+
+    (no row) --claim--> claimed --begin--> posting --done--> posted
+                          ^  |                |
+                          |  +--> skipped     +--fail--> claimed (retry later) | failed
+                          +-- take over when the lease ran out (nobody is posting)
+    posting, lease ran out (its process died): reconciled from the engine's `rounds` table:
+        the round has a message ref -> posted; no round or a cancelled one -> claimed again;
+        an open round without ref (post may have reached the platform) -> unknown, never retried.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from bot.ports import Place
+from bot.schedule.spec import DailySpec
+from bot.store.db import Store, parse_ts, ts
+
+_KEY = "platform=? AND server_id=? AND channel_id=?"
+
+FINAL_STATES = ("posted", "failed", "skipped", "unknown")
+
+
+def key(place: Place) -> tuple[str, str, str]:
+    return place.platform, place.server_id, place.channel_id
+
+
+@dataclass(frozen=True, slots=True)
+class Schedule:
+    place: Place
+    spec: DailySpec
+    updated_by: str | None
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SlotRow:
+    place: Place
+    local_date: date
+    state: str
+    due_at: datetime
+    deadline: datetime
+    owner: str | None
+    lease_until: datetime | None
+    kind: str | None
+    card_id: str | None
+    format: str | None
+    attempts: int
+    failures: int
+    last_error: str | None
+    round_id: int | None
+    message_ref: str | None
+    closes_at: datetime | None
+    posted_at: datetime | None
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> SlotRow:
+        def when(name: str) -> datetime | None:
+            return parse_ts(row[name]) if row[name] else None
+
+        return cls(
+            place=Place(row["platform"], row["server_id"], row["channel_id"]),
+            local_date=date.fromisoformat(row["local_date"]),
+            state=row["state"],
+            due_at=parse_ts(row["due_at"]),
+            deadline=parse_ts(row["deadline"]),
+            owner=row["owner"],
+            lease_until=when("lease_until"),
+            kind=row["kind"],
+            card_id=row["card_id"],
+            format=row["format"],
+            attempts=row["attempts"],
+            failures=row["failures"],
+            last_error=row["last_error"],
+            round_id=row["round_id"],
+            message_ref=row["message_ref"],
+            closes_at=when("closes_at"),
+            posted_at=when("posted_at"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """The outcome of trying to claim a slot: `mine` means this caller may post now."""
+
+    mine: bool
+    row: SlotRow
+
+
+class DailyStore:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    # -- schedules ------------------------------------------------------------------------
+
+    async def save_schedule(self, place: Place, spec: DailySpec, by: str | None, now: datetime):
+        row = {**spec.to_row(), "updated_by": by, "updated_at": ts(now)}
+        cols = ", ".join(row)
+        sql = (
+            f"INSERT INTO daily_schedules (platform, server_id, channel_id, {cols}) VALUES "
+            f"(?, ?, ?, {', '.join('?' * len(row))}) ON CONFLICT (platform, server_id, channel_id)"
+            f" DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in row)}"
+        )
+        await self.store.write(lambda c: c.execute(sql, (*key(place), *row.values())))
+
+    async def schedule(self, place: Place) -> Schedule | None:
+        row = await self.store.fetchone(f"SELECT * FROM daily_schedules WHERE {_KEY}", key(place))
+        return _schedule(row) if row else None
+
+    async def schedules(self) -> list[Schedule]:
+        rows = await self.store.fetchall(
+            "SELECT * FROM daily_schedules ORDER BY platform, server_id, channel_id"
+        )
+        return [_schedule(r) for r in rows]
+
+    # -- slots ----------------------------------------------------------------------------
+
+    async def slot(self, place: Place, day: date) -> SlotRow | None:
+        row = await self.store.fetchone(
+            f"SELECT * FROM daily_slots WHERE {_KEY} AND local_date=?",
+            (*key(place), day.isoformat()),
+        )
+        return SlotRow.from_row(row) if row else None
+
+    async def slots(
+        self, place: Place | None = None, states: tuple[str, ...] = ()
+    ) -> list[SlotRow]:
+        where, params = [], []
+        if place is not None:
+            where.append(_KEY)
+            params.extend(key(place))
+        if states:
+            where.append(f"state IN ({', '.join('?' * len(states))})")
+            params.extend(states)
+        sql = "SELECT * FROM daily_slots"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        rows = await self.store.fetchall(sql + " ORDER BY local_date", tuple(params))
+        return [SlotRow.from_row(r) for r in rows]
+
+    async def claim(
+        self,
+        place: Place,
+        day: date,
+        *,
+        due_at: datetime,
+        deadline: datetime,
+        owner: str,
+        now: datetime,
+        lease_until: datetime,
+        posting_lease_over: datetime,
+        reopen: bool = False,
+    ) -> Claim:
+        """Claim the slot for `owner`, or report who has it.
+
+        `posting_lease_over`: a `posting` attempt whose lease ended before this is presumed
+        dead and is reconciled from the rounds table. `reopen` (the admin's "post now") also
+        takes a slot that was skipped or failed."""
+        k = (*key(place), day.isoformat())
+        stamp, lease = ts(now), ts(lease_until)
+
+        def tx(conn: sqlite3.Connection) -> tuple[bool, sqlite3.Row]:
+            inserted = conn.execute(
+                "INSERT INTO daily_slots (platform, server_id, channel_id, local_date, state,"
+                " due_at, deadline, owner, lease_until, claimed_at)"
+                " VALUES (?, ?, ?, ?, 'claimed', ?, ?, ?, ?, ?)"
+                " ON CONFLICT (platform, server_id, channel_id, local_date) DO NOTHING",
+                (*k, ts(due_at), ts(deadline), owner, lease, stamp),
+            ).rowcount
+            if not inserted:
+                row = _slot_row(conn, k)
+                if row["state"] == "posting" and row["lease_until"] <= ts(posting_lease_over):
+                    _reconcile(conn, k, row)
+                    row = _slot_row(conn, k)
+                taken = 0
+                if row["state"] == "claimed" and row["lease_until"] <= stamp:
+                    taken = conn.execute(
+                        "UPDATE daily_slots SET owner=?, lease_until=?"
+                        f" WHERE {_KEY} AND local_date=? AND state='claimed' AND lease_until<=?",
+                        (owner, lease, *k, stamp),
+                    ).rowcount
+                elif reopen and row["state"] in ("skipped", "failed"):
+                    taken = conn.execute(
+                        "UPDATE daily_slots SET state='claimed', owner=?, lease_until=?,"
+                        " deadline=?, claimed_at=?"
+                        f" WHERE {_KEY} AND local_date=? AND state IN ('skipped', 'failed')",
+                        (owner, lease, ts(deadline), stamp, *k),
+                    ).rowcount
+                return bool(taken), _slot_row(conn, k)
+            return True, _slot_row(conn, k)
+
+        mine, row = await self.store.write(tx)
+        return Claim(mine, SlotRow.from_row(row))
+
+    async def skip(self, place: Place, day: date, *, due_at: datetime, now: datetime, why: str):
+        """Record a slot as skipped unless something already happened to it."""
+        await self.store.write(
+            lambda c: c.execute(
+                "INSERT INTO daily_slots (platform, server_id, channel_id, local_date, state,"
+                " due_at, deadline, last_error, claimed_at) VALUES (?, ?, ?, ?, 'skipped', ?, ?,"
+                " ?, ?) ON CONFLICT (platform, server_id, channel_id, local_date) DO NOTHING",
+                (*key(place), day.isoformat(), ts(due_at), ts(due_at), why, ts(now)),
+            )
+        )
+        return await self.slot(place, day)
+
+    async def begin_posting(
+        self,
+        place: Place,
+        day: date,
+        *,
+        owner: str,
+        now: datetime,
+        lease_until: datetime,
+        kind: str,
+        card_id: str,
+        fmt: str,
+    ) -> bool:
+        """claimed -> posting, only while `owner` still holds the claim. Committed before the
+        poster is called: from here on a crash leaves evidence that a post may be out."""
+        return bool(
+            await self.store.write(
+                lambda c: c.execute(
+                    "UPDATE daily_slots SET state='posting', lease_until=?, attempt_at=?,"
+                    " attempts=attempts+1, kind=?, card_id=?, format=?"
+                    f" WHERE {_KEY} AND local_date=? AND state='claimed' AND owner=?",
+                    (ts(lease_until), ts(now), kind, card_id, fmt, *key(place), day.isoformat(),
+                     owner),
+                ).rowcount
+            )
+        )  # fmt: skip
+
+    async def posted(
+        self, place: Place, day: date, *, owner: str, round_id: int, now: datetime
+    ) -> SlotRow | None:
+        def tx(conn: sqlite3.Connection) -> None:
+            r = conn.execute(
+                "SELECT message_ref, closes_at FROM rounds WHERE id=?", (round_id,)
+            ).fetchone()
+            conn.execute(
+                "UPDATE daily_slots SET state='posted', owner=NULL, lease_until=NULL, round_id=?,"
+                " message_ref=?, closes_at=?, posted_at=?"
+                f" WHERE {_KEY} AND local_date=? AND state='posting' AND owner=?",
+                (
+                    round_id,
+                    r["message_ref"] if r else None,
+                    r["closes_at"] if r else None,
+                    ts(now),
+                    *key(place),
+                    day.isoformat(),
+                    owner,
+                ),
+            )
+
+        await self.store.write(tx)
+        return await self.slot(place, day)
+
+    async def failed_attempt(
+        self,
+        place: Place,
+        day: date,
+        *,
+        owner: str,
+        error: str,
+        retry_at: datetime | None,
+    ) -> SlotRow | None:
+        """posting -> claimed (free to retry from `retry_at`) or -> failed (no retry left)."""
+        if retry_at is None:
+            sql_state, lease = "failed", None
+        else:
+            sql_state, lease = "claimed", ts(retry_at)
+        await self.store.write(
+            lambda c: c.execute(
+                "UPDATE daily_slots SET state=?, owner=NULL, lease_until=?, failures=failures+1,"
+                f" last_error=? WHERE {_KEY} AND local_date=? AND state='posting' AND owner=?",
+                (sql_state, lease, error[:500], *key(place), day.isoformat(), owner),
+            )
+        )
+        return await self.slot(place, day)
+
+    async def release(self, place: Place, day: date, *, owner: str, state: str, why: str):
+        """Give up a claim without posting: `skipped` (nothing to post) or `failed`."""
+        await self.store.write(
+            lambda c: c.execute(
+                "UPDATE daily_slots SET state=?, owner=NULL, lease_until=NULL, last_error=?"
+                f" WHERE {_KEY} AND local_date=? AND state='claimed' AND owner=?",
+                (state, why[:500], *key(place), day.isoformat(), owner),
+            )
+        )
+        return await self.slot(place, day)
+
+    # -- rotation -------------------------------------------------------------------------
+
+    async def card_uses(self, place: Place) -> dict[str, int]:
+        """How often each card was asked in this channel's daily rotation (posts that failed
+        were cancelled by the engine and do not count)."""
+        rows = await self.store.fetchall(
+            "SELECT card_id, count(*) AS n FROM rounds WHERE platform=? AND server_id=?"
+            " AND channel_id=? AND mode='daily' AND state != 'cancelled' GROUP BY card_id",
+            key(place),
+        )
+        return {r["card_id"]: r["n"] for r in rows}
+
+    async def round_state(self, round_id: int) -> str | None:
+        row = await self.store.fetchone("SELECT state FROM rounds WHERE id=?", (round_id,))
+        return row["state"] if row else None
+
+    # -- weekly leaderboard ---------------------------------------------------------------
+
+    async def claim_week(self, place: Place, week: str, now: datetime) -> bool:
+        sql = (
+            "INSERT INTO daily_weekly_posts (platform, server_id, channel_id, week, state,"
+            " claimed_at) VALUES (?, ?, ?, ?, 'claimed', ?) ON CONFLICT DO NOTHING"
+        )
+        params = (*key(place), week, ts(now))
+        return bool(await self.store.write(lambda c: c.execute(sql, params).rowcount))
+
+    async def week_done(
+        self, place: Place, week: str, *, ref: str | None, error: str | None, now: datetime
+    ) -> None:
+        await self.store.write(
+            lambda c: c.execute(
+                "UPDATE daily_weekly_posts SET state=?, message_ref=?, last_error=?, posted_at=?"
+                f" WHERE {_KEY} AND week=?",
+                (
+                    "failed" if error else "posted",
+                    ref,
+                    error,
+                    None if error else ts(now),
+                    *key(place),
+                    week,
+                ),
+            )
+        )
+
+    async def week_state(self, place: Place, week: str) -> str | None:
+        row = await self.store.fetchone(
+            f"SELECT state FROM daily_weekly_posts WHERE {_KEY} AND week=?", (*key(place), week)
+        )
+        return row["state"] if row else None
+
+
+def _slot_row(conn: sqlite3.Connection, k: tuple[Any, ...]) -> sqlite3.Row:
+    return conn.execute(f"SELECT * FROM daily_slots WHERE {_KEY} AND local_date=?", k).fetchone()
+
+
+def _reconcile(conn: sqlite3.Connection, k: tuple[Any, ...], row: sqlite3.Row) -> None:
+    """A `posting` attempt whose process died: decide from the engine's rounds table, which
+    the engine writes BEFORE posting and updates with the message ref AFTER."""
+    found = conn.execute(
+        "SELECT id, state, message_ref, closes_at FROM rounds WHERE platform=? AND server_id=?"
+        " AND channel_id=? AND mode='daily' AND card_id=? AND opened_at>=? ORDER BY id LIMIT 1",
+        (*k[:3], row["card_id"], row["attempt_at"]),
+    ).fetchone()
+    where = f" WHERE {_KEY} AND local_date=? AND state='posting'"
+    if found is not None and found["message_ref"]:
+        conn.execute(
+            "UPDATE daily_slots SET state='posted', owner=NULL, lease_until=NULL, round_id=?,"
+            " message_ref=?, closes_at=?, posted_at=?" + where,
+            (found["id"], found["message_ref"], found["closes_at"], row["attempt_at"], *k),
+        )
+    elif found is None or found["state"] == "cancelled":
+        # The engine stores the round before it posts and cancels it when posting raises:
+        # no round, or a cancelled one, means nothing reached the platform. Free to retry now.
+        conn.execute(
+            "UPDATE daily_slots SET state='claimed', owner=NULL, lease_until=?,"
+            " last_error='interrupted before posting'" + where,
+            (row["attempt_at"], *k),
+        )
+    else:
+        conn.execute(
+            "UPDATE daily_slots SET state='unknown', owner=NULL, lease_until=NULL, round_id=?,"
+            " last_error='interrupted while posting: the post may have gone out, so it is not"
+            " retried (a second post would be a duplicate)'" + where,
+            (found["id"], *k),
+        )
+
+
+def _schedule(row: sqlite3.Row) -> Schedule:
+    return Schedule(
+        place=Place(row["platform"], row["server_id"], row["channel_id"]),
+        spec=DailySpec.from_row(row),
+        updated_by=row["updated_by"],
+        updated_at=parse_ts(row["updated_at"]),
+    )

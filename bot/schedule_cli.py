@@ -1,0 +1,108 @@
+"""`quizbot schedule preview` and `quizbot schedule list`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+from bot.paths import db_path
+from bot.schedule.timing import (
+    SpecError,
+    format_weekdays,
+    next_slot,
+    parse_time,
+    parse_weekdays,
+    parse_zone,
+    preview,
+)
+
+
+def run_preview(args: argparse.Namespace) -> int:
+    """The posts a schedule would make, as JSON Lines `{"local_date","local_time","utc"}`,
+    computed by the trigger the scheduler runs (DST gaps shift forward, repeats post once)."""
+    try:
+        at = parse_time(args.time)
+        zone = parse_zone(args.tz)
+        weekdays = parse_weekdays(args.weekdays or "mon-fri")
+        start = _parse_date(args.start)
+    except SpecError as problem:
+        print(f"quizbot schedule preview: {problem}", file=sys.stderr)
+        return 2
+    for slot in preview(at, zone, weekdays, start, int(args.days)):
+        sys.stdout.write(json.dumps(slot.to_json()) + "\n")
+    return 0
+
+
+def _parse_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise SpecError(
+            f"Bad date '{text}' for --from. Use YYYY-MM-DD, such as 2026-03-29."
+        ) from None
+
+
+def run_list(args: argparse.Namespace) -> int:
+    """Every schedule in the database as a table, with its next post in local time."""
+    path = db_path(args.db)
+    if not path.exists():
+        print(f"No schedules: there is no database at {path} yet.")
+        return 0
+    try:
+        rows = asyncio.run(_load(path))
+    except Exception as problem:  # StoreError and friends: say it plainly, no traceback
+        print(f"quizbot schedule list: {problem}", file=sys.stderr)
+        return 1
+    if not rows:
+        print(f"No schedules in {path}.")
+        return 0
+    header = ("PLATFORM", "SERVER", "CHANNEL", "TIME", "ZONE", "DAYS", "REVEAL", "FILTER",
+              "STATE", "NEXT POST (LOCAL)")  # fmt: skip
+    table = [header, *rows]
+    widths = [max(len(r[i]) for r in table) for i in range(len(header))]
+    for r in table:
+        print("  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip())
+    return 0
+
+
+async def _load(path: Path) -> list[tuple[str, ...]]:
+    from datetime import UTC, datetime
+
+    from bot.schedule.store import DailyStore
+    from bot.store import Store
+
+    async with await Store.open(path) as store:
+        schedules = await DailyStore(store).schedules()
+    now = datetime.now(UTC)
+    rows = []
+    for s in schedules:
+        spec = s.spec
+        filters = ", ".join(
+            f"{name}={value}"
+            for name, value in (("deck", spec.deck), ("topic", spec.topic), ("level", spec.level))
+            if value
+        )
+        if spec.enabled:
+            nxt = next_slot(now, spec.at, spec.zone, spec.weekdays).local
+            next_text = f"{nxt:%a %Y-%m-%d %H:%M %Z}"
+        else:
+            next_text = "-"
+        rows.append(
+            (
+                s.place.platform,
+                s.place.server_id,
+                s.place.channel_id,
+                f"{spec.at:%H:%M}",
+                spec.tz,
+                format_weekdays(spec.weekdays),
+                spec.reveal.text,
+                filters or "-",
+                "on" if spec.enabled else "off",
+                next_text,
+            )
+        )
+    return rows
