@@ -1,0 +1,187 @@
+"""The Discord adapter: a discord.py client with quizbot's slash commands and buttons.
+
+`quizbot run` builds it with `adapters.discord.build(services)`, awaits `start()` (returns
+once the gateway session is ready and the commands are synced) and `stop()` at shutdown.
+Timers (`engine.run_timer`) and `engine.recover()` are the runtime's, not ours.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Any
+
+import discord
+import yarl
+from discord import app_commands
+
+from adapters.discord.buttons import DYNAMIC_ITEMS
+from adapters.discord.commands import daily, practice, quiz, standings
+from adapters.discord.poster import DiscordPoster
+from adapters.discord.replies import NO_MENTIONS, NotInServer, apologise, log
+from adapters.runtime import Services
+
+START_TIMEOUT = 30.0  # login + gateway READY; a real gateway takes 1-3 s
+STOP_GRACE = 3.0  # in-flight commands and clicks get this long to answer before we close
+MAX_RATELIMIT_WAIT = 60.0  # a longer rate-limit wait raises RateLimited instead of hanging
+
+
+def intents() -> discord.Intents:
+    """Only GUILDS (not privileged): slash commands and buttons arrive as interactions with
+    whatever they need; GUILDS keeps the server and channel cache for names and checks."""
+    wanted = discord.Intents.none()
+    wanted.guilds = True
+    return wanted
+
+
+class QuizTree(app_commands.CommandTree):
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        track = getattr(self.client, "track_current_task", None)
+        if track is not None:
+            track()
+        return True
+
+    async def on_error(
+        self, interaction: discord.Interaction, error: app_commands.AppCommandError
+    ) -> None:
+        command = interaction.command.qualified_name if interaction.command else "that command"
+        if not isinstance(error, app_commands.CheckFailure | NotInServer):
+            log.error("/%s failed", command, exc_info=error)
+        await apologise(interaction, error, f"/{command}")
+
+
+class QuizClient(discord.Client):
+    def __init__(self, services: Services, **options: Any) -> None:
+        options.setdefault("max_ratelimit_timeout", MAX_RATELIMIT_WAIT)
+        super().__init__(intents=intents(), allowed_mentions=NO_MENTIONS, **options)
+        self.services = services
+        self.tree = QuizTree(self)
+        for module in (quiz, practice, standings, daily):
+            module.add_to(self.tree)
+        self.inflight: set[asyncio.Task[Any]] = set()
+
+    async def setup_hook(self) -> None:
+        # Clicks on any message with an answer:<round>:<option> button, including messages
+        # sent before this process started, reach AnswerButton.callback.
+        self.add_dynamic_items(*DYNAMIC_ITEMS)
+
+    def track_current_task(self) -> None:
+        """Remember a running command/click so stop() can let it finish answering."""
+        task = asyncio.current_task()
+        if task is not None and task not in self.inflight:
+            self.inflight.add(task)
+            task.add_done_callback(self.inflight.discard)
+
+    async def sync_commands(self, guild_id: int | None) -> list[app_commands.AppCommand]:
+        """One server: commands appear at once. Everywhere: Discord may take a while."""
+        if guild_id is None:
+            return await self.tree.sync()
+        guild = discord.Object(guild_id)
+        self.tree.copy_global_to(guild=guild)
+        return await self.tree.sync(guild=guild)
+
+
+class DiscordAdapter:
+    platform = "discord"
+
+    def __init__(self, services: Services, **client_options: Any) -> None:
+        self.services = services
+        self.settings = services.settings
+        self.client = QuizClient(services, **client_options)
+        self.poster = DiscordPoster(self.client)
+        self._connect: asyncio.Task[None] | None = None
+        self._saved_endpoints: tuple[str, yarl.URL] | None = None
+
+    def _point_at_endpoints(self) -> None:
+        """DISCORD_API_BASE / DISCORD_GATEWAY_URL (local emulators): discord.py reads both
+        from class attributes, so they are set for the process and restored by stop()."""
+        api, gateway = self.settings.discord_api_base, self.settings.discord_gateway_url
+        if not api and not gateway:
+            return
+        route, ws = discord.http.Route, discord.gateway.DiscordWebSocket
+        self._saved_endpoints = (route.BASE, ws.DEFAULT_GATEWAY)
+        if api:
+            route.BASE = api.rstrip("/")
+        if gateway:
+            ws.DEFAULT_GATEWAY = yarl.URL(gateway)
+
+    def _restore_endpoints(self) -> None:
+        if self._saved_endpoints is not None:
+            discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = (
+                self._saved_endpoints
+            )
+            self._saved_endpoints = None
+
+    async def start(self, timeout: float = START_TIMEOUT) -> None:
+        token = self.settings.discord_token.value
+        if not token:
+            raise RuntimeError("DISCORD_TOKEN is not set: the Discord adapter cannot start")
+        self._point_at_endpoints()
+        try:
+            try:
+                await self.client.login(token)
+            except discord.LoginFailure:
+                raise RuntimeError(
+                    "Discord refused DISCORD_TOKEN: copy the bot token again from the "
+                    "Developer Portal (Bot > Reset Token)"
+                ) from None
+            self._connect = asyncio.create_task(
+                self.client.connect(reconnect=True), name="quizbot-discord-gateway"
+            )
+            await self._until_ready(timeout)
+        except BaseException:
+            await self.stop()
+            raise
+        guild_id = self.settings.discord_guild_id
+        try:
+            synced = await self.client.sync_commands(guild_id)
+            where = f"server {guild_id}" if guild_id else "every server (may take a while)"
+            log.info("Discord: %d slash commands synced to %s", len(synced), where)
+        except discord.HTTPException:
+            # Commands synced by an earlier start keep working; say why new ones may not show.
+            log.exception("Discord: could not sync slash commands; the previous set stays")
+        me = self.client.user
+        log.info("Discord: ready as %s (application %s)", me, self.client.application_id)
+
+    async def _until_ready(self, timeout: float) -> None:
+        assert self._connect is not None
+        ready = asyncio.create_task(self.client.wait_until_ready())
+        try:
+            done, _ = await asyncio.wait(
+                {self._connect, ready}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED
+            )
+        finally:
+            ready.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await ready
+        if ready in done and not ready.cancelled():
+            return
+        if self._connect in done:
+            error = self._connect.exception()
+            if isinstance(error, discord.PrivilegedIntentsRequired):
+                raise RuntimeError("Discord refused the gateway intents") from error
+            raise RuntimeError(f"the Discord gateway connection ended: {error!r}") from error
+        raise TimeoutError(f"Discord did not become ready within {timeout:.0f} s")
+
+    async def stop(self) -> None:
+        """Let in-flight commands and clicks answer (bounded), then close the connection."""
+        pending = [t for t in self.client.inflight if t is not asyncio.current_task()]
+        if pending:
+            _, late = await asyncio.wait(pending, timeout=STOP_GRACE)
+            for task in late:
+                task.cancel()
+            if late:
+                await asyncio.wait(late, timeout=1.0)
+        await self.client.close()
+        if self._connect is not None:
+            if not self._connect.done():
+                try:
+                    await asyncio.wait_for(self._connect, STOP_GRACE)
+                except (TimeoutError, asyncio.CancelledError):
+                    pass
+                except Exception:
+                    log.debug("gateway task ended with an error while stopping", exc_info=True)
+            elif not self._connect.cancelled():
+                self._connect.exception()  # retrieved: it was reported by start() if it mattered
+            self._connect = None
+        self._restore_endpoints()

@@ -1,0 +1,59 @@
+"""What a click on a question's button does: one engine call, one private answer."""
+
+from __future__ import annotations
+
+import discord
+
+from adapters.discord.buttons import practice_topic
+from adapters.discord.embeds import notice_text, practice_question_parts, reveal_embed, reveal_view
+from adapters.discord.replies import (
+    guarded,
+    player_of,
+    respond,
+    services_of,
+    within_deadline,
+)
+
+
+def _track(interaction: discord.Interaction) -> None:
+    track = getattr(interaction.client, "track_current_task", None)
+    if track is not None:
+        track()
+
+
+async def answer_clicked(interaction: discord.Interaction, round_id: int, option: int) -> None:
+    """Lock in the member's answer; they alone see the acknowledgement. In practice the
+    private question turns into its reveal at once, with a button to the next one."""
+    _track(interaction)
+    async with guarded(interaction, "your answer"):
+        engine = services_of(interaction).engine
+        result = await within_deadline(
+            interaction, engine.answer(round_id, player_of(interaction), option)
+        )
+        if result.reveal is None:
+            await respond(interaction, content=notice_text(result.text))
+            return
+        topic = practice_topic(interaction.message)
+        await respond(
+            interaction,
+            edit=True,
+            content=notice_text(result.text),
+            embed=reveal_embed(result.reveal),
+            view=reveal_view(result.reveal, next_topic=topic),
+        )
+
+
+async def next_practice_clicked(interaction: discord.Interaction, topic: str | None) -> None:
+    _track(interaction)
+    async with guarded(interaction, "the next practice question"):
+        engine = services_of(interaction).engine
+        reply = await within_deadline(
+            interaction, engine.practice_next(player_of(interaction), topic)
+        )
+        if reply.question is None:
+            text = notice_text(reply.notice or "No practice question is available right now.")
+            await respond(interaction, content=text)
+            return
+        await respond(
+            interaction, edit=True, content=None, **practice_question_parts(reply.question, topic)
+        )

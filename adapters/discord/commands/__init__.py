@@ -1,0 +1,1 @@
+"""Slash commands, one module per concern; each has `add_to(tree)`."""

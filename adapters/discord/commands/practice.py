@@ -1,0 +1,26 @@
+"""`/practice`: questions only you see, at your own pace."""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+
+from adapters.discord.commands.choices import quiz_topics
+from adapters.discord.embeds import notice_text, practice_question_parts
+from adapters.discord.replies import player_of, respond, services_of, within_deadline
+
+
+def add_to(tree: app_commands.CommandTree) -> None:
+    @tree.command(name="practice", description="Practise alone: a question only you see")
+    @app_commands.describe(topic="Only cards of this topic (start typing to pick one)")
+    @app_commands.autocomplete(topic=quiz_topics)
+    async def practice(interaction: discord.Interaction, topic: str | None = None) -> None:
+        engine = services_of(interaction).engine
+        reply = await within_deadline(
+            interaction, engine.practice_next(player_of(interaction), topic)
+        )
+        if reply.question is None:
+            text = reply.notice or "No practice question is available right now."
+            await respond(interaction, content=notice_text(text))
+            return
+        await respond(interaction, **practice_question_parts(reply.question, topic))

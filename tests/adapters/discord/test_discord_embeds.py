@@ -1,0 +1,84 @@
+"""Embeds stay within Discord's limits whatever the card holds, and never ping anyone."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from adapters.discord.embeds import leaderboard_embed, question_embed, reveal_embed
+from bot.messages import LeaderboardMessage, LeaderboardRow, QuestionMessage, RevealMessage
+
+NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+
+
+def long_reveal(answer_chars: int) -> RevealMessage:
+    sentence = "Gradient descent moves **against** the gradient, one small step at a time. "
+    return RevealMessage(
+        round_id=7,
+        prompt="Why does the loss go down? " * 200,
+        options=("A step", "B step", "C step", "D step"),
+        correct_index=2,
+        answer=(sentence * (answer_chars // len(sentence) + 1))[:answer_chars],
+        counts=(1, 0, 5, 2),
+        right=tuple((f"Player {n} @everyone", 10) for n in range(60)),
+        wrong_count=3,
+        closes_at=NOW,
+        revealed_at=NOW,
+        mode="daily",
+    )
+
+
+def test_a_very_long_answer_is_continued_in_fields_within_the_embed_limits() -> None:
+    embed = reveal_embed(long_reveal(9000))
+
+    assert len(embed) <= 6000
+    assert len(embed.description) <= 4096
+    assert len(embed.fields) <= 25
+    assert all(len(f.value) <= 1024 and len(f.name) <= 256 for f in embed.fields)
+    names = [f.name for f in embed.fields]
+    assert names[0] == "Answer" and "Answer (continued)" in names
+    assert names[-1] == "Who was right"
+    assert "✅ **C.**" in embed.description and "5 answers" in embed.description
+
+
+def test_a_short_answer_is_shown_whole() -> None:
+    embed = reveal_embed(long_reveal(300))
+
+    answer = next(f.value for f in embed.fields if f.name == "Answer")
+    assert len(answer) == 300 or answer.endswith("time.")
+    assert "…" not in answer
+
+
+def test_names_are_shown_without_mentions_or_markdown() -> None:
+    embed = reveal_embed(long_reveal(100))
+    right = next(f.value for f in embed.fields if f.name == "Who was right")
+    assert "@everyone" not in right  # escaped to @\u200beveryone
+
+    board = leaderboard_embed(
+        LeaderboardMessage(
+            title="This week on this server",
+            period="week",
+            scope="server",
+            rows=(LeaderboardRow(1, "**bold**_guy_", 30, 3, 3, "1"),),
+            caller=LeaderboardRow(14, "Me", 2, 1, 1, "2"),
+        )
+    )
+    assert "\\*\\*bold\\*\\*" in board.description
+    assert board.description.splitlines()[-1].startswith("`14.` **Me (you)**")
+
+
+def test_a_long_prompt_keeps_every_option_visible() -> None:
+    message = QuestionMessage(
+        round_id=3,
+        format="choice",
+        prompt="Explain backpropagation. " * 400,
+        options=("one", "two", "three", "four"),
+        topic="Backpropagation",
+        level="core",
+        closes_at=NOW + timedelta(hours=8),
+        mode="daily",
+    )
+    embed = question_embed(message)
+
+    assert len(embed.description) <= 4096
+    assert all(f"**{letter}.**" in embed.description for letter in "ABCD")
+    assert f"<t:{int((NOW + timedelta(hours=8)).timestamp())}:R>" in embed.description

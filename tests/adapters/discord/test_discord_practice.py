@@ -1,0 +1,56 @@
+"""Practice: a private question whose click turns into its reveal, with a Next button."""
+
+from __future__ import annotations
+
+from discordkit import Quizbot, components, custom_ids
+
+from tests.fakes.discord_server import CALLBACK_MESSAGE, CALLBACK_UPDATE_MESSAGE
+
+SUCCESS = 3
+
+
+async def test_practice_question_is_private_and_its_click_reveals_at_once(
+    quizbot: Quizbot,
+) -> None:
+    fake = quizbot.fake
+    handle = await fake.send_slash_command(
+        "practice", {"topic": "Gradient Descent and Its Variants"}, user=fake.alice
+    )
+    question = await handle.response()
+    assert question.type == CALLBACK_MESSAGE and question.ephemeral
+    ids = custom_ids(question.data)
+    assert ids[-1] == "practice:next:Gradient Descent and Its Variants"  # "Skip"
+    assert quizbot.question_posts() == []  # nothing in the channel
+
+    message_id = handle.original_message_id
+    click = await fake.click_button(message_id, ids[0], user=fake.alice)
+    reveal = await click.response()
+
+    assert reveal.type == CALLBACK_UPDATE_MESSAGE  # the private question becomes its reveal
+    buttons = components(reveal.data)
+    assert all(b.get("disabled") for b in buttons[:-1])
+    assert sum(b["style"] == SUCCESS for b in buttons) == 1
+    assert reveal.data["content"].startswith(("Correct: A", "Not quite: you chose A"))
+    assert reveal.data["embeds"][0]["fields"][0]["name"] == "Answer"
+    next_button = buttons[-1]
+    assert next_button["label"] == "Next question"
+    assert next_button["custom_id"] == "practice:next:Gradient Descent and Its Variants"
+
+    following = await fake.click_button(message_id, next_button["custom_id"], user=fake.alice)
+    another = await following.response()
+    assert another.type == CALLBACK_UPDATE_MESSAGE
+    assert another.data["embeds"][0]["title"] == "Practice question"
+    assert custom_ids(another.data)[0] != ids[0]  # a new round
+
+
+async def test_someone_elses_practice_button_is_refused(quizbot: Quizbot) -> None:
+    fake = quizbot.fake
+    handle = await fake.send_slash_command("practice", {}, user=fake.alice)
+    question = await handle.response()
+
+    click = await fake.click_button(
+        handle.original_message_id, custom_ids(question.data)[0], user=fake.bob
+    )
+    refusal = await click.response()
+
+    assert refusal.ephemeral and "no longer open" in refusal.content
