@@ -1,0 +1,477 @@
+"""The Slack adapter: a slack-bolt AsyncApp that turns `/quiz` and button clicks into engine
+calls, in Socket Mode or over HTTP.
+
+Every listener acks first and works after, so Slack's 3-second deadline never waits on the
+database or the Web API; then it always answers the person privately, also when something
+failed (a plain sentence; the traceback goes to the log). Repeated deliveries (Slack's
+retries, or the same trigger seen twice) are acked and dropped before any work.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp import ClientSession, web
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.response import BoltResponse
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.runtime import Services
+from adapters.slack import blocks as kit
+from adapters.slack import commands as cmd
+from adapters.slack.people import DEFAULT_TTL, Directory, Person
+from adapters.slack.poster import ChannelPacer, SlackPoster
+from bot.messages import Notice
+from bot.ports import Place, Player
+from bot.schedule.spec import DailySpec, parse_words
+from bot.schedule.timing import SpecError, parse_zone
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "slack"
+EVENTS_PATH = "/slack/events"
+HEALTH_PATH = "/healthz"
+COMMAND = "/quiz"
+DEFAULT_API_URL = "https://slack.com/api/"
+RATE_LIMIT_RETRIES = 3
+SERVER_ERROR_RETRIES = 2
+SEEN_DELIVERIES = 4096  # trigger/event ids remembered to drop repeats; retries come within minutes
+DRAIN_SECONDS = 5.0  # at stop, how long in-flight clicks get to finish writing and replying
+SORRY = (
+    "Sorry, that did not work: something went wrong on our side (it has been logged). "
+    "Please try again in a moment."
+)
+ADMIN_ONLY = (
+    "Only workspace admins and owners (or people named in QUIZBOT_SLACK_ADMINS) can change "
+    "the daily question. `/quiz daily status` shows how it is set."
+)
+NO_SCHEDULE = "The daily question is not available on this bot yet."
+
+Respond = Callable[..., Awaitable[Any]]
+
+
+def make_client(token: str, api_url: str | None = None) -> AsyncWebClient:
+    """Web API client with retries for 429s (honouring Retry-After) and 5xx, on top of the
+    default connection-error retries."""
+    return with_retries(
+        AsyncWebClient(token=token, base_url=api_url or DEFAULT_API_URL, timeout=10)
+    )
+
+
+def with_retries(client: AsyncWebClient) -> AsyncWebClient:
+    """Add the 429 and 5xx retry handlers a client lacks (a client handed in keeps its own)."""
+    kinds = {type(h) for h in client.retry_handlers}
+    if AsyncRateLimitErrorRetryHandler not in kinds:
+        client.retry_handlers.append(
+            AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES)
+        )
+    if AsyncServerErrorRetryHandler not in kinds:
+        client.retry_handlers.append(
+            AsyncServerErrorRetryHandler(max_retry_count=SERVER_ERROR_RETRIES)
+        )
+    return client
+
+
+class SeenDeliveries:
+    """The last `size` delivery ids, oldest forgotten first."""
+
+    def __init__(self, size: int = SEEN_DELIVERIES) -> None:
+        self._ids: OrderedDict[str, None] = OrderedDict()
+        self._size = size
+
+    def first_time(self, key: str) -> bool:
+        """True the first time `key` is seen (and remember it), False for a repeat."""
+        if key in self._ids:
+            self._ids.move_to_end(key)
+            return False
+        self._ids[key] = None
+        if len(self._ids) > self._size:
+            self._ids.popitem(last=False)
+        return True
+
+
+def delivery_key(body: dict[str, Any]) -> str | None:
+    """What identifies one interaction across Slack's retries: its trigger id (commands,
+    clicks) or event id (Events API)."""
+    if body.get("trigger_id"):
+        return f"trigger:{body['trigger_id']}"
+    if body.get("event_id"):
+        return f"event:{body['event_id']}"
+    return None
+
+
+class SlackAdapter:
+    platform = PLATFORM
+
+    def __init__(
+        self,
+        services: Services,
+        *,
+        client: AsyncWebClient | None = None,
+        socket_mode: bool | None = None,
+        host: str = "0.0.0.0",
+        port: int | None = None,
+        pacer: ChannelPacer | None = None,
+        people_ttl: float = DEFAULT_TTL,
+        heartbeat_interval: float = 30.0,
+    ) -> None:
+        settings = services.settings
+        self.services = services
+        self.engine = services.engine
+        self.socket_mode = settings.slack_socket_mode if socket_mode is None else socket_mode
+        if not self.socket_mode and not settings.slack_signing_secret:
+            raise ValueError(
+                "Slack HTTP mode needs SLACK_SIGNING_SECRET "
+                "(or set SLACK_APP_TOKEN for Socket Mode)."
+            )
+        self.client = (
+            with_retries(client)
+            if client is not None
+            else make_client(settings.slack_bot_token.value, settings.slack_api_url)
+        )
+        self.host = host
+        self.port = settings.http_port if port is None else port
+        self.poster = SlackPoster(self.client, pacer, services.clock)
+        self.people = Directory(self.client, ttl=people_ttl)
+        self.seen = SeenDeliveries()
+        self.admins = frozenset(settings.slack_admins)
+        self.heartbeat_interval = heartbeat_interval
+        self.last_heartbeat: float = 0.0  # time.time() of the last sign of life; 0 = never
+        self.dropped_repeats = 0
+        self.app = AsyncApp(
+            client=self.client,
+            signing_secret=settings.slack_signing_secret.value,
+            request_verification_enabled=not self.socket_mode,
+            before_authorize=self._drop_repeats,
+            name="quizbot",
+            logger=logging.getLogger("adapters.slack.bolt"),
+        )
+        self.app.command(COMMAND)(self._on_command)
+        self.app.action(re.compile(rf"^{kit.ANSWER_PREFIX}:"))(self._on_answer)
+        self.app.action(kit.PRACTICE_NEXT)(self._on_practice_next)
+        self.app.error(self._on_error)
+        self._practice_topics: OrderedDict[str, str | None] = OrderedDict()
+        self._inflight: set[asyncio.Task[Any]] = set()
+        self._handler: AsyncSocketModeHandler | None = None
+        self._runner: web.AppRunner | None = None
+        self._session: ClientSession | None = None
+        self._heartbeat: asyncio.Task[None] | None = None
+        services.posters.register(PLATFORM, self.poster)
+
+    # -- life cycle ---------------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        """The events URL in HTTP mode (with the real port once started)."""
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "") else self.host
+        return f"http://{host}:{self.port}{EVENTS_PATH}"
+
+    async def start(self) -> None:
+        if self.client.session is None:  # one connection pool for every Web API call
+            self._session = self.client.session = ClientSession()
+        try:
+            if self.socket_mode:
+                self._handler = AsyncSocketModeHandler(
+                    self.app,
+                    app_token=self.services.settings.slack_app_token.value,
+                    web_client=self.client,
+                )
+                await self._handler.connect_async()
+                log.info("Slack adapter connected in Socket Mode")
+            else:
+                web_app = self.app.web_app(path=EVENTS_PATH, port=self.port)
+                web_app.router.add_get(HEALTH_PATH, self._healthz)
+                self._runner = web.AppRunner(web_app, access_log=None, shutdown_timeout=2.0)
+                await self._runner.setup()
+                await web.TCPSite(self._runner, self.host, self.port).start()
+                self.port = int(self._runner.addresses[0][1])  # port 0 picks a free one
+                log.info("Slack adapter serving %s on %s:%s", EVENTS_PATH, self.host, self.port)
+        except BaseException:
+            await self.stop()  # nothing half-open: no session, socket or listener left behind
+            raise
+        self.last_heartbeat = time.time()
+        self._heartbeat = asyncio.create_task(self._beat(), name="slack-heartbeat")
+
+    async def stop(self) -> None:
+        if self._heartbeat is not None:
+            self._heartbeat.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._heartbeat
+            self._heartbeat = None
+        if self._handler is not None:
+            await self._handler.close_async()
+            self._handler = None
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+        if self._inflight:  # clicks already acked deserve their answer
+            _, late = await asyncio.wait(set(self._inflight), timeout=DRAIN_SECONDS)
+            for task in late:
+                task.cancel()
+        if self._session is not None:
+            await self._session.close()
+            self.client.session = self._session = None
+
+    async def _beat(self) -> None:
+        while True:
+            await asyncio.sleep(self.heartbeat_interval)
+            if self._handler is not None:
+                alive = await self._handler.client.is_connected()
+            else:
+                alive = self._runner is not None
+            if alive:
+                self.last_heartbeat = time.time()
+            else:
+                log.warning("Slack connection is down; slack_sdk is reconnecting")
+
+    async def _healthz(self, request: web.Request) -> web.Response:
+        return web.json_response(
+            {
+                "ok": True,
+                "platform": PLATFORM,
+                "mode": "socket" if self.socket_mode else "http",
+                "last_heartbeat": self.last_heartbeat,
+            }
+        )
+
+    # -- middleware ---------------------------------------------------------------------
+
+    async def _drop_repeats(self, req: Any, next: Callable[[], Awaitable[Any]]) -> Any:
+        """Runs after the signature check: ack a repeat at once and do nothing else."""
+        self.last_heartbeat = time.time()
+        key = delivery_key(req.body)
+        if key is not None and not self.seen.first_time(key):
+            self.dropped_repeats += 1
+            retry = (req.headers.get("x-slack-retry-num") or ["-"])[0]
+            log.info("dropped a repeated delivery %s (retry %s)", key, retry)
+            return BoltResponse(status=200, body="")
+        return await next()
+
+    async def _on_error(self, error: Exception, body: dict[str, Any]) -> None:
+        log.error("unhandled error in the Slack app: %r", error, exc_info=error)
+
+    async def _work(self, job: Awaitable[None], respond: Respond) -> None:
+        """Run one listener's work; whatever fails, the person gets a private sentence."""
+        task = asyncio.current_task()
+        if task is not None:
+            self._inflight.add(task)
+        try:
+            await job
+        except Exception:
+            log.exception("a Slack interaction failed")
+            with contextlib.suppress(Exception):
+                await _private(respond, SORRY)
+        finally:
+            if task is not None:
+                self._inflight.discard(task)
+
+    async def _player(self, user_id: str, fallback: str = "") -> tuple[Player, Person]:
+        person = await self.people.person(user_id, fallback)
+        return Player(PLATFORM, user_id, person.display_name), person
+
+    def is_admin(self, person: Person) -> bool:
+        return person.user_id in self.admins or person.is_admin
+
+    # -- /quiz --------------------------------------------------------------------------
+
+    async def _on_command(self, ack: Any, body: dict[str, Any], respond: Respond) -> None:
+        await ack()
+        await self._work(self._command(body, respond), respond)
+
+    async def _command(self, body: dict[str, Any], respond: Respond) -> None:
+        command = cmd.parse(body.get("text") or "")
+        place = Place(PLATFORM, str(body.get("team_id") or ""), str(body["channel_id"]))
+        if isinstance(command, cmd.Help):
+            return await _private(respond, cmd.HELP)
+        if isinstance(command, cmd.Invalid):
+            return await _private(respond, f"{command.problem}\n\n{cmd.HELP}")
+        if isinstance(command, cmd.Topics):
+            return await _private(respond, self._topics_text())
+        player, person = await self._player(str(body["user_id"]), str(body.get("user_name", "")))
+        if isinstance(command, cmd.StartQuiz):
+            topic = self._topic(command.topic)
+            if isinstance(topic, cmd.Invalid):
+                return await _private(respond, topic.problem)
+            reply = await self.engine.start_quiz(
+                place, player, command.count, command.seconds, topic
+            )
+            return await _private(respond, reply.notice)
+        if isinstance(command, cmd.StopQuiz):
+            reply = await self.engine.stop_quiz(place, player, self.is_admin(person))
+            return await _private(respond, reply.notice)
+        if isinstance(command, cmd.Practice):
+            topic = self._topic(command.topic)
+            if isinstance(topic, cmd.Invalid):
+                return await _private(respond, topic.problem)
+            return await self._practice(player, topic, respond)
+        if isinstance(command, cmd.Leaderboard):
+            board = await self.engine.leaderboard(place, command.period, command.scope, player)
+            text, blocks = kit.leaderboard(board)
+            return await _private(respond, text, blocks)
+        if isinstance(command, cmd.Stats):
+            text, blocks = kit.stats(await self.engine.stats(player, place))
+            return await _private(respond, text, blocks)
+        return await self._daily(command, place, player, person, respond)
+
+    def _topic(self, wanted: str | None) -> str | cmd.Invalid | None:
+        if not wanted:
+            return None
+        return cmd.resolve_topic(wanted, [name for name, _ in self.engine.topics()])
+
+    def _topics_text(self) -> str:
+        topics = self.engine.topics()
+        if not topics:
+            return "No decks are loaded, so there are no topics."
+        lines = [f"• {kit.escape(name)} ({count} cards)" for name, count in topics]
+        return "*Topics*\n" + "\n".join(lines) + "\n\n`/quiz 5 <topic>` or `/quiz practice <topic>`"
+
+    async def _daily(
+        self, command: cmd.Command, place: Place, player: Player, person: Person, respond: Respond
+    ) -> None:
+        if isinstance(command, cmd.DAILY_CONFIG_COMMANDS) and not self.is_admin(person):
+            return await _private(respond, ADMIN_ONLY)
+        daily = self.services.daily
+        if daily is None:
+            return await _private(respond, NO_SCHEDULE)
+        admin = self.is_admin(person)
+        if isinstance(command, cmd.DailySet):
+            words = command.words
+            zone = _zone_of(person)
+            if zone and not _names_zone(words) and not await _has_schedule(daily, place):
+                words = f"{words} {zone}"  # a new schedule: "09:00" means the admin's 09:00
+            # Words, not a parsed spec: the service keeps the settings they do not name.
+            result = await daily.set(place, words, by=player, is_admin=admin)
+        elif isinstance(command, cmd.DailyOff):
+            result = await daily.off(place, by=player, is_admin=admin)
+        elif isinstance(command, cmd.DailyNow):
+            result = await daily.now(place, by=player, is_admin=admin)
+        else:
+            result = await daily.status(place)
+        await _private(respond, _text_of(result))
+
+    # -- clicks -------------------------------------------------------------------------
+
+    async def _on_answer(self, ack: Any, body: dict[str, Any], respond: Respond) -> None:
+        await ack()
+        await self._work(self._answer(body, respond), respond)
+
+    async def _answer(self, body: dict[str, Any], respond: Respond) -> None:
+        action = (body.get("actions") or [{}])[0]
+        parsed = kit.parse_answer_action(str(action.get("action_id", "")))
+        if parsed is None:
+            return await _private(respond, "That button is not one I know; it may be outdated.")
+        round_id, option = parsed
+        user = body.get("user") or {}
+        player, _ = await self._player(str(user["id"]), str(user.get("name") or ""))
+        result = await self.engine.answer(round_id, player, option)
+        if result.reveal is None:
+            return await _private(respond, result.text)
+        topic = self._practice_topics.get(player.user_id)
+        text, blocks = kit.practice_reveal(result.reveal, result.text, topic)
+        ephemeral = bool((body.get("container") or {}).get("is_ephemeral"))
+        await _private(respond, text, blocks, replace=ephemeral)
+
+    async def _on_practice_next(self, ack: Any, body: dict[str, Any], respond: Respond) -> None:
+        await ack()
+        await self._work(self._practice_next(body, respond), respond)
+
+    async def _practice_next(self, body: dict[str, Any], respond: Respond) -> None:
+        action = (body.get("actions") or [{}])[0]
+        user = body.get("user") or {}
+        player, _ = await self._player(str(user["id"]), str(user.get("name") or ""))
+        await self._practice(player, str(action.get("value") or "") or None, respond)
+
+    async def _practice(self, player: Player, topic: str | None, respond: Respond) -> None:
+        self._practice_topics[player.user_id] = topic
+        self._practice_topics.move_to_end(player.user_id)
+        if len(self._practice_topics) > SEEN_DELIVERIES:
+            self._practice_topics.popitem(last=False)
+        reply = await self.engine.practice_next(player, topic)
+        if reply.question is None:
+            return await _private(respond, reply.notice or "No practice question is available.")
+        text, blocks = kit.question(reply.question, self.services.clock.now())
+        await _private(respond, text, blocks)
+
+
+_SLACK_COMMAND_NAMES = (
+    ("`/daily set` (Discord) or ", ""),
+    ("` (Slack)", "`"),
+    ("`/topics`", "`/quiz topics`"),
+    ("`/daily set`", "`/quiz daily HH:MM`"),
+    ("`/daily now`", "`/quiz daily now`"),
+)
+
+
+async def _private(
+    respond: Respond,
+    message: Notice | str,
+    blocks: kit.Blocks | None = None,
+    *,
+    replace: bool = False,
+) -> None:
+    """Reply to the one person who typed or clicked (ephemeral, through the response URL)."""
+    text = message.text if isinstance(message, Notice) else str(message)
+    for discord_name, slack_name in _SLACK_COMMAND_NAMES:  # shared texts name Discord's
+        text = text.replace(discord_name, slack_name)
+    if blocks is None:
+        _, blocks = kit.notice(text)
+    await respond(
+        text=text,
+        blocks=blocks,
+        response_type="ephemeral",
+        replace_original=replace,
+    )
+
+
+def _zone_of(person: Person) -> str | None:
+    """The person's Slack time zone as an IANA name, if Slack gave a valid one."""
+    if not person.tz:
+        return None
+    try:
+        return parse_zone(person.tz).key
+    except SpecError:
+        return None
+
+
+def _names_zone(words: str) -> bool:
+    """Whether the `/quiz daily` words name a time zone: parsed over two different defaults,
+    the zone comes out the same only when the words set it."""
+    try:
+        return (
+            parse_words(words, DailySpec(tz="UTC")).tz
+            == parse_words(words, DailySpec(tz="Asia/Tokyo")).tz
+        )
+    except SpecError:
+        return True  # the service reports the problem; add nothing
+
+
+async def _has_schedule(daily: Any, place: Place) -> bool:
+    db = getattr(daily, "db", None)
+    if db is None or not hasattr(db, "schedule"):
+        return True  # cannot tell: never override a zone that may be set
+    return await db.schedule(place) is not None
+
+
+def _text_of(result: Any) -> str:
+    """The daily service's answer in words, whatever shape it comes in."""
+    if isinstance(result, str):
+        return result
+    for attribute in ("text", "notice", "message"):
+        value = getattr(result, attribute, None)
+        if isinstance(value, Notice):
+            return value.text
+        if isinstance(value, str):
+            return value
+    return str(result)

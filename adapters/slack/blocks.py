@@ -1,0 +1,313 @@
+"""The engine's neutral messages as Slack Block Kit. Pure functions: message in, payload out.
+
+Every function returns `(text, blocks)`: `text` is the plain fallback Slack shows in
+notifications and to screen readers, `blocks` the layout. Limits are kept here: 3,000
+characters a section, 75 a button label, 50 blocks a message. People are named by display
+name as plain text (escaped, never a `<@U…>` mention), so a reveal notifies nobody.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+from bot.engine.periods import local_time_text
+from bot.messages import (
+    LeaderboardMessage,
+    LeaderboardRow,
+    Notice,
+    QuestionMessage,
+    RevealMessage,
+    StatsMessage,
+    option_letter,
+)
+from bot.questions import plain
+from bot.render import SLACK_BUTTON_TEXT_LIMIT, SLACK_SECTION_TEXT_LIMIT, fit, split, to_slack
+
+MAX_BLOCKS = 50
+FALLBACK_LIMIT = 300  # notification text: a preview, not the whole card
+ANSWER_PREFIX = "answer"
+PRACTICE_NEXT = "practice:next"
+
+Blocks = list[dict[str, Any]]
+
+
+_BLANK = re.compile(r"_{3,}")
+
+
+def mrkdwn(md: str) -> str:
+    """Neutral Markdown as mrkdwn; a cloze blank `_____` becomes a code span, so Slack does not
+    read its underscores as italics."""
+    return to_slack(_BLANK.sub("`_____`", md))
+
+
+def plain_text(md: str) -> str:
+    """Neutral Markdown as plain text (fallbacks, button labels), the blank kept visible."""
+    return plain(_BLANK.sub("＿＿＿", md))
+
+
+def escape(text: str) -> str:
+    """Plain text (a display name) safe in mrkdwn: no mentions, links or broadcasts."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def answer_action_id(round_id: int, option: int) -> str:
+    return f"{ANSWER_PREFIX}:{round_id}:{option}"
+
+
+def parse_answer_action(action_id: str) -> tuple[int, int] | None:
+    """`answer:<round_id>:<option>` -> (round_id, option); None for anything else."""
+    parts = action_id.split(":")
+    if len(parts) != 3 or parts[0] != ANSWER_PREFIX:
+        return None
+    try:
+        return int(parts[1]), int(parts[2])
+    except ValueError:
+        return None
+
+
+def slack_time(when: datetime, zone: str, now: datetime | None = None) -> str:
+    """A time every reader sees in their own zone (Slack's date token), with the channel's
+    local time as the fallback text for clients that cannot format it."""
+    fallback = escape(local_time_text(when, zone, now))
+    return f"<!date^{int(when.timestamp())}^{{time}}|{fallback}>"
+
+
+def section(text: str) -> dict[str, Any]:
+    return {
+        "type": "section",
+        "text": {"type": "mrkdwn", "text": fit(text, SLACK_SECTION_TEXT_LIMIT)},
+    }
+
+
+def sections(text: str) -> Blocks:
+    """Long mrkdwn over as many sections as it needs, cut at paragraph or sentence ends."""
+    return [section(chunk.strip() or "\u200b") for chunk in split(text, SLACK_SECTION_TEXT_LIMIT)]
+
+
+def context(text: str) -> dict[str, Any]:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": fit(text, 3000)}]}
+
+
+def button(label: str, action_id: str, value: str, style: str | None = None) -> dict[str, Any]:
+    element: dict[str, Any] = {
+        "type": "button",
+        "text": {"type": "plain_text", "text": fit(label, SLACK_BUTTON_TEXT_LIMIT), "emoji": True},
+        "action_id": action_id,
+        "value": value,
+    }
+    if style:
+        element["style"] = style
+    return element
+
+
+def _label(letter: str, option: str) -> str:
+    """ "B. option", the option cut (never the letter) to fit a button."""
+    prefix = f"{letter}. "
+    return prefix + fit(" ".join(plain_text(option).split()), SLACK_BUTTON_TEXT_LIMIT - len(prefix))
+
+
+def _title(mode: str, position: str | None, fmt: str) -> str:
+    if fmt == "prompt":
+        return "Discussion question"
+    if mode == "daily":
+        return "Daily question"
+    if mode == "practice":
+        return "Practice question"
+    return f"Quiz question {position}" if position else "Quiz question"
+
+
+def _about(topic: str | None, level: str | None) -> str:
+    bits = [escape(topic) if topic else "", "advanced" if level == "advanced" else ""]
+    return " · ".join(b for b in bits if b)
+
+
+def _preview(title: str, prompt: str) -> str:
+    return fit(f"{title}: {plain_text(prompt)}", FALLBACK_LIMIT)
+
+
+def _cap(blocks: Blocks, keep_last: int = 0) -> Blocks:
+    """At most MAX_BLOCKS: drop from the middle, keeping the first blocks and the last few."""
+    if len(blocks) <= MAX_BLOCKS:
+        return blocks
+    head = blocks[: MAX_BLOCKS - keep_last - 1]
+    tail = blocks[len(blocks) - keep_last :] if keep_last else []
+    return [*head, context("… (too long for one Slack message: shortened)"), *tail]
+
+
+# ---------------------------------------------------------------- questions
+
+
+def question(message: QuestionMessage, now: datetime | None = None) -> tuple[str, Blocks]:
+    title = _title(message.mode, message.position, message.format)
+    about = _about(message.topic, message.level)
+    blocks: Blocks = [context(f"*{title}*" + (f" · {about}" if about else ""))]
+    blocks += sections(mrkdwn(message.prompt))
+    if message.format == "prompt" or not message.options:
+        blocks.append(context("Not scored: discuss it in the thread below."))
+        return _preview(title, message.prompt), _cap(blocks)
+    lines = [f"*{option_letter(i)}.* {mrkdwn(option)}" for i, option in enumerate(message.options)]
+    blocks.append(section("\n".join(lines)))
+    blocks.append(
+        {
+            "type": "actions",
+            "block_id": f"round:{message.round_id}",
+            "elements": [
+                button(
+                    _label(option_letter(i), option),
+                    answer_action_id(message.round_id, i),
+                    answer_action_id(message.round_id, i),
+                )
+                for i, option in enumerate(message.options)
+            ],
+        }
+    )
+    when = slack_time(message.closes_at, message.zone, now)
+    if message.mode == "practice":
+        note = "Only you see this question. Your answer is checked at once."
+    else:
+        note = f"Answer privately: nobody sees your choice before the reveal at {when}."
+    blocks.append(context(note))
+    return _preview(title, message.prompt), _cap(blocks, keep_last=2)
+
+
+def discussion_note() -> str:
+    return "Discuss here: reply in this thread. Not scored, all views welcome."
+
+
+# ---------------------------------------------------------------- reveals
+
+
+def _option_lines(message: RevealMessage) -> str:
+    total = message.answered
+    lines = []
+    for i, option in enumerate(message.options):
+        count = message.counts[i] if i < len(message.counts) else 0
+        share = f" — {count} ({round(100 * count / total)}%)" if total else ""
+        text = f"{option_letter(i)}. {mrkdwn(option)}"
+        if i == message.correct_index:
+            lines.append(f"✅ *{text}*{share}")
+        else:
+            lines.append(f"▫️ {text}{share}")
+    return "\n".join(lines)
+
+
+def _who(message: RevealMessage) -> str:
+    if message.answered == 0:
+        return "Nobody answered this one."
+    if not message.right:
+        names = "Nobody got it right"
+    else:
+        names = "*Right:* " + ", ".join(f"{escape(n)} (+{p})" for n, p in message.right)
+    wrong = f"; {message.wrong_count} not quite" if message.wrong_count else ""
+    return f"{names}{wrong}."
+
+
+def reveal(message: RevealMessage, *, with_names: bool = True) -> tuple[str, Blocks]:
+    """The revealed question: options with the right one marked and how many chose each,
+    the card's full answer, who was right. `with_names=False` for a private practice reveal."""
+    title = _title(message.mode, message.position, message.format)
+    about = _about(message.topic, message.level)
+    head: Blocks = [context(f"*{title}* · revealed" + (f" · {about}" if about else ""))]
+    head += sections(mrkdwn(message.prompt))
+    head.append(section(_option_lines(message)))
+    tail: Blocks = []
+    if with_names:
+        tail.append(section(_who(message)))
+    when = slack_time(message.revealed_at, message.zone, message.revealed_at)
+    tail.append(context(f"{message.answered} answered · revealed {when}"))
+    answer = sections("*Answer*\n" + mrkdwn(message.answer or "(no explanation on this card)"))
+    room = MAX_BLOCKS - len(head) - len(tail)
+    if len(answer) > room:
+        cut = context("… the rest of the answer is in the deck.")
+        answer = [*answer[: max(room - 1, 0)], cut]
+    right = message.correct_index
+    letter = option_letter(right) if right is not None else "?"
+    text = fit(f"{title}, revealed: the answer is {letter}. {plain_text(message.prompt)}", 300)
+    return text, _cap([*head, {"type": "divider"}, *answer, *tail])
+
+
+def practice_reveal(message: RevealMessage, verdict: str, topic: str | None) -> tuple[str, Blocks]:
+    """The private reveal of a practice question, with a button for the next one."""
+    _, blocks = reveal(message, with_names=False)
+    blocks = blocks[: MAX_BLOCKS - 2]
+    blocks.insert(0, section(f"*{escape(verdict)}*"))
+    blocks.append(
+        {
+            "type": "actions",
+            "block_id": "practice",
+            "elements": [button("Next question", PRACTICE_NEXT, topic or "", style="primary")],
+        }
+    )
+    return verdict, blocks[:MAX_BLOCKS]
+
+
+# ---------------------------------------------------------------- standings and stats
+
+
+def _row(row: LeaderboardRow) -> str:
+    medal = {1: "🥇", 2: "🥈", 3: "🥉"}.get(row.rank, f"{row.rank}.")
+    return f"{medal} {escape(row.name)} — *{row.points}* pts ({row.correct}/{row.answered} right)"
+
+
+def leaderboard(message: LeaderboardMessage) -> tuple[str, Blocks]:
+    title = escape(message.title)
+    label = f" · {escape(message.period_label)}" if message.period_label else ""
+    blocks: Blocks = [section(f"*🏆 {title}*{label}")]
+    if message.rows:
+        blocks.append(section("\n".join(_row(r) for r in message.rows)))
+    else:
+        blocks.append(section("No answers yet: the board fills as rounds are revealed."))
+    if message.caller is not None:
+        if message.caller_outside_top:
+            blocks.append(context(f"You: {_row(message.caller)}"))
+    elif message.period != "quiz":
+        blocks.append(context("You have no points here yet."))
+    text = fit(f"{message.title}: " + ", ".join(f"{r.name} {r.points}" for r in message.rows), 300)
+    return text, blocks
+
+
+def stats(message: StatsMessage) -> tuple[str, Blocks]:
+    name = escape(message.name)
+    if not message.answered:
+        text = f"{message.name}: no answers yet. Try `/quiz practice`."
+        return text, [section(f"*{name}*: no answers yet. Try `/quiz practice`.")]
+    fields = [
+        f"*Answered*\n{message.answered}",
+        f"*Accuracy*\n{message.accuracy:.0%} ({message.correct} right)",
+        f"*Streak*\n{message.current_streak} (best {message.best_streak})",
+    ]
+    if message.points is not None:
+        fields.append(f"*Points here*\n{message.points}")
+    blocks: Blocks = [
+        section(f"*📊 Stats for {name}*"),
+        {"type": "section", "fields": [{"type": "mrkdwn", "text": f} for f in fields]},
+    ]
+    if message.topics:
+        lines = [
+            f"• {escape(t.topic)}: {t.accuracy:.0%} of {t.answered}" for t in message.topics[:10]
+        ]
+        blocks.append(section("*By topic*\n" + "\n".join(lines)))
+    if message.weakest:
+        blocks.append(context("Weakest: " + ", ".join(escape(t) for t in message.weakest)))
+    text = f"{message.name}: {message.answered} answered, {message.accuracy:.0%} right"
+    return text, blocks
+
+
+def notice(message: Notice | str) -> tuple[str, Blocks]:
+    text = message.text if isinstance(message, Notice) else str(message)
+    return text, sections(to_slack(text))
+
+
+def render(message: Any, now: datetime | None = None) -> tuple[str, Blocks]:
+    """Any engine message -> (fallback text, blocks)."""
+    if isinstance(message, QuestionMessage):
+        return question(message, now)
+    if isinstance(message, RevealMessage):
+        return reveal(message)
+    if isinstance(message, LeaderboardMessage):
+        return leaderboard(message)
+    if isinstance(message, StatsMessage):
+        return stats(message)
+    return notice(message)

@@ -1,0 +1,253 @@
+"""The words after `/quiz`, parsed into one command value. Pure: no Slack, no engine, no I/O.
+
+`parse("5 gradient descent")` -> `StartQuiz(count=5, topic="gradient descent")`. Anything that
+is not understood becomes `Invalid(problem)`, which the adapter shows privately together with
+the help text, so the person sees what was wrong and how to write it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.schedule.spec import parse_words
+from bot.schedule.timing import SpecError
+
+QUIZ_DEFAULT_COUNT = 5
+QUIZ_MAX_COUNT = 20
+QUIZ_DEFAULT_SECONDS = 30
+QUIZ_SECONDS_RANGE = (5, 600)
+PERIODS = ("week", "month", "all")
+
+HELP = """\
+*/quiz* — deep-learning quiz. Usage:
+• `/quiz [count] [topic]` — a quick quiz here: 1-20 questions (default 5), \
+e.g. `/quiz 5 gradient descent`; add `45s` for 45 s per question (default 30 s)
+• `/quiz stop` — stop the running quiz (its starter or an admin)
+• `/quiz practice [topic]` — questions only you see, at your pace
+• `/quiz daily HH:MM [Zone] [weekdays]` — daily question here, \
+e.g. `/quiz daily 09:00 Europe/Berlin mon-fri reveal=17:00 topic="loss"` (admins)
+• `/quiz daily off|status|now` — stop it, show it, post today's now (admins, except status)
+• `/quiz leaderboard [week|month|all] [channel]` — top 10 and your rank
+• `/quiz stats` — your answers, accuracy, streaks, weakest topics
+• `/quiz topics` — what there is to ask about
+• `/quiz help` — this text"""
+
+
+@dataclass(frozen=True, slots=True)
+class StartQuiz:
+    count: int = QUIZ_DEFAULT_COUNT
+    seconds: int = QUIZ_DEFAULT_SECONDS
+    topic: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StopQuiz:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Practice:
+    topic: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DailySet:
+    """The schedule words as typed, checked with bot.schedule's `parse_words`; the daily
+    service parses them again over the channel's current schedule (unnamed settings stay)."""
+
+    words: str
+
+
+@dataclass(frozen=True, slots=True)
+class DailyOff:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class DailyStatus:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class DailyNow:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Leaderboard:
+    period: str = "week"
+    scope: str = "server"  # "server" (the whole workspace) or "channel"
+
+
+@dataclass(frozen=True, slots=True)
+class Stats:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Topics:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Help:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Invalid:
+    problem: str  # what was wrong and how to write it, in plain words
+
+
+Command = (
+    StartQuiz
+    | StopQuiz
+    | Practice
+    | DailySet
+    | DailyOff
+    | DailyStatus
+    | DailyNow
+    | Leaderboard
+    | Stats
+    | Topics
+    | Help
+    | Invalid
+)
+
+DAILY_CONFIG_COMMANDS = (DailySet, DailyOff, DailyNow)  # admins only
+
+_SECONDS = re.compile(r"^(\d+)\s*(?:s|sec|secs|seconds?)$", re.IGNORECASE)
+# Slack clients turn typed quotes into curly ones; `topic="Loss functions"` needs straight ones.
+_STRAIGHT_QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'"})
+_PERIOD_ALIASES = {
+    "week": "week",
+    "weekly": "week",
+    "month": "month",
+    "monthly": "month",
+    "all": "all",
+    "alltime": "all",
+    "all-time": "all",
+    "ever": "all",
+}
+
+
+def parse(text: str) -> Command:
+    """Parse what follows `/quiz` (Slack gives it as the command's `text`)."""
+    words = text.split()
+    if not words:
+        return StartQuiz()
+    head = words[0].casefold()
+    rest = words[1:]
+    if head in ("help", "?", "-h", "--help"):
+        return Help()
+    if head == "stop":
+        return StopQuiz() if not rest else Invalid("`/quiz stop` takes no more words.")
+    if head == "practice":
+        return Practice(" ".join(rest) or None)
+    if head == "daily":
+        return _parse_daily(rest)
+    if head in ("leaderboard", "leaderboards", "board", "top"):
+        return _parse_leaderboard(rest)
+    if head in ("stats", "me"):
+        return Stats() if not rest else Invalid("`/quiz stats` takes no more words.")
+    if head == "topics":
+        return Topics() if not rest else Invalid("`/quiz topics` takes no more words.")
+    return _parse_quiz(words)
+
+
+def _parse_quiz(words: list[str]) -> Command:
+    count: int | None = None
+    seconds: int | None = None
+    topic_words: list[str] = []
+    for i, word in enumerate(words):
+        at_edge = i == 0 or i == len(words) - 1
+        if word.lstrip("-").isdigit() and at_edge and count is None:
+            count = int(word)
+            continue
+        match = _SECONDS.match(word)
+        if match and seconds is None:
+            seconds = int(match.group(1))
+            continue
+        topic_words.append(word)
+    if count is not None:
+        if count > QUIZ_MAX_COUNT:
+            return Invalid(
+                f"A quick quiz has at most {QUIZ_MAX_COUNT} questions; you asked for {count}. "
+                f"Try `/quiz {QUIZ_MAX_COUNT}`."
+            )
+        if count < 1:
+            return Invalid(f"A quick quiz needs at least 1 question; you asked for {count}.")
+    if seconds is not None:
+        low, high = QUIZ_SECONDS_RANGE
+        if not low <= seconds <= high:
+            return Invalid(
+                f"Each question stays open {low} to {high} seconds; you asked for {seconds}."
+            )
+    return StartQuiz(
+        count=count if count is not None else QUIZ_DEFAULT_COUNT,
+        seconds=seconds if seconds is not None else QUIZ_DEFAULT_SECONDS,
+        topic=" ".join(topic_words) or None,
+    )
+
+
+def _parse_daily(words: list[str]) -> Command:
+    usage = "Write it as `/quiz daily 09:00 Europe/Berlin mon-fri` (zone and days optional)."
+    if not words:
+        return Invalid(f"`/quiz daily` needs a time, or off / status / now. {usage}")
+    first = words[0].casefold()
+    simple = {"off": DailyOff, "stop": DailyOff, "status": DailyStatus, "now": DailyNow}
+    if first in simple:
+        if len(words) > 1:
+            return Invalid(f"`/quiz daily {first}` takes no more words.")
+        return simple[first]()
+    text = " ".join(words).translate(_STRAIGHT_QUOTES)
+    try:
+        parse_words(text)
+    except SpecError as problem:
+        return Invalid(f"{problem} {usage}")
+    return DailySet(text)
+
+
+def _parse_leaderboard(words: list[str]) -> Command:
+    period, scope = "week", "server"
+    for word in words:
+        key = word.casefold()
+        if key in _PERIOD_ALIASES:
+            period = _PERIOD_ALIASES[key]
+        elif key in ("channel", "here"):
+            scope = "channel"
+        elif key in ("workspace", "server", "everyone"):
+            scope = "server"
+        else:
+            return Invalid(
+                f"{word!r} is not a period: use `/quiz leaderboard week`, `month` or `all` "
+                "(add `channel` for this channel only)."
+            )
+    return Leaderboard(period, scope)
+
+
+def resolve_topic(wanted: str, topics: list[str]) -> str | Invalid:
+    """The one topic `wanted` names (exact, unique prefix, unique substring, any case, or
+    all its words), else `Invalid` listing the topics there are."""
+    key = " ".join(wanted.split()).casefold()
+    by_key = {t.casefold(): t for t in topics}
+    if key in by_key:
+        return by_key[key]
+    words = key.split()
+    tests = (
+        lambda t: t.startswith(key),
+        lambda t: key in t,
+        lambda t: all(w in t for w in words),
+    )
+    for test in tests:
+        found = [name for k, name in by_key.items() if test(k)]
+        if len(found) == 1:
+            return found[0]
+        if len(found) > 1:
+            return Invalid(
+                f"{wanted!r} matches several topics: {', '.join(sorted(found))}. "
+                "Give more of the name."
+            )
+    listed = "\n".join(f"• {t}" for t in topics) or "(no decks are loaded)"
+    return Invalid(f"No topic matches {wanted!r}. Topics:\n{listed}")
