@@ -1,0 +1,195 @@
+"""`quizbot play`: the quiz in a terminal, through the same engine and database as the bots.
+
+The terminal is just another platform: `TerminalPoster` renders the engine's neutral
+messages with Rich, and each answer is stored under the local user's name, so
+`quizbot leaderboard` shows terminal games too. With piped stdin it reads one answer
+letter per line, which is how the tests drive it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import sys
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from rich.console import Console
+from rich.panel import Panel
+from rich.text import Text
+
+from bot.cards import load_library
+from bot.clock import SystemClock
+from bot.engine import Engine
+from bot.messages import QuestionMessage, RevealMessage, option_letter
+from bot.paths import db_path, seed_dirs
+from bot.ports import Place, Player
+from bot.questions import QuestionMaker
+from bot.render import to_terminal
+from bot.store import Store, StoreError
+
+PLACE = Place("console", "local", "terminal")
+# Terminal players go at their own pace; the window only shapes the speed bonus.
+ANSWER_WINDOW = timedelta(minutes=5)
+QUIT_WORDS = {"q", "quit", "exit"}
+
+
+class TerminalPoster:
+    """The engine's Poster for a terminal: a post prints the question, an edit the reveal."""
+
+    def __init__(self, console: Console, player: Player) -> None:
+        self.console = console
+        self.player = player
+        self.quiet = False  # set while closing an unanswered round on quit
+        self.score = 0
+
+    async def post(self, place: Place, message: Any) -> str:
+        if isinstance(message, QuestionMessage):
+            self._show_question(message)
+        return f"terminal-{getattr(message, 'round_id', 0)}"
+
+    async def edit(self, place: Place, ref: str, message: Any) -> None:
+        if isinstance(message, RevealMessage) and not self.quiet:
+            self._show_reveal(message)
+
+    async def start_thread(self, place: Place, message: Any) -> str:
+        return await self.post(place, message)
+
+    def _show_question(self, q: QuestionMessage) -> None:
+        body = Text()
+        body.append_text(to_terminal(q.prompt))
+        body.append("\n")
+        for index, option in enumerate(q.options):
+            body.append(f"\n {option_letter(index)}  ", style="bold cyan")
+            body.append_text(to_terminal(option))
+        where = " · ".join(p for p in (q.topic, q.level, q.format) if p)
+        title = f"Question {q.position}" if q.position else "Question"
+        self.console.print(Panel(body, title=title, subtitle=where, title_align="left"))
+
+    def _show_reveal(self, r: RevealMessage) -> None:
+        points = dict(r.right).get(self.player.display_name, 0)
+        self.score += points
+        correct = option_letter(r.correct_index) if r.correct_index is not None else "-"
+        verdict = (
+            Text(f"Right! +{points} points", style="bold green")
+            if points
+            else Text(f"The answer was {correct}.", style="bold red")
+        )
+        body = Text()
+        body.append_text(verdict)
+        body.append("\n\n")
+        body.append_text(to_terminal(r.answer))
+        body.append(f"\n\nScore so far: {self.score}", style="bold")
+        self.console.print(Panel(body, title=f"Reveal: {correct}", title_align="left"))
+
+
+def run_play(args: argparse.Namespace) -> int:
+    console = Console(highlight=False)
+    library = load_library(seed_dirs(args.seeds))
+    if library.errors:
+        console.print(
+            f"[yellow]{len(library.errors)} deck problem(s) skipped; "
+            "see `quizbot cards lint`.[/yellow]"
+        )
+    maker = QuestionMaker(library.cards)
+    seed = args.seed if args.seed is not None else int.from_bytes(__import__("os").urandom(4))
+    try:
+        questions = maker.generate(
+            args.count, seed, fmt=args.format, topic=args.topic, level=args.level
+        )
+    except ValueError as error:
+        print(f"quizbot play: {error}", file=sys.stderr)
+        return 2
+    if not questions:
+        print("quizbot play: no cards match those filters; try another --topic.", file=sys.stderr)
+        return 2
+    name = args.user or _login_name()
+    try:
+        return asyncio.run(
+            play(questions, library, maker, db_path(args.db), name, console, _read_line)
+        )
+    except StoreError as error:
+        print(f"quizbot play: {error}", file=sys.stderr)
+        return 1
+
+
+async def play(
+    questions: list[Any],
+    library: Any,
+    maker: QuestionMaker,
+    path: Any,
+    name: str,
+    console: Console,
+    read_line: Callable[[str], str | None],
+) -> int:
+    player = Player("console", name, name)
+    poster = TerminalPoster(console, player)
+    clock = SystemClock()
+    async with await Store.open(path) as store:
+        engine = Engine(store, library, clock, poster, maker)
+        answered = 0
+        for number, question in enumerate(questions, 1):
+            round_id = await engine.open_round(
+                PLACE, question, "quiz", clock.now() + ANSWER_WINDOW, position=number
+            )
+            choice = _ask(console, read_line, len(question.options))
+            if choice is None:
+                poster.quiet = True  # close the round so nothing is left pending
+                await engine.reveal(round_id)
+                break
+            result = await engine.answer(round_id, player, choice)
+            if result.status != "locked_in":
+                console.print(result.text)
+            await engine.reveal(round_id)
+            answered += 1
+        console.print(
+            f"\n[bold]Final score: {poster.score}[/bold] "
+            f"after {answered} question{'s' if answered != 1 else ''}, "
+            f"stored as {name!r} in {path}. See `quizbot leaderboard`."
+        )
+    return 0
+
+
+def _ask(console: Console, read_line: Callable[[str], str | None], count: int) -> int | None:
+    """An option index, or None when the player quits or input ends."""
+    letters = [option_letter(i) for i in range(count)]
+    prompt = f"Your answer ({letters[0]}-{letters[-1]}, q to quit): "
+    # Bounded: a stream of junk ends the game instead of spinning forever.
+    for _ in range(100):
+        line = read_line(prompt)
+        if line is None:
+            console.print("\n(end of input)")
+            return None
+        word = line.strip().upper()
+        if word.lower() in QUIT_WORDS:
+            return None
+        if word in letters:
+            return letters.index(word)
+        console.print(
+            f"[yellow]{line.strip()!r} is not an option: type one letter, "
+            f"{', '.join(letters)} (or q to stop).[/yellow]"
+        )
+    return None
+
+
+def _read_line(prompt: str) -> str | None:
+    try:
+        if sys.stdin.isatty():
+            return input(prompt)
+        sys.stdout.write(prompt)
+        sys.stdout.flush()
+        line = sys.stdin.readline()
+        if line:
+            sys.stdout.write(line if line.endswith("\n") else line + "\n")
+        return line or None
+    except EOFError:
+        return None
+
+
+def _login_name() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "player"

@@ -1,0 +1,160 @@
+"""The terminal quiz, driven as a user would: a real process, answers piped on stdin."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+QUIZBOT = [sys.executable, "-m", "bot.cli"]
+
+
+def quizbot(*args: str, stdin: str = "", db: Path, env: dict[str, str] | None = None):
+    return subprocess.run(
+        [*QUIZBOT, "--db", str(db), *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "COLUMNS": "100", **(env or {})},
+    )
+
+
+def expected_answers(count: int, seed: int, fmt: str) -> list[str]:
+    """The right letters for the questions `play` will ask, from the same generator."""
+    out = subprocess.run(
+        [*QUIZBOT, "questions", "--count", str(count), "--seed", str(seed), "--format", fmt],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout
+    return ["ABCD"[json.loads(line)["answer_index"]] for line in out.splitlines()]
+
+
+def test_right_answers_score_and_reach_the_leaderboard(tmp_path):
+    db = tmp_path / "nested" / "quiz.db"  # parent folders are created
+    letters = expected_answers(3, 11, "choice")
+    run = quizbot(
+        "play",
+        "--count",
+        "3",
+        "--seed",
+        "11",
+        "--format",
+        "choice",
+        "--user",
+        "ada",
+        stdin="\n".join(letters) + "\n",
+        db=db,
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.count("Right! +") == 3
+    assert "Final score:" in run.stdout and "after 3 questions" in run.stdout
+
+    board = quizbot("leaderboard", "--period", "all", db=db)
+    assert board.returncode == 0
+    row = next(line for line in board.stdout.splitlines() if "ada" in line).split()
+    assert row[0] == "1" and row[-2:] == ["3", "3"]  # answered 3, correct 3
+
+
+def test_invalid_input_is_asked_again_with_a_hint(tmp_path):
+    letters = expected_answers(1, 5, "choice")
+    run = quizbot(
+        "play",
+        "--count",
+        "1",
+        "--seed",
+        "5",
+        "--format",
+        "choice",
+        stdin=f"zebra\n\n{letters[0].lower()}\n",
+        db=tmp_path / "q.db",
+    )
+    assert run.returncode == 0
+    assert "'zebra' is not an option: type one letter, A, B, C, D" in run.stdout
+    assert "Right! +" in run.stdout
+
+
+def test_end_of_input_stops_cleanly_with_the_score_so_far(tmp_path):
+    letters = expected_answers(4, 9, "choice")
+    run = quizbot(
+        "play",
+        "--count",
+        "4",
+        "--seed",
+        "9",
+        "--format",
+        "choice",
+        stdin=letters[0] + "\n",
+        db=tmp_path / "q.db",
+    )
+    assert run.returncode == 0, run.stderr
+    assert "(end of input)" in run.stdout
+    assert "after 1 question," in run.stdout
+    assert "Traceback" not in run.stdout + run.stderr
+
+
+def test_a_wrong_answer_reveals_the_right_one(tmp_path):
+    right = expected_answers(1, 2, "choice")[0]
+    wrong = "A" if right != "A" else "B"
+    run = quizbot(
+        "play",
+        "--count",
+        "1",
+        "--seed",
+        "2",
+        "--format",
+        "choice",
+        stdin=wrong + "\n",
+        db=tmp_path / "q.db",
+    )
+    assert f"The answer was {right}." in run.stdout
+    assert "Final score: 0" in run.stdout
+
+
+def test_cloze_questions_blank_a_key_term(tmp_path):
+    run = quizbot(
+        "play",
+        "--count",
+        "2",
+        "--seed",
+        "4",
+        "--format",
+        "cloze",
+        stdin="q\n",
+        db=tmp_path / "q.db",
+    )
+    assert run.returncode == 0
+    assert "_____" in run.stdout
+
+
+def test_unknown_topic_is_refused_with_the_known_topics(tmp_path):
+    run = quizbot("play", "--topic", "astrology", stdin="", db=tmp_path / "q.db")
+    assert run.returncode == 2
+    assert "astrology" in run.stderr and "Perceptron Loss Function" in run.stderr
+
+
+def test_unwritable_database_location_is_a_clear_error(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    run = quizbot("play", "--count", "1", stdin="a\n", db=blocker / "q.db")
+    assert run.returncode == 1
+    assert str(blocker) in run.stderr
+    assert "Traceback" not in run.stderr
+
+
+def test_quizbot_db_environment_variable_is_used(tmp_path):
+    db = tmp_path / "from-env.db"
+    run = subprocess.run(
+        [*QUIZBOT, "play", "--count", "1", "--seed", "1"],
+        input="a\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "QUIZBOT_DB": str(db)},
+    )
+    assert run.returncode == 0, run.stderr
+    assert db.exists()
