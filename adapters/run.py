@@ -20,6 +20,7 @@ from bot.cards import load_library
 from bot.clock import Clock, SystemClock
 from bot.config import ConfigError, Settings, load_settings
 from bot.engine import Engine
+from bot.health import BEAT_EVERY, record_beats
 from bot.logs import setup_logging
 from bot.questions import QuestionMaker
 from bot.schedule.scheduler import DailyScheduler
@@ -114,6 +115,7 @@ async def serve(
             if results:
                 log.info("daily catch-up at start: %s", ", ".join(r.status for r in results))
             timer = asyncio.create_task(engine.run_timer(stop), name="quizbot-timer")
+            beats = asyncio.create_task(heartbeat(store, started, clock, stop), name="heartbeat")
             await stop.wait()
             log.info("stopping")
         finally:
@@ -121,9 +123,26 @@ async def serve(
             daily.shutdown()
             if timer is not None:
                 await timer
+                await beats
             for adapter in reversed(started):
                 try:
                     await adapter.stop()
                 except Exception:
                     log.exception("%s adapter did not stop cleanly", adapter.platform)
     log.info("stopped; database closed")
+
+
+async def heartbeat(store: Store, adapters: list[Adapter], clock: Clock, stop: asyncio.Event):
+    """Record every BEAT_EVERY that the process and each adapter are alive; on the way out,
+    record them as down so `quizbot health` does not report a stopped bot as healthy."""
+    while True:
+        beats = {"runtime": not stop.is_set()}
+        beats.update({a.platform: a.alive() and not stop.is_set() for a in adapters})
+        try:
+            await record_beats(store, beats, clock.now())
+        except Exception:
+            log.exception("could not record heartbeats")
+        if stop.is_set():
+            return
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), BEAT_EVERY.total_seconds())

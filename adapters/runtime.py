@@ -24,6 +24,10 @@ class Adapter(Protocol):
         """Connect (or start serving) and return once ready to take interactions."""
         ...
 
+    def alive(self) -> bool:
+        """Connected and able to take interactions (reported by `quizbot health`)."""
+        ...
+
     async def stop(self) -> None:
         """Stop taking interactions and close connections; pending engine writes are the
         runtime's job (it closes the store after every adapter stopped)."""

@@ -21,6 +21,7 @@ HANDLERS = {
     "leaderboard": "bot.engine_cli:run_leaderboard",
     "db backup": "bot.store.backup:run_backup",
     "run": "adapters.run:run",
+    "health": "bot.health:run_health",
 }
 
 
@@ -79,6 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     backup.add_argument("path")
 
     commands.add_parser("run", help="start every platform adapter the environment configures")
+    commands.add_parser("health", help="exit 0 when the running bot's heartbeats are fresh")
     return parser
 
 

@@ -112,6 +112,10 @@ class DiscordAdapter:
             )
             self._saved_endpoints = None
 
+    def alive(self) -> bool:
+        """Connected to the gateway and ready: what `quizbot health` reports."""
+        return self.client.is_ready() and not self.client.is_closed()
+
     async def start(self, timeout: float = START_TIMEOUT) -> None:
         token = self.settings.discord_token.value
         if not token:

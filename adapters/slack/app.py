@@ -224,6 +224,10 @@ class SlackAdapter:
             await self._session.close()
             self.client.session = self._session = None
 
+    def alive(self) -> bool:
+        """A sign of life within three heartbeat intervals: what `quizbot health` reports."""
+        return time.time() - self.last_heartbeat < 3 * self.heartbeat_interval
+
     async def _beat(self) -> None:
         while True:
             await asyncio.sleep(self.heartbeat_interval)

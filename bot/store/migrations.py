@@ -202,6 +202,17 @@ CREATE TABLE daily_weekly_posts (
 ) WITHOUT ROWID;
 """,
     ),
+    # Heartbeats of `quizbot run` and each adapter, read by `quizbot health`.
+    (
+        3,
+        """
+CREATE TABLE heartbeats (
+    name    TEXT PRIMARY KEY,   -- "runtime", "discord", "slack"
+    beat_at TEXT NOT NULL,      -- UTC, stored like every other time
+    alive   INTEGER NOT NULL    -- 1 when the component said it was connected
+) WITHOUT ROWID;
+""",
+    ),
 ]
 
 

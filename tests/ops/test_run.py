@@ -8,6 +8,7 @@ import signal
 import sys
 
 from tests.fakes.discord_server import FakeDiscord
+from tests.fakes.slack_server import FakeSlack
 
 
 def run_env(fake: FakeDiscord, db) -> dict[str, str]:
@@ -57,6 +58,7 @@ async def test_run_serves_discord_and_stops_cleanly_on_sigterm(tmp_path):
             handle = await fake.send_slash_command("topics", {}, user=fake.bob)
             reply = await handle.response(timeout=10)
             assert "Perceptron" in str(reply.data)
+            assert await health(tmp_path / "q.db") == 0
         finally:
             proc.send_signal(signal.SIGTERM)
             _, err = await asyncio.wait_for(proc.communicate(), 30)
@@ -64,3 +66,62 @@ async def test_run_serves_discord_and_stops_cleanly_on_sigterm(tmp_path):
     assert proc.returncode == 0, log
     assert "stopped; database closed" in log
     assert fake.token not in log  # DEBUG logs included
+    assert await health(tmp_path / "q.db") == 1  # a stopped bot is not healthy
+
+
+async def health(db) -> int:
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot.cli",
+        "--db",
+        str(db),
+        "health",
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    await asyncio.wait_for(proc.communicate(), 30)
+    return proc.returncode
+
+
+async def test_health_without_a_database_is_unhealthy(tmp_path):
+    assert await health(tmp_path / "missing.db") == 1
+    assert not (tmp_path / "missing.db").exists()
+
+
+async def test_run_serves_slack_in_socket_mode_and_stops_on_sigterm(tmp_path):
+    async with FakeSlack() as fake:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "SLACK_"))}
+        env.update(
+            SLACK_BOT_TOKEN=fake.bot_token,
+            SLACK_APP_TOKEN=fake.app_token,
+            SLACK_API_URL=fake.api_url,
+            QUIZBOT_DB=str(tmp_path / "q.db"),
+            QUIZBOT_LOG_LEVEL="DEBUG",
+        )
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot.cli",
+            "run",
+            env=env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        try:
+            await fake.wait_for_socket(timeout=30)
+            sent = await fake.socket_send_slash_command("/quiz", "topics", timeout=10)
+            assert sent.ack is not None
+            reply = await fake.wait_for_response(
+                url=sent.envelope["payload"]["response_url"], timeout=10
+            )
+            assert "Perceptron" in str(reply)
+            assert await health(tmp_path / "q.db") == 0
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            _, err = await asyncio.wait_for(proc.communicate(), 30)
+    log = err.decode()
+    assert proc.returncode == 0, log
+    assert "stopped; database closed" in log
+    for secret in (fake.bot_token, fake.app_token):
+        assert secret not in log
