@@ -1,0 +1,40 @@
+"""`quizbot questions`: generated questions as JSON Lines, for checking and for tooling."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from bot.cards import load_library
+from bot.paths import seed_dirs
+from bot.questions import QuestionMaker
+
+
+def run_questions(args: argparse.Namespace) -> int:
+    """Print `args.count` questions made with `args.seed`, one JSON object per line.
+
+    Keys: card_id, format, prompt, options, answer_index. Same seed, same decks -> same lines.
+    """
+    library = load_library(seed_dirs(args.seeds))
+    maker = QuestionMaker(library.cards)
+    try:
+        questions = maker.generate(
+            args.count,
+            args.seed,
+            fmt=args.format,
+            topic=getattr(args, "topic", None),
+            level=getattr(args, "level", None),
+        )
+    except ValueError as problem:
+        print(f"quizbot questions: {problem}", file=sys.stderr)
+        return 2
+    for question in questions:
+        sys.stdout.write(json.dumps(question.to_dict(), ensure_ascii=False) + "\n")
+    if len(questions) < args.count:
+        print(
+            f"quizbot questions: only {len(questions)} of {args.count} {args.format} questions "
+            "could be made from the loaded decks; add cards or lower --count",
+            file=sys.stderr,
+        )
+    return 0
