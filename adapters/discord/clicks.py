@@ -14,6 +14,9 @@ from adapters.discord.replies import (
     within_deadline,
 )
 
+ROUND_ID_LIMIT = 2**63  # SQLite's INTEGER range
+UNKNOWN_ROUND = "That question is no longer open (unknown round)."
+
 
 def _track(interaction: discord.Interaction) -> None:
     track = getattr(interaction.client, "track_current_task", None)
@@ -26,6 +29,9 @@ async def answer_clicked(interaction: discord.Interaction, round_id: int, option
     private question turns into its reveal at once, with a button to the next one."""
     _track(interaction)
     async with guarded(interaction, "your answer"):
+        if not 0 < round_id < ROUND_ID_LIMIT:  # a forged id SQLite cannot even look up
+            await respond(interaction, content=UNKNOWN_ROUND)
+            return
         engine = services_of(interaction).engine
         result = await within_deadline(
             interaction, engine.answer(round_id, player_of(interaction), option)

@@ -304,6 +304,10 @@ class SlackAdapter:
         if isinstance(command, cmd.Topics):
             return await _private(respond, self._topics_text())
         player, person = await self._player(str(body["user_id"]), str(body.get("user_name", "")))
+        if isinstance(command, cmd.StartQuiz | cmd.Practice):
+            refusal = self.services.cooldown.refusal(player) if self.services.cooldown else None
+            if refusal:
+                return await _private(respond, refusal)
         if isinstance(command, cmd.StartQuiz):
             topic = self._topic(command.topic)
             if isinstance(topic, cmd.Invalid):

@@ -61,10 +61,11 @@ def parse_answer_action(action_id: str) -> tuple[int, int] | None:
     parts = action_id.split(":")
     if len(parts) != 3 or parts[0] != ANSWER_PREFIX:
         return None
-    try:
-        return int(parts[1]), int(parts[2])
-    except ValueError:
+    if not (parts[1].isdecimal() and parts[2].isdecimal()):
         return None
+    if len(parts[1]) > 18 or len(parts[2]) > 2:  # beyond SQLite's integers: no such round
+        return None
+    return int(parts[1]), int(parts[2])
 
 
 def slack_time(when: datetime, zone: str, now: datetime | None = None) -> str:

@@ -162,12 +162,12 @@ def _parse_quiz(words: list[str]) -> Command:
     topic_words: list[str] = []
     for i, word in enumerate(words):
         at_edge = i == 0 or i == len(words) - 1
-        if word.lstrip("-").isdigit() and at_edge and count is None:
-            count = int(word)
+        if word.lstrip("-").isdecimal() and at_edge and count is None:
+            count = _number(word)
             continue
         match = _SECONDS.match(word)
         if match and seconds is None:
-            seconds = int(match.group(1))
+            seconds = _number(match.group(1))
             continue
         topic_words.append(word)
     if count is not None:
@@ -189,6 +189,14 @@ def _parse_quiz(words: list[str]) -> Command:
         seconds=seconds if seconds is not None else QUIZ_DEFAULT_SECONDS,
         topic=" ".join(topic_words) or None,
     )
+
+
+def _number(digits: str) -> int:
+    """An int from decimal digits; absurdly long ones (int() refuses over 4300 digits) become
+    a number just as out of range, so the person gets the range message, not an error."""
+    if len(digits.lstrip("-")) > 9:
+        return -(10**9) if digits.startswith("-") else 10**9
+    return int(digits)
 
 
 def _parse_daily(words: list[str]) -> Command:

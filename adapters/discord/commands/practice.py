@@ -15,7 +15,12 @@ def add_to(tree: app_commands.CommandTree) -> None:
     @app_commands.describe(topic="Only cards of this topic (start typing to pick one)")
     @app_commands.autocomplete(topic=quiz_topics)
     async def practice(interaction: discord.Interaction, topic: str | None = None) -> None:
-        engine = services_of(interaction).engine
+        services = services_of(interaction)
+        engine = services.engine
+        refusal = services.cooldown.refusal(player_of(interaction)) if services.cooldown else None
+        if refusal:
+            await respond(interaction, content=notice_text(refusal))
+            return
         reply = await within_deadline(
             interaction, engine.practice_next(player_of(interaction), topic)
         )

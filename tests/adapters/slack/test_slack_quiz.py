@@ -15,7 +15,7 @@ async def test_four_players_answer_privately_and_the_reveal_edits_the_question(q
     fake, engine = quizbot.fake, quizbot.engine
     started = await quizbot.command("1 gradient descent")
     assert started["response_type"] == "ephemeral"
-    assert "Quiz started: 1 questions" in started["text"]
+    assert "Quiz started: 1 question," in started["text"]
 
     post = await question_post(fake)
     ts = post.response["ts"]
