@@ -22,9 +22,19 @@ $(VENV)/.installed-dev: $(VENV)/.installed
 play: $(VENV)/.installed
 	$(BIN)/quizbot play $(ARGS)
 
+# Soak-marked tests (tests/reliability) are left to `make soak`; QUIZBOT_SOAK=1 scales the
+# counts of the CI-sized reliability tests up to their soak size.
 test: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -q $(ARGS)
+	$(BIN)/python -m pytest -q -m "not soak" $(ARGS)
+
+soak: $(VENV)/.installed-dev
+	QUIZBOT_SOAK=1 $(BIN)/python -m pytest -q tests/reliability $(ARGS)
+
+# Benchmarks are not tests: each figure against a baseline measured in the same run,
+# medians of repeats; a table on stdout and .bench/results.json. BENCH_QUICK=1: small sizes.
+bench: $(VENV)/.installed-dev
+	$(BIN)/python -m tests.bench.run $(ARGS)
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

@@ -69,30 +69,58 @@ MIN_REPEATED_WORDS = 12
 
 
 def _identical_answers(cards: list[Card]) -> list[LintMessage]:
-    """Answers that are word for word the same, or one repeated whole inside another."""
+    """Answers that are word for word the same, or one repeated whole inside another.
+
+    Each card is reported against the first earlier card of its table that it equals, or that
+    contains it or is contained in it (the shorter one having at least MIN_REPEATED_WORDS
+    words). Comparing every pair made a 100k-card deck spend most of its load time here, so
+    equal answers are found through a dict, and containment is only searched for the few
+    answers that occur inside another answer of the table at all (one substring count over
+    the whole table tells which)."""
+    keys = [normalized_answer(card.answer) for card in cards]
+    padded = [f" {key} " for key in keys]
+    table = "\0".join(padded)
+    contained = {
+        i
+        for i, key in enumerate(keys)
+        if len(key.split()) >= MIN_REPEATED_WORDS and table.count(padded[i]) >= 2
+    }
     messages: list[LintMessage] = []
-    earlier: list[tuple[Card, str]] = []
-    for card in cards:
-        key = normalized_answer(card.answer)
-        for first, first_key in earlier:
-            same = key == first_key
-            shorter, longer = sorted((key, first_key), key=len)
-            contained = (
-                len(shorter.split()) >= MIN_REPEATED_WORDS and f" {shorter} " in f" {longer} "
-            )
-            if same or contained:
-                how = "the same answer as" if same else "an answer repeated word for word in"
-                messages.append(
-                    LintMessage(
-                        card.source,
-                        "warning",
-                        f"identical answers: row {card.number} has {how} row {first.number} "
-                        f"({first.source}); a choice question cannot tell them apart: make "
-                        "each answer specific to its question",
-                    )
-                )
+    first_with: dict[str, int] = {}
+    contained_so_far: list[int] = []
+    for i, card in enumerate(cards):
+        key, pad = keys[i], padded[i]
+        match = first_with.get(key)
+        if i in contained:  # this answer inside an earlier, longer (or as long) one
+            for j in range(i if match is None else match):
+                if len(key) <= len(keys[j]) and pad in padded[j]:
+                    match = j
+                    break
+        for j in contained_so_far:  # an earlier, shorter answer inside this one
+            if match is not None and j >= match:
                 break
-        earlier.append((card, key))
+            if len(keys[j]) < len(key) and padded[j] in pad:
+                match = j
+                break
+        if match is not None:
+            first = cards[match]
+            how = (
+                "the same answer as"
+                if keys[match] == key
+                else "an answer repeated word for word in"
+            )
+            messages.append(
+                LintMessage(
+                    card.source,
+                    "warning",
+                    f"identical answers: row {card.number} has {how} row {first.number} "
+                    f"({first.source}); a choice question cannot tell them apart: make "
+                    "each answer specific to its question",
+                )
+            )
+        first_with.setdefault(key, i)
+        if i in contained:
+            contained_so_far.append(i)
     return messages
 
 

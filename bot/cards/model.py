@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from typing import Literal
 
 Level = Literal["core", "advanced"]
@@ -28,7 +28,9 @@ class Card:
     source: str  # "file:line" of the row
 
     def to_dict(self) -> dict[str, str]:
-        return asdict(self)
+        # Every field is a str: a plain dict, not asdict's recursive deep copy (every round
+        # stores a card snapshot, so this runs once per daily post).
+        return {name: getattr(self, name) for name in _CARD_FIELDS}
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,3 +54,6 @@ def card_id(question: str) -> str:
     """
     text = _SPACE.sub(" ", _MARKUP.sub("", question)).strip().casefold()
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+
+
+_CARD_FIELDS = tuple(f.name for f in fields(Card))

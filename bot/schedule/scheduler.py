@@ -20,6 +20,7 @@ import os
 import random
 import socket
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -95,6 +96,8 @@ class DailyScheduler:
         # Unique per object: a restarted process must not mistake an old claim for its own.
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._own_scheduler = False
+        self._eligible_of: dict[str, Any] | None = None
+        self._eligible_cache: dict[tuple[Any, ...], tuple[Any, ...]] = {}
 
     # -- life cycle -----------------------------------------------------------------------
 
@@ -325,22 +328,38 @@ class DailyScheduler:
     def eligible(self, spec: DailySpec, *, prompt: bool = False) -> list[Any]:
         """Cards the schedule may ask, sorted by id. Prompt days draw from discussion prompts
         (the open-questions deck), whatever the filters."""
-        cards = list(self.engine.cards.values())
+        return list(self._eligible(spec, prompt))
+
+    def _eligible(self, spec: DailySpec, prompt: bool) -> tuple[Any, ...]:
+        # Kept per filter while the engine's cards stay the same: 10,000 channels due at once
+        # would otherwise filter and sort the whole library 10,000 times.
+        cards = self.engine.cards
+        if self._eligible_of is not cards:
+            self._eligible_of, self._eligible_cache = cards, {}
+        key = (prompt, spec.deck, spec.topic, spec.level)
+        found = self._eligible_cache.get(key)
+        if found is not None:
+            return found
         if prompt:
-            return sorted((c for c in cards if c.kind == "prompt"), key=lambda c: c.id)
-        deck = spec.deck.casefold() if spec.deck else None
-        topic = spec.topic.casefold() if spec.topic else None
-        return sorted(
-            (
-                c
-                for c in cards
-                if c.kind == "qa"
-                and (deck is None or c.deck.casefold() == deck)
-                and (topic is None or c.topic.casefold() == topic)
-                and (spec.level is None or c.level == spec.level)
-            ),
-            key=lambda c: c.id,
-        )
+            found = tuple(sorted((c for c in cards.values() if c.kind == "prompt"), key=_id))
+        else:
+            deck = spec.deck.casefold() if spec.deck else None
+            topic = spec.topic.casefold() if spec.topic else None
+            found = tuple(
+                sorted(
+                    (
+                        c
+                        for c in cards.values()
+                        if c.kind == "qa"
+                        and (deck is None or c.deck.casefold() == deck)
+                        and (topic is None or c.topic.casefold() == topic)
+                        and (spec.level is None or c.level == spec.level)
+                    ),
+                    key=_id,
+                )
+            )
+        self._eligible_cache[key] = found
+        return found
 
     def pick(
         self,
@@ -354,19 +373,19 @@ class DailyScheduler:
         """The day's question: a card from the least-used ones (a card comes back only when
         every eligible card has had its turn: a new cycle), drawn with a seed made of the
         channel and the date, so every process and every retry picks the same."""
-        cards = self.eligible(spec, prompt=prompt)
+        cards = self._eligible(spec, prompt)
         if not cards:
             return None
         seed = f"{'|'.join(key(place))}|{day.isoformat()}"
         rng = random.Random(seed)
         by_round: dict[int, list[Any]] = {}
-        for card in cards:
+        if not uses:  # a new channel: every card is in the first round
+            by_round[0] = list(cards)
+        for card in cards if uses else ():
             by_round.setdefault(uses.get(card.id, 0), []).append(card)
         maker = self.engine.maker
         for count in sorted(by_round):
-            group = by_round[count]
-            rng.shuffle(group)
-            for card in group:
+            for card in _shuffled(by_round[count], rng):
                 if prompt:
                     return maker.prompt(card)
                 formats = list(spec.formats)
@@ -467,6 +486,19 @@ class DailyScheduler:
 
     def next_post(self, spec: DailySpec, after: datetime | None = None) -> Slot:
         return next_slot(after or self.clock.now(), spec.at, spec.zone, spec.weekdays)
+
+
+def _id(card: Any) -> str:
+    return card.id
+
+
+def _shuffled(items: list[Any], rng: random.Random) -> Iterator[Any]:
+    """`items` in a random order (Fisher-Yates from the front), drawn one at a time: a pick
+    almost always takes the first card, so shuffling the whole library first was wasted."""
+    for i in range(len(items)):
+        j = rng.randrange(i, len(items))
+        items[i], items[j] = items[j], items[i]
+        yield items[i]
 
 
 def job_id(place: Place) -> str:

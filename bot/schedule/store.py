@@ -14,6 +14,7 @@ two tasks, or two processes on one database file, can race for a slot and exactl
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -240,7 +241,7 @@ class DailyStore:
     async def posted(
         self, place: Place, day: date, *, owner: str, round_id: int, now: datetime
     ) -> SlotRow | None:
-        def tx(conn: sqlite3.Connection) -> None:
+        def tx(conn: sqlite3.Connection) -> sqlite3.Row | None:
             r = conn.execute(
                 "SELECT message_ref, closes_at FROM rounds WHERE id=?", (round_id,)
             ).fetchone()
@@ -258,9 +259,11 @@ class DailyStore:
                     owner,
                 ),
             )
+            # Read back in the same transaction: one trip to the database, not two.
+            return _slot_row(conn, (*key(place), day.isoformat()))
 
-        await self.store.write(tx)
-        return await self.slot(place, day)
+        row = await self.store.write(tx)
+        return SlotRow.from_row(row) if row else None
 
     async def failed_attempt(
         self,
@@ -386,7 +389,21 @@ def _reconcile(conn: sqlite3.Connection, k: tuple[Any, ...], row: sqlite3.Row) -
 def _schedule(row: sqlite3.Row) -> Schedule:
     return Schedule(
         place=Place(row["platform"], row["server_id"], row["channel_id"]),
-        spec=DailySpec.from_row(row),
+        spec=_spec(tuple(row[name] for name in _SPEC_COLUMNS)),
         updated_by=row["updated_by"],
         updated_at=parse_ts(row["updated_at"]),
     )
+
+
+_SPEC_COLUMNS = (
+    "post_time", "tz", "weekdays", "reveal", "deck", "topic", "level", "formats",
+    "prompt_weekday", "weekly_leaderboard", "enabled",
+)  # fmt: skip
+
+
+@functools.lru_cache(maxsize=4096)
+def _spec(values: tuple[Any, ...]) -> DailySpec:
+    # Thousands of channels share a handful of settings; parsing is the costly part of a
+    # schedule read when they all fire in the same minute. DailySpec is frozen, so sharing
+    # one object is safe.
+    return DailySpec.from_row(dict(zip(_SPEC_COLUMNS, values, strict=True)))
