@@ -23,6 +23,10 @@ from adapters.runtime import Services
 
 START_TIMEOUT = 30.0  # login + gateway READY; a real gateway takes 1-3 s
 STOP_GRACE = 3.0  # in-flight commands and clicks get this long to answer before we close
+UNKNOWN_BUTTON = (
+    "That button is not one I know (it may be from an older quizbot). "
+    "Start a new round with /quiz or /practice."
+)
 MAX_RATELIMIT_WAIT = 60.0  # a longer rate-limit wait raises RateLimited instead of hanging
 
 
@@ -64,6 +68,19 @@ class QuizClient(discord.Client):
         # Clicks on any message with an answer:<round>:<option> button, including messages
         # sent before this process started, reach AnswerButton.callback.
         self.add_dynamic_items(*DYNAMIC_ITEMS)
+
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        """Answer clicks that no button of ours claims (a foreign or mangled custom_id, a
+        button from an older version): discord.py ignores them, and the user would see
+        "This interaction failed" after 3 s."""
+        if interaction.type is not discord.InteractionType.component:
+            return
+        custom_id = str((interaction.data or {}).get("custom_id", ""))
+        if any(
+            item.__discord_ui_compiled_template__.fullmatch(custom_id) for item in DYNAMIC_ITEMS
+        ):
+            return
+        await interaction.response.send_message(UNKNOWN_BUTTON, ephemeral=True)
 
     def track_current_task(self) -> None:
         """Remember a running command/click so stop() can let it finish answering."""

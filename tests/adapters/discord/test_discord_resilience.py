@@ -109,6 +109,16 @@ async def test_a_click_on_an_unknown_round_says_so(quizbot: Quizbot) -> None:
     assert callback.ephemeral and "no longer open" in callback.content
 
 
+@pytest.mark.parametrize("custom_id", ["bogus", "answer:1:x", "quiz:v0:legacy", "é" * 90])
+async def test_a_click_on_a_button_we_do_not_know_is_answered_privately(
+    quizbot: Quizbot, custom_id: str
+) -> None:
+    click = await quizbot.fake.click_button(None, custom_id, user=quizbot.fake.alice)
+    callback = await click.response()
+
+    assert callback.ephemeral and "not one I know" in callback.content
+
+
 async def test_a_rate_limited_post_still_answers_the_command_in_time(
     quizbot: Quizbot,
 ) -> None:
