@@ -7,10 +7,26 @@ datetimes plus the IANA zone name the place shows times in.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
 OPTION_LETTERS = "ABCDEFGHIJ"
+
+
+def command(name: str) -> str:
+    """A mention of one of the user's commands ("topics", "daily set", "daily now") inside
+    engine text; each adapter spells it its own way with `spell_commands`, so the engine
+    never writes Discord's or Slack's syntax."""
+    return "{command:" + name + "}"
+
+
+_COMMAND = re.compile(r"\{command:([a-z -]+)\}")
+
+
+def spell_commands(text: str, names: Mapping[str, str]) -> str:
+    return _COMMAND.sub(lambda m: f"`{names.get(m.group(1), m.group(1))}`", text)
 
 
 def option_letter(index: int) -> str:

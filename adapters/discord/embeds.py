@@ -21,6 +21,7 @@ from bot.messages import (
     RevealMessage,
     StatsMessage,
     option_letter,
+    spell_commands,
 )
 from bot.render import (
     DISCORD_EMBED_DESCRIPTION_LIMIT,
@@ -54,9 +55,18 @@ def plain(name: str) -> str:
     return discord.utils.escape_mentions(discord.utils.escape_markdown(name))
 
 
+# How engine text's command mentions (bot.messages.command) read on Discord.
+COMMAND_NAMES = {
+    "topics": "/topics",
+    "daily set": "/daily set",
+    "daily now": "/daily now",
+    "daily status": "/daily status",
+}
+
+
 def notice_text(notice: Notice | str) -> str:
     text = notice.text if isinstance(notice, Notice) else str(notice)
-    return fit(text, DISCORD_MESSAGE_LIMIT)
+    return fit(spell_commands(text, COMMAND_NAMES), DISCORD_MESSAGE_LIMIT)
 
 
 def _timestamp(when: datetime, style: str) -> str:

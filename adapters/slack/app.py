@@ -33,7 +33,7 @@ from adapters.slack import blocks as kit
 from adapters.slack import commands as cmd
 from adapters.slack.people import DEFAULT_TTL, Directory, Person
 from adapters.slack.poster import ChannelPacer, SlackPoster
-from bot.messages import Notice
+from bot.messages import Notice, spell_commands
 from bot.ports import Place, Player
 from bot.schedule.spec import DailySpec, parse_words
 from bot.schedule.timing import SpecError, parse_zone
@@ -413,13 +413,13 @@ class SlackAdapter:
         await _private(respond, text, blocks)
 
 
-_SLACK_COMMAND_NAMES = (
-    ("`/daily set` (Discord) or ", ""),
-    ("` (Slack)", "`"),
-    ("`/topics`", "`/quiz topics`"),
-    ("`/daily set`", "`/quiz daily HH:MM`"),
-    ("`/daily now`", "`/quiz daily now`"),
-)
+# How engine text's command mentions (bot.messages.command) read on Slack.
+COMMAND_NAMES = {
+    "topics": "/quiz topics",
+    "daily set": "/quiz daily HH:MM",
+    "daily now": "/quiz daily now",
+    "daily status": "/quiz daily status",
+}
 
 
 async def _private(
@@ -431,8 +431,7 @@ async def _private(
 ) -> None:
     """Reply to the one person who typed or clicked (ephemeral, through the response URL)."""
     text = message.text if isinstance(message, Notice) else str(message)
-    for discord_name, slack_name in _SLACK_COMMAND_NAMES:  # shared texts name Discord's
-        text = text.replace(discord_name, slack_name)
+    text = spell_commands(text, COMMAND_NAMES)
     if blocks is None:
         _, blocks = kit.notice(text)
     await respond(

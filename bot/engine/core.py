@@ -33,6 +33,7 @@ from bot.messages import (
     QuestionMessage,
     RevealMessage,
     StatsMessage,
+    command,
     option_letter,
 )
 from bot.ports import Place, Player, Poster
@@ -588,7 +589,7 @@ class Engine:
             what = " ".join(x for x in (f"topic {topic!r}" if topic else "", level or "") if x)
             return QuizReply(
                 "no_cards",
-                Notice(f"No cards match {what or 'that choice'}. `/topics` lists what there is."),
+                Notice(f"No cards match {what or 'that choice'}. {command('topics')} lists them."),
             )
         tz = await self.place_zone(place)
         stored = [_question_dict(q) for q in questions]
@@ -820,7 +821,9 @@ class Engine:
             return PracticeReply(None, Notice(str(exc)))
         if not questions:
             what = f"topic {topic!r}" if topic else "that choice"
-            return PracticeReply(None, Notice(f"No cards match {what}. `/topics` lists them."))
+            return PracticeReply(
+                None, Notice(f"No cards match {what}. {command('topics')} lists them.")
+            )
         _, message = await self._open(
             place, questions[0], "practice", now + PRACTICE_WINDOW, owner_id=player.user_id
         )

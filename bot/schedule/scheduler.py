@@ -31,6 +31,7 @@ from apscheduler.triggers.date import DateTrigger
 from bot.clock import Clock
 from bot.engine import Engine
 from bot.engine.periods import period_key
+from bot.messages import command
 from bot.ports import Place
 from bot.schedule.spec import DailySpec
 from bot.schedule.store import DailyStore, Schedule, SlotRow, key
@@ -520,7 +521,7 @@ def no_cards_text(spec: DailySpec) -> str:
         if value
     ]
     what = ", ".join(filters) if filters else "the loaded decks"
-    return f"No card can be asked for {what}: change the filter with /daily set."
+    return f"No card can be asked for {what}: change the filter with {command('daily set')}."
 
 
 _STATUS = {

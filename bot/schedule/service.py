@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from bot.messages import Notice
+from bot.messages import Notice, command
 from bot.ports import Place, Player
 from bot.schedule.scheduler import DailyScheduler, SlotResult, no_cards_text
 from bot.schedule.spec import DailySpec, parse_spec, parse_words
@@ -24,9 +24,7 @@ NOT_ADMIN = (
     "Only server admins can change the daily question (Discord: Manage Server; "
     "Slack: workspace admins and owners, or people named in the bot's config)."
 )
-HOW_TO_SET = (
-    "Set one with `/daily set` (Discord) or `/quiz daily 09:00 Europe/Berlin mon-fri` (Slack)."
-)
+HOW_TO_SET = f"An admin sets one with {command('daily set')}."
 
 SpecInput = DailySpec | Mapping[str, str | None] | str
 
@@ -77,8 +75,8 @@ class DailyService:
         await self.db.save_schedule(place, spec, _name(by), self.clock.now())
         await self.daily.register(place)
         return Notice(
-            "Daily question turned off for this channel. Its settings are kept: `/daily set` "
-            "turns it back on."
+            "Daily question turned off for this channel. Its settings are kept: "
+            f"{command('daily set')} turns it back on."
         )
 
     async def status(self, place: Place) -> Notice:
@@ -90,7 +88,7 @@ class DailyService:
         now = self.clock.now()
         lines = [f"Daily question: {spec.describe()}."]
         if not spec.enabled:
-            lines.append("It is off. `/daily set` turns it back on.")
+            lines.append(f"It is off. {command('daily set')} turns it back on.")
         else:
             nxt = self.daily.next_post(spec, now)
             lines.append(f"Next post: {_when(nxt.utc, spec, now)}.")
@@ -161,7 +159,7 @@ class DailyService:
         if row.state == "skipped":
             return f"skipped: {row.last_error}."
         if row.state == "failed":
-            return f"not posted: {row.last_error}. `/daily now` tries again."
+            return f"not posted: {row.last_error}. {command('daily now')} tries again."
         return f"unknown: {row.last_error}."
 
     def _now_text(self, result: SlotResult, spec: DailySpec, now: datetime) -> str:

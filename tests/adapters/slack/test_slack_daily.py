@@ -32,7 +32,10 @@ async def test_only_admins_configure_the_daily_question_and_it_posts_and_reveals
         assert await service.db.schedule(PLACE) is None
 
         status = await bot.command("daily status", user_id="U0ALICE")  # anyone may look
-        assert status["text"].startswith("No daily question in this channel. Set one with")
+        assert status["text"].startswith(
+            "No daily question in this channel. An admin sets one with"
+        )
+        assert "`/quiz daily HH:MM`" in status["text"]
         assert "Discord" not in status["text"]
 
         # A workspace owner; START is Monday 08:00 UTC = 09:00 in Berlin.
