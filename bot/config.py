@@ -46,6 +46,7 @@ VARIABLES: dict[str, str] = {
     "SLACK_SIGNING_SECRET": "verifies HTTP-mode requests (needed without SLACK_APP_TOKEN)",
     "SLACK_API_URL": "override https://slack.com/api/ (local emulators in tests)",
     "QUIZBOT_HTTP_PORT": "port of the HTTP server (/slack/events, /healthz); default 3000",
+    "QUIZBOT_HTTP_HOST": "address the HTTP server listens on; default 0.0.0.0 (all)",
     "QUIZBOT_SLACK_ADMINS": "comma-separated Slack user ids allowed to configure /quiz daily",
     "QUIZBOT_DB": "SQLite database file",
     "QUIZBOT_SEEDS": "extra deck folders, ':'-separated",
@@ -72,6 +73,7 @@ class Settings:
     slack_signing_secret: Secret = Secret("")
     slack_api_url: str | None = None
     http_port: int = 3000
+    http_host: str = "0.0.0.0"
     slack_admins: frozenset[str] = frozenset()
     grace_minutes: int = 120
     log_level: str = "INFO"
@@ -146,6 +148,7 @@ def load_settings(
         slack_signing_secret=Secret(signing_secret),
         slack_api_url=_url(get, "SLACK_API_URL"),
         http_port=_int(get, "QUIZBOT_HTTP_PORT", minimum=1, maximum=65535) or 3000,
+        http_host=get("QUIZBOT_HTTP_HOST") or "0.0.0.0",
         slack_admins=frozenset(
             u.strip() for u in (get("QUIZBOT_SLACK_ADMINS") or "").split(",") if u.strip()
         ),

@@ -121,7 +121,7 @@ class SlackAdapter:
         *,
         client: AsyncWebClient | None = None,
         socket_mode: bool | None = None,
-        host: str = "0.0.0.0",
+        host: str | None = None,
         port: int | None = None,
         pacer: ChannelPacer | None = None,
         people_ttl: float = DEFAULT_TTL,
@@ -141,7 +141,7 @@ class SlackAdapter:
             if client is not None
             else make_client(settings.slack_bot_token.value, settings.slack_api_url)
         )
-        self.host = host
+        self.host = host or services.settings.http_host
         self.port = settings.http_port if port is None else port
         self.poster = SlackPoster(self.client, pacer, services.clock)
         self.people = Directory(self.client, ttl=people_ttl)
