@@ -327,15 +327,34 @@ def _prepare_writer(
     for number, sql in sorted(migrations):
         if number <= version:
             continue
+        # Two processes may start on a new file at once: take the write lock, then look at
+        # the version again, so only one of them runs each migration.
+        conn.execute("BEGIN IMMEDIATE")
         try:
-            conn.executescript(
-                f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version = {int(number)};\nCOMMIT;"
-            )
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if number > version:
+                for statement in _statements(sql):
+                    conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {int(number)}")
+                log.info("%s: schema migrated to version %d", path, number)
+            conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
-        log.info("%s: schema migrated to version %d", path, number)
+
+
+def _statements(script: str) -> list[str]:
+    """Split a migration script into statements (executescript would commit our lock)."""
+    statements, current = [], ""
+    for line in script.splitlines(keepends=True):
+        current += line
+        if sqlite3.complete_statement(current):
+            statements.append(current.strip())
+            current = ""
+    if current.strip():
+        statements.append(current.strip())
+    return statements
 
 
 def _prepare_reader(conn: sqlite3.Connection) -> None:

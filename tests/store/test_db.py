@@ -216,3 +216,28 @@ async def _insert_round(store: Store) -> int:
             ).lastrowid
         )
     )
+
+
+async def test_processes_opening_a_new_file_at_once_migrate_it_once(tmp_path):
+    # Several processes started together on a fresh file (two bots, a restart racing a
+    # health check) must not both run the first migration ("table already exists").
+    import subprocess
+    import sys
+
+    path = tmp_path / "new.db"
+    code = (
+        "import asyncio, sys\n"
+        "from bot.store import Store\n"
+        "async def main():\n"
+        "    store = await Store.open(sys.argv[1])\n"
+        "    await store.close()\n"
+        "asyncio.run(main())\n"
+    )
+    procs = [
+        subprocess.Popen([sys.executable, "-c", code, str(path)], stderr=subprocess.PIPE)
+        for _ in range(4)
+    ]
+    errors = [p.communicate(timeout=60)[1].decode() for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0, 0], errors
+    async with await Store.open(path) as store:
+        assert await store.schema_version() == latest_version()
