@@ -28,6 +28,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.pacing import RateLimiter
 from adapters.runtime import Services
 from adapters.slack import blocks as kit
 from adapters.slack import commands as cmd
@@ -124,6 +125,7 @@ class SlackAdapter:
         host: str | None = None,
         port: int | None = None,
         pacer: ChannelPacer | None = None,
+        workspace_pacer: RateLimiter | None = None,
         people_ttl: float = DEFAULT_TTL,
         heartbeat_interval: float = 30.0,
     ) -> None:
@@ -143,7 +145,7 @@ class SlackAdapter:
         )
         self.host = host or services.settings.http_host
         self.port = settings.http_port if port is None else port
-        self.poster = SlackPoster(self.client, pacer, services.clock)
+        self.poster = SlackPoster(self.client, pacer, services.clock, workspace=workspace_pacer)
         self.people = Directory(self.client, ttl=people_ttl)
         self.seen = SeenDeliveries()
         self.admins = frozenset(settings.slack_admins)

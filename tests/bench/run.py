@@ -21,6 +21,8 @@ MODULES = (
     "tests.bench.bench_leaderboard",
     "tests.bench.bench_daily",
     "tests.bench.bench_startup",
+    "tests.bench.bench_memory",
+    "tests.bench.bench_delivery",
 )
 
 
