@@ -59,6 +59,9 @@ class PosterRouter:
     async def start_thread(self, place: Place, message: Any) -> str:
         return await self._for(place).start_thread(place, message)
 
+    async def find_post(self, place: Place, message: Any) -> str | None:
+        return await self._for(place).find_post(place, message)
+
 
 @dataclass
 class Services:

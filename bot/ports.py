@@ -44,6 +44,12 @@ class Poster(Protocol):
         """Post a message that opens a discussion thread (where the platform has threads)."""
         ...
 
+    async def find_post(self, place: Place, message: Any) -> str | None:
+        """After a crash between posting a question and recording its reference: that
+        post's reference, if the platform can give it back without ever posting twice
+        (posting it now if it never arrived); None where it cannot tell."""
+        ...
+
 
 @dataclass
 class MemoryPoster:
@@ -67,6 +73,9 @@ class MemoryPoster:
         ref = f"t{len(self.calls) + 1}"
         self.calls.append(("thread", place, ref, message))
         return ref
+
+    async def find_post(self, place: Place, message: Any) -> str | None:
+        return None
 
     def of_kind(self, kind: str) -> list[tuple[str, Place, str | None, Any]]:
         return [c for c in self.calls if c[0] == kind]

@@ -57,6 +57,9 @@ class TerminalPoster:
     async def start_thread(self, place: Place, message: Any) -> str:
         return await self.post(place, message)
 
+    async def find_post(self, place: Place, message: Any) -> str | None:
+        return None  # a terminal game never outlives its process
+
     def _show_question(self, q: QuestionMessage) -> None:
         body = Text()
         body.append_text(to_terminal(q.prompt))

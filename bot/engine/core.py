@@ -186,15 +186,11 @@ class Engine:
             else:
                 ref = await self.poster.post(place, message)
         except Exception:
-            await self.store.write(
-                lambda c: c.execute(
-                    "UPDATE rounds SET state='cancelled' WHERE id=? AND state='open'", (round_id,)
-                )
-            )
+            await self.store.write_row(_CANCEL_OPEN_ROUND, (round_id,))
             raise
-        await self.store.write(
-            lambda c: c.execute("UPDATE rounds SET message_ref=? WHERE id=?", (ref, round_id))
-        )
+        # One row by its id, and no closure kept alive meanwhile: a burst of posts (10,000
+        # daily questions in one minute) records its refs as one executemany.
+        await self.store.write_row(_SET_MESSAGE_REF, (ref, round_id))
         return round_id
 
     async def _open(
@@ -252,9 +248,7 @@ class Engine:
             "reveal_delivered": 1 if is_prompt else 0,
         }
         sql = f"INSERT INTO rounds ({', '.join(values)}) VALUES ({', '.join('?' * len(values))})"
-        round_id = await self.store.write(
-            lambda c: c.execute(sql, tuple(values.values())).lastrowid
-        )
+        round_id = await self.store.write(_InsertRow(sql, tuple(values.values())))
         self._remember(round_id, values)
         message = QuestionMessage(
             round_id=round_id,
@@ -511,7 +505,7 @@ class Engine:
         """At start-up: deliver reveals that never reached the platform, end quizzes that went
         stale while the bot was down, then reveal every overdue round (once)."""
         now = self.clock.now()
-        done = 0
+        done = await self._find_lost_posts()
         pending = await self.store.fetchall(
             "SELECT id, platform, server_id, channel_id, message_ref, reveal_json FROM rounds"
             " WHERE reveal_delivered=0 AND state='revealed' AND mode != 'practice'"
@@ -542,6 +536,47 @@ class Engine:
             elif now - last > QUIZ_STALE:
                 done += await self._end_quiz(q["id"], "stopped", "Quiz ended: the bot restarted")
         return done + await self.tick()
+
+    async def _find_lost_posts(self) -> int:
+        """Rounds whose question was posted but whose reference never got recorded (the
+        process died in between). Where the platform can hand the post back without posting
+        twice (Poster.find_post: Discord answers a repeated nonce with the first message),
+        record it, so the reveal edits that post; elsewhere the reveal comes as a new post."""
+        rows = await self.store.fetchall(
+            "SELECT r.*, q.question_count FROM rounds r LEFT JOIN quizzes q ON q.id = r.quiz_id"
+            " WHERE r.message_ref IS NULL AND r.mode != 'practice' AND r.format != 'prompt'"
+            " AND (r.state = 'open' OR (r.state = 'revealed' AND r.reveal_delivered = 0))"
+        )
+        found = 0
+        for row in rows:
+            place = Place(row["platform"], row["server_id"], row["channel_id"])
+            position, count = row["quiz_position"], row["question_count"]
+            message = QuestionMessage(
+                round_id=row["id"],
+                format=row["format"],
+                prompt=row["prompt"],
+                options=tuple(json.loads(row["options_json"])),
+                topic=row["topic"],
+                level=row["level"],
+                closes_at=parse_ts(row["closes_at"]),
+                mode=row["mode"],
+                position=f"{position}/{count}" if position and count else None,
+                zone=row["tz"] or "UTC",
+            )
+            try:
+                ref = await self.poster.find_post(place, message)
+            except Exception:
+                log.exception("round %s: could not look for its lost post", row["id"])
+                continue
+            if ref:
+                await self.store.write(
+                    lambda c, ref=ref, rid=row["id"]: c.execute(
+                        "UPDATE rounds SET message_ref=? WHERE id=? AND message_ref IS NULL",
+                        (ref, rid),
+                    )
+                )
+                found += 1
+        return found
 
     # -- quick quiz ---------------------------------------------------------------------
 
@@ -1124,6 +1159,24 @@ def _reveal_at(closes_at: str, tz: str, now: datetime) -> str:
 @functools.lru_cache(maxsize=1024)
 def _reveal_at_cached(closes_at: str, tz: str, quarter: datetime) -> str:
     return local_time_text(parse_ts(closes_at), tz, quarter)
+
+
+_CANCEL_OPEN_ROUND = "UPDATE rounds SET state='cancelled' WHERE id=? AND state='open'"
+_SET_MESSAGE_REF = "UPDATE rounds SET message_ref=? WHERE id=?"
+
+
+class _InsertRow:
+    """A write returning the new row's id; a small object rather than a closure, whose cells
+    would stay alive in the suspended caller until the commit."""
+
+    __slots__ = ("params", "sql")
+
+    def __init__(self, sql: str, params: tuple[Any, ...]) -> None:
+        self.sql = sql
+        self.params = params
+
+    def __call__(self, conn: sqlite3.Connection) -> int:
+        return conn.execute(self.sql, self.params).lastrowid  # type: ignore[return-value]
 
 
 def _key(place: Place) -> tuple[str, str, str]:

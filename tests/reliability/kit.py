@@ -212,10 +212,12 @@ def answers_in(db: Path) -> dict[tuple[int, str, str], int]:
 
 
 def discord_custom_ids(message: dict[str, Any] | None) -> list[str]:
+    """The custom ids of the message's live buttons (a reveal's are all disabled)."""
     return [
         c.get("custom_id", "")
         for row in (message or {}).get("components", []) or []
         for c in row.get("components", []) or []
+        if not c.get("disabled")
     ]
 
 
@@ -325,6 +327,9 @@ class Delivery:
     reveals_missing: list[int] = field(default_factory=list)
     reveals_conflicting: list[int] = field(default_factory=list)
     reveal_redeliveries: int = 0  # the same reveal edit sent again after a crash (idempotent)
+    # Killed between posting a question and recording its reference, on a platform that
+    # cannot hand the post back (Slack): the reveal is delivered once, as a new message.
+    reveals_as_new_post: list[int] = field(default_factory=list)
 
     @property
     def problems(self) -> list[str]:
@@ -363,6 +368,9 @@ def check_delivery(
         if r["state"] != "revealed":
             continue
         report.revealed += 1
+        if not r["message_ref"] and r["reveal_delivered"] and posts[r["id"]] <= 1:
+            report.reveals_as_new_post.append(r["id"])
+            continue
         bodies = edits.get(str(r["message_ref"]), []) if r["message_ref"] else []
         if not r["reveal_delivered"] or not bodies:
             report.reveals_missing.append(r["id"])

@@ -134,3 +134,32 @@ async def test_a_rate_limited_post_still_answers_the_command_in_time(
     assert first.type == CALLBACK_DEFERRED_MESSAGE and first.latency < 2.0
     assert "Quiz started" in followup["content"]
     assert quizbot.question_posts()
+
+
+async def test_a_question_whose_reference_was_lost_is_found_not_posted_again(
+    quizbot: Quizbot,
+) -> None:
+    # The process died after Discord accepted the question but before its id was stored:
+    # at start-up the engine asks the poster again, and the round's nonce brings back the
+    # first message, so the reveal edits it and nobody sees the question twice.
+    from datetime import timedelta
+
+    from bot.ports import Place
+
+    place = Place("discord", str(quizbot.fake.guild.id), str(quizbot.channel_id))
+    library_card = next(iter(quizbot.engine.cards.values()))
+    question = quizbot.engine.maker.make(library_card, "choice", 1)
+    round_id, message = await quizbot.engine._open(
+        place, question, "daily", quizbot.clock.now() + timedelta(hours=8)
+    )
+    first = await quizbot.adapter.poster.post(place, message)  # reached Discord; then the crash
+
+    await quizbot.engine.recover()
+
+    assert len(quizbot.question_posts()) == 1
+    row = await quizbot.store.fetchone("SELECT message_ref FROM rounds WHERE id=?", (round_id,))
+    assert row["message_ref"] == first
+    quizbot.clock.advance(hours=9)
+    await quizbot.engine.tick()
+    edit = await quizbot.fake.wait_for_call("PATCH", "/channels/{c}/messages/{m}")
+    assert edit.path.endswith(f"/{first}")

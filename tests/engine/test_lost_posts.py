@@ -1,0 +1,64 @@
+"""A crash between posting a question and recording its reference: recover() asks the
+platform for the post where it can give it back without posting twice, so the reveal edits
+the question; where it cannot, the reveal still arrives once, as a new post."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from enginekit import FakeMaker, player, question_for
+
+from bot.engine import Engine
+from bot.messages import QuestionMessage, RevealMessage
+from bot.ports import MemoryPoster, Place
+
+PLACE = Place("discord", "g1", "c1")
+
+
+class FindingPoster(MemoryPoster):
+    """A platform that answers a repeated post with the first one (Discord's nonce)."""
+
+    async def find_post(self, place, message):
+        self.calls.append(("find", place, "m-first", message))
+        return "m-first"
+
+
+async def crash_after_posting(engine: Engine, card, clock) -> int:
+    """Store the round as open_round does, then 'die' before its reference is recorded."""
+    round_id, _ = await engine._open(
+        PLACE, question_for(card), "daily", clock.now() + timedelta(hours=1)
+    )
+    return round_id
+
+
+async def test_a_found_post_gets_its_reveal_as_an_edit(store, cards, clock):
+    first = Engine(store, cards, clock, MemoryPoster(), FakeMaker(cards))
+    round_id = await crash_after_posting(first, cards[0], clock)
+
+    poster = FindingPoster()
+    engine = Engine(store, cards, clock, poster, FakeMaker(cards))
+    await engine.recover()
+    ((_, _, _, asked),) = poster.of_kind("find")
+    assert isinstance(asked, QuestionMessage) and asked.round_id == round_id
+    assert asked.options == question_for(cards[0]).options
+
+    assert (await engine.answer(round_id, player(1), 1)).status == "locked_in"
+    clock.advance(hours=2)
+    await engine.tick()
+    ((_, _, ref, reveal),) = poster.of_kind("edit")
+    assert ref == "m-first" and isinstance(reveal, RevealMessage)
+    assert not poster.of_kind("post")
+
+
+async def test_where_the_platform_cannot_tell_the_reveal_is_posted_once(store, cards, clock):
+    first = Engine(store, cards, clock, MemoryPoster(), FakeMaker(cards))
+    await crash_after_posting(first, cards[0], clock)
+
+    poster = MemoryPoster()  # find_post -> None, like Slack
+    engine = Engine(store, cards, clock, poster, FakeMaker(cards))
+    await engine.recover()
+    clock.advance(hours=2)
+    await engine.tick()
+    await engine.recover()  # a second restart delivers nothing again
+    assert len(poster.messages(RevealMessage)) == 1
+    assert poster.of_kind("post")[0][3].round_id == poster.messages(RevealMessage)[0].round_id
