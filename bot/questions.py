@@ -42,6 +42,7 @@ NEIGHBOURS = 60  # related cards considered per card
 QUERY_TERMS = 24  # a card's highest-weight words used to find its neighbours
 POSTINGS_MAX = 2000  # a word on more cards than this is too common to find neighbours by
 POOL = 8  # ranked distractors kept per card; make() draws from these
+PAIR_CACHE = 200_000  # remembered distractor-pair verdicts; cleared when full
 
 # Thresholds below were tuned on the shipped deck; pairs above them are the same question
 # asked twice (core vs advanced "General Loss Function Concepts") or the same answer
@@ -450,6 +451,10 @@ class QuestionMaker:
         self._terms: dict[int, tuple[tuple[str, _Term], ...]] = {}
         self._clozes: dict[int, tuple[_Cloze, ...]] = {}
         self._answer_keys: list[int] = []
+        # Pair verdicts between distractors, asked again by every question drawn from the
+        # same card (10,000 daily posts in one minute share a few hundred cards).
+        self._near_pairs: dict[tuple[int, int], bool] = {}
+        self._related_pairs: dict[tuple[str, str], bool] = {}
 
     # -- public API --
 
@@ -551,24 +556,32 @@ class QuestionMaker:
         correct = self._option(index)[0]
         if not correct:
             return None
-        chosen: list[str] = []
-        chosen_words: list[frozenset[str]] = []
+        chosen: list[int] = []
         pool = list(self._choice_pool(index))
         # A little variety between days, but only among the best-ranked distractors.
         head = pool[:4]
         rng.shuffle(head)
         for other in head + pool[4:]:
-            text, words = self._option(other)
-            pairs = zip(chosen, chosen_words, strict=True)
-            if any(_near_same_option(text, words, t, w) for t, w in pairs):
+            if any(self._near_options(other, c) for c in chosen):
                 continue
-            chosen.append(text)
-            chosen_words.append(words)
+            chosen.append(other)
             if len(chosen) == 3:
                 break
         if len(chosen) < 3:
             return None
-        return _assemble(card.id, "choice", card.question, correct, chosen, rng)
+        texts = [self._option(c)[0] for c in chosen]
+        return _assemble(card.id, "choice", card.question, correct, texts, rng)
+
+    def _near_options(self, a: int, b: int) -> bool:
+        """`_near_same_option` of two cards' options (symmetric), remembered per pair."""
+        pair = (a, b) if a < b else (b, a)
+        found = self._near_pairs.get(pair)
+        if found is None:
+            if len(self._near_pairs) >= PAIR_CACHE:
+                self._near_pairs.clear()
+            (ta, wa), (tb, wb) = self._option(a), self._option(b)
+            found = self._near_pairs[pair] = _near_same_option(ta, wa, tb, wb)
+        return found
 
     def _option(self, index: int) -> tuple[str, frozenset[str]]:
         cached = self._options.get(index)
@@ -681,7 +694,7 @@ class QuestionMaker:
         rng.shuffle(head)
         chosen: list[_Term] = []
         for term in head + list(cloze.distractors[4:]):
-            if any(_related_terms(term, other) for other in chosen):
+            if any(self._related_terms(term, other) for other in chosen):
                 continue
             chosen.append(term)
             if len(chosen) == 3:
@@ -692,6 +705,16 @@ class QuestionMaker:
         return _assemble(
             card.id, "cloze", cloze.prompt, cloze.term.text, [t.text for t in chosen], rng
         )
+
+    def _related_terms(self, a: _Term, b: _Term) -> bool:
+        """`_related_terms`, remembered per pair: a term's fields all follow from its text."""
+        pair = (a.text, b.text)
+        found = self._related_pairs.get(pair)
+        if found is None:
+            if len(self._related_pairs) >= PAIR_CACHE:
+                self._related_pairs.clear()
+            found = self._related_pairs[pair] = _related_terms(a, b)
+        return found
 
     def _card_terms(self, index: int) -> tuple[tuple[str, _Term], ...]:
         """The bold key terms of a card's answer: (raw Markdown inside **, parsed term)."""

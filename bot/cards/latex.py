@@ -141,18 +141,24 @@ def convert_math(text: str) -> str:
     """Every math span in `text` (outside code spans) as Unicode; prose `$5` is left alone."""
     if "$" not in text:
         return text
-    text = _fix_bold_across_math(text)
+    spans = protected_spans(text)
+    if any(kind == "math" and "**" in text[start:end] for start, end, kind in spans):
+        text = _fix_bold_across_math(text)
+        spans = protected_spans(text)
+    if "`" not in text:
+        # No code span: the whole text is one stretch and its spans are known already.
+        return _convert_spans(text, spans)
+    return map_outside_code(text, lambda chunk: _convert_spans(chunk, protected_spans(chunk)))
 
-    def convert(chunk: str) -> str:
-        out: list[str] = []
-        last = 0
-        for start, end, kind in protected_spans(chunk):
-            if kind != "math":
-                continue
-            out.append(chunk[last:start])
-            out.append(math_to_text(chunk[start:end]))
-            last = end
-        out.append(chunk[last:])
-        return "".join(out)
 
-    return map_outside_code(text, convert)
+def _convert_spans(text: str, spans: list[tuple[int, int, str]]) -> str:
+    out: list[str] = []
+    last = 0
+    for start, end, kind in spans:
+        if kind != "math":
+            continue
+        out.append(text[last:start])
+        out.append(math_to_text(text[start:end]))
+        last = end
+    out.append(text[last:])
+    return "".join(out)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
+from collections import Counter
 from collections.abc import Sequence
 
 from bot.cards.model import Card, LintMessage
@@ -75,16 +77,10 @@ def _identical_answers(cards: list[Card]) -> list[LintMessage]:
     contains it or is contained in it (the shorter one having at least MIN_REPEATED_WORDS
     words). Comparing every pair made a 100k-card deck spend most of its load time here, so
     equal answers are found through a dict, and containment is only searched for the few
-    answers that occur inside another answer of the table at all (one substring count over
-    the whole table tells which)."""
+    answers that occur inside another answer of the table at all (`_inside_another`)."""
     keys = [normalized_answer(card.answer) for card in cards]
     padded = [f" {key} " for key in keys]
-    table = "\0".join(padded)
-    contained = {
-        i
-        for i, key in enumerate(keys)
-        if len(key.split()) >= MIN_REPEATED_WORDS and table.count(padded[i]) >= 2
-    }
+    contained = _inside_another(keys, padded)
     messages: list[LintMessage] = []
     first_with: dict[str, int] = {}
     contained_so_far: list[int] = []
@@ -122,6 +118,35 @@ def _identical_answers(cards: list[Card]) -> list[LintMessage]:
         if i in contained:
             contained_so_far.append(i)
     return messages
+
+
+def _inside_another(keys: list[str], padded: list[str]) -> set[int]:
+    """Indexes of answers (of at least MIN_REPEATED_WORDS words) equal to another answer of the
+    table or repeated inside one.
+
+    Inside another means inside a longer one, so each answer is searched for only among the
+    longer answers: one string of them all, longest first, of which it searches the head.
+    """
+    times = Counter(keys)
+    longest_first = sorted(padded, key=len, reverse=True)
+    haystack = "\0".join(longest_first)
+    ends: list[int] = []  # ends[k]: where the k+1 longest answers end in haystack
+    end = -1
+    for pad in longest_first:
+        end += len(pad) + 1
+        ends.append(end)
+    shorter = [-len(pad) for pad in longest_first]  # ascending, for bisect
+    found: set[int] = set()
+    for i, key in enumerate(keys):
+        if len(key.split()) < MIN_REPEATED_WORDS:
+            continue
+        if times[key] >= 2:
+            found.add(i)
+            continue
+        longer = bisect_left(shorter, -len(padded[i]))
+        if longer and haystack.find(padded[i], 0, ends[longer - 1]) >= 0:
+            found.add(i)
+    return found
 
 
 def _source_order(message: LintMessage) -> tuple[str, int]:

@@ -133,10 +133,16 @@ def _split_merged_rows(cells: list[str], table: _Table) -> list[list[str]]:
 
 def looks_like_title(question: str) -> bool:
     """A heading-like question ("Vanishing Gradient Problem (VGP)") asks nothing."""
-    plain = strip_markup(question)
+    return _plain_looks_like_title(strip_markup(question))
+
+
+_SENTENCE_END = re.compile(r"[.:!]\s*$")
+
+
+def _plain_looks_like_title(plain: str) -> bool:
     if "?" in plain or len(plain.split()) > 8:
         return False
-    return not re.search(r"[.:!]\s*$", plain)
+    return not _SENTENCE_END.search(plain)
 
 
 def parse_markdown(text: str, deck: str, filename: str) -> Parsed:
@@ -289,14 +295,16 @@ def _add_row(
             )
     question = strip_whole_bold(repair(raw_q))
     answer = repair(raw_a)
-    if not strip_markup(question):
-        if not strip_markup(answer) and all(not c.strip() for c in cells):
+    plain_question = strip_markup(question)
+    plain_answer = strip_markup(answer)
+    if not plain_question:
+        if not plain_answer and all(not c.strip() for c in cells):
             return  # an empty row is layout, not content
         result.messages.append(
             LintMessage(source, "error", "row has no question: write the question in its cell")
         )
         return
-    if not strip_markup(answer):
+    if not plain_answer:
         result.messages.append(
             LintMessage(
                 source,
@@ -326,12 +334,12 @@ def _add_row(
         answer=answer,
         source=source,
     )
-    if looks_like_title(question):
+    if _plain_looks_like_title(plain_question):
         result.messages.append(
             LintMessage(
                 source,
                 "warning",
-                f"question is only a title ({strip_markup(question)!r}); rewrite it as a question",
+                f"question is only a title ({plain_question!r}); rewrite it as a question",
             )
         )
     result.cards.append(card)

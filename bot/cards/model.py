@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass, fields
 from typing import Literal
 
@@ -43,16 +42,15 @@ class LintMessage:
         return f"{self.source}: {self.severity}: {self.message}"
 
 
-_MARKUP = re.compile(r"[*_`]+")
-_SPACE = re.compile(r"\s+")
-
-
 def card_id(question: str) -> str:
     """A stable id from the question text alone, so reordering or renaming decks keeps ids.
 
     Markup and spacing are ignored: re-bolding a term must not orphan a card's history.
     """
-    text = _SPACE.sub(" ", _MARKUP.sub("", question)).strip().casefold()
+    # " ".join(split()) is the `\s+` -> " " collapse plus strip (the same whitespace set),
+    # and deleting each markup character is deleting their runs: both cheaper than regexes.
+    plain = question.replace("*", "").replace("_", "").replace("`", "")
+    text = " ".join(plain.split()).casefold()
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
 

@@ -181,7 +181,7 @@ class DailyScheduler:
             slot = latest_slot(self.clock.now(), spec.at, spec.zone, spec.weekdays)
             if slot is None:
                 return SlotResult("not_due", place, None)
-            return await self.run_slot(place, slot.local_date, schedule=schedule)
+            return await self.run_slot(place, slot.local_date, schedule=schedule, slot=slot)
         except Exception as exc:  # APScheduler would only log it; say which channel
             log.exception("daily question for %s failed", place)
             return SlotResult("failed", place, None, detail=f"{type(exc).__name__}: {exc}")
@@ -194,20 +194,23 @@ class DailyScheduler:
         force: bool = False,
         retry: bool = False,
         schedule: Schedule | None = None,
+        slot: Slot | None = None,
     ) -> SlotResult:
         """Post the daily question of `day` in `place` unless that local date already has one.
 
         `force` is the admin's "post now": any weekday, any time, and it may take a slot that
         was skipped or failed; it still never posts a second time. `retry` continues a slot
         that already has a row (a failed attempt, someone else's lapsed claim): no weekday or
-        grace check here, the row's own deadline applies."""
+        grace check here, the row's own deadline applies. `slot`: `day`'s slot of `schedule`
+        when the caller has it already."""
         schedule = schedule or await self.db.schedule(place)
         if schedule is None or (not schedule.spec.enabled and not force):
             return SlotResult("off", place, day)
         spec = schedule.spec
         zone = spec.zone
         now = self.clock.now()
-        slot = Slot(day, slot_time(day, spec.at, zone), zone)
+        if slot is None or slot.local_date != day:
+            slot = Slot(day, slot_time(day, spec.at, zone), zone)
         relaxed = force or retry
         if not relaxed and (day.weekday() not in spec.weekdays or now < slot.utc):
             return SlotResult("not_due", place, day)

@@ -62,18 +62,18 @@ class SlotRow:
     posted_at: datetime | None
 
     @classmethod
-    def from_row(cls, row: sqlite3.Row) -> SlotRow:
-        def when(name: str) -> datetime | None:
-            return parse_ts(row[name]) if row[name] else None
-
+    def from_row(cls, row: sqlite3.Row, place: Place | None = None) -> SlotRow:
+        """`place`: the caller's own Place when it is the row's (saves making an equal one
+        for each of 10,000 slots read back in the same minute)."""
+        lease_until, closes_at, posted_at = row["lease_until"], row["closes_at"], row["posted_at"]
         return cls(
-            place=Place(row["platform"], row["server_id"], row["channel_id"]),
+            place=place or Place(row["platform"], row["server_id"], row["channel_id"]),
             local_date=date.fromisoformat(row["local_date"]),
             state=row["state"],
             due_at=parse_ts(row["due_at"]),
             deadline=parse_ts(row["deadline"]),
             owner=row["owner"],
-            lease_until=when("lease_until"),
+            lease_until=parse_ts(lease_until) if lease_until else None,
             kind=row["kind"],
             card_id=row["card_id"],
             format=row["format"],
@@ -82,8 +82,8 @@ class SlotRow:
             last_error=row["last_error"],
             round_id=row["round_id"],
             message_ref=row["message_ref"],
-            closes_at=when("closes_at"),
-            posted_at=when("posted_at"),
+            closes_at=parse_ts(closes_at) if closes_at else None,
+            posted_at=parse_ts(posted_at) if posted_at else None,
         )
 
 
@@ -112,12 +112,12 @@ class DailyStore:
         await self.store.write(lambda c: c.execute(sql, (*key(place), *row.values())))
 
     async def schedule(self, place: Place) -> Schedule | None:
-        row = await self.store.fetchone(f"SELECT * FROM daily_schedules WHERE {_KEY}", key(place))
-        return _schedule(row) if row else None
+        row = await self.store.fetchone(f"{_SELECT_SCHEDULE} WHERE {_KEY}", key(place))
+        return _schedule(row, place) if row else None
 
     async def schedules(self) -> list[Schedule]:
         rows = await self.store.fetchall(
-            "SELECT * FROM daily_schedules ORDER BY platform, server_id, channel_id"
+            f"{_SELECT_SCHEDULE} ORDER BY platform, server_id, channel_id"
         )
         return [_schedule(r) for r in rows]
 
@@ -164,41 +164,18 @@ class DailyStore:
         `posting_lease_over`: a `posting` attempt whose lease ended before this is presumed
         dead and is reconciled from the rounds table. `reopen` (the admin's "post now") also
         takes a slot that was skipped or failed."""
-        k = (*key(place), day.isoformat())
-        stamp, lease = ts(now), ts(lease_until)
-
-        def tx(conn: sqlite3.Connection) -> tuple[bool, sqlite3.Row]:
-            inserted = conn.execute(
-                "INSERT INTO daily_slots (platform, server_id, channel_id, local_date, state,"
-                " due_at, deadline, owner, lease_until, claimed_at)"
-                " VALUES (?, ?, ?, ?, 'claimed', ?, ?, ?, ?, ?)"
-                " ON CONFLICT (platform, server_id, channel_id, local_date) DO NOTHING",
-                (*k, ts(due_at), ts(deadline), owner, lease, stamp),
-            ).rowcount
-            if not inserted:
-                row = _slot_row(conn, k)
-                if row["state"] == "posting" and row["lease_until"] <= ts(posting_lease_over):
-                    _reconcile(conn, k, row)
-                    row = _slot_row(conn, k)
-                taken = 0
-                if row["state"] == "claimed" and row["lease_until"] <= stamp:
-                    taken = conn.execute(
-                        "UPDATE daily_slots SET owner=?, lease_until=?"
-                        f" WHERE {_KEY} AND local_date=? AND state='claimed' AND lease_until<=?",
-                        (owner, lease, *k, stamp),
-                    ).rowcount
-                elif reopen and row["state"] in ("skipped", "failed"):
-                    taken = conn.execute(
-                        "UPDATE daily_slots SET state='claimed', owner=?, lease_until=?,"
-                        " deadline=?, claimed_at=?"
-                        f" WHERE {_KEY} AND local_date=? AND state IN ('skipped', 'failed')",
-                        (owner, lease, ts(deadline), stamp, *k),
-                    ).rowcount
-                return bool(taken), _slot_row(conn, k)
-            return True, _slot_row(conn, k)
-
+        tx = _ClaimTx(
+            (*key(place), day.isoformat()),
+            due_at=ts(due_at),
+            deadline=ts(deadline),
+            owner=owner,
+            stamp=ts(now),
+            lease=ts(lease_until),
+            posting_lease_over=ts(posting_lease_over),
+            reopen=reopen,
+        )
         mine, row = await self.store.write(tx)
-        return Claim(mine, SlotRow.from_row(row))
+        return Claim(mine, SlotRow.from_row(row, place))
 
     async def skip(self, place: Place, day: date, *, due_at: datetime, now: datetime, why: str):
         """Record a slot as skipped unless something already happened to it."""
@@ -226,44 +203,23 @@ class DailyStore:
     ) -> bool:
         """claimed -> posting, only while `owner` still holds the claim. Committed before the
         poster is called: from here on a crash leaves evidence that a post may be out."""
+        # One row by its key: a burst of these runs as one executemany (Store.write_row).
         return bool(
-            await self.store.write(
-                lambda c: c.execute(
-                    "UPDATE daily_slots SET state='posting', lease_until=?, attempt_at=?,"
-                    " attempts=attempts+1, kind=?, card_id=?, format=?"
-                    f" WHERE {_KEY} AND local_date=? AND state='claimed' AND owner=?",
-                    (ts(lease_until), ts(now), kind, card_id, fmt, *key(place), day.isoformat(),
-                     owner),
-                ).rowcount
+            await self.store.write_row(
+                _BEGIN_POSTING,
+                (ts(lease_until), ts(now), kind, card_id, fmt, *key(place), day.isoformat(),
+                 owner),
             )
         )  # fmt: skip
 
     async def posted(
         self, place: Place, day: date, *, owner: str, round_id: int, now: datetime
     ) -> SlotRow | None:
-        def tx(conn: sqlite3.Connection) -> sqlite3.Row | None:
-            r = conn.execute(
-                "SELECT message_ref, closes_at FROM rounds WHERE id=?", (round_id,)
-            ).fetchone()
-            conn.execute(
-                "UPDATE daily_slots SET state='posted', owner=NULL, lease_until=NULL, round_id=?,"
-                " message_ref=?, closes_at=?, posted_at=?"
-                f" WHERE {_KEY} AND local_date=? AND state='posting' AND owner=?",
-                (
-                    round_id,
-                    r["message_ref"] if r else None,
-                    r["closes_at"] if r else None,
-                    ts(now),
-                    *key(place),
-                    day.isoformat(),
-                    owner,
-                ),
-            )
-            # Read back in the same transaction: one trip to the database, not two.
-            return _slot_row(conn, (*key(place), day.isoformat()))
-
-        row = await self.store.write(tx)
-        return SlotRow.from_row(row) if row else None
+        k = (*key(place), day.isoformat())
+        row = await self.store.write(
+            _PostedTx(k, (round_id, round_id, round_id, ts(now), *k, owner))
+        )
+        return SlotRow.from_row(row, place) if row else None
 
     async def failed_attempt(
         self,
@@ -304,12 +260,7 @@ class DailyStore:
     async def card_uses(self, place: Place) -> dict[str, int]:
         """How often each card was asked in this channel's daily rotation (posts that failed
         were cancelled by the engine and do not count)."""
-        rows = await self.store.fetchall(
-            "SELECT card_id, count(*) AS n FROM rounds WHERE platform=? AND server_id=?"
-            " AND channel_id=? AND mode='daily' AND state != 'cancelled' GROUP BY card_id",
-            key(place),
-        )
-        return {r["card_id"]: r["n"] for r in rows}
+        return await self.store.read(functools.partial(_card_uses, k=key(place)))
 
     async def round_state(self, round_id: int) -> str | None:
         row = await self.store.fetchone("SELECT state FROM rounds WHERE id=?", (round_id,))
@@ -350,6 +301,106 @@ class DailyStore:
         return row["state"] if row else None
 
 
+_BEGIN_POSTING = (
+    "UPDATE daily_slots SET state='posting', lease_until=?, attempt_at=?,"
+    " attempts=attempts+1, kind=?, card_id=?, format=?"
+    f" WHERE {_KEY} AND local_date=? AND state='claimed' AND owner=?"
+)
+
+# The slot writes of a daily post are small objects, not closures: a closure keeps a cell per
+# captured name alive in its (suspended) caller, and with 10,000 posts in flight at once
+# that is work for the garbage collector.
+
+
+class _ClaimTx:
+    __slots__ = (
+        "deadline",
+        "due_at",
+        "k",
+        "lease",
+        "owner",
+        "posting_lease_over",
+        "reopen",
+        "stamp",
+    )
+
+    def __init__(
+        self,
+        k: tuple[Any, ...],
+        *,
+        due_at: str,
+        deadline: str,
+        owner: str,
+        stamp: str,
+        lease: str,
+        posting_lease_over: str,
+        reopen: bool,
+    ) -> None:
+        self.k, self.due_at, self.deadline, self.owner = k, due_at, deadline, owner
+        self.stamp, self.lease, self.posting_lease_over = stamp, lease, posting_lease_over
+        self.reopen = reopen
+
+    def __call__(self, conn: sqlite3.Connection) -> tuple[bool, sqlite3.Row]:
+        k, stamp, lease, owner = self.k, self.stamp, self.lease, self.owner
+        inserted = conn.execute(
+            "INSERT INTO daily_slots (platform, server_id, channel_id, local_date, state,"
+            " due_at, deadline, owner, lease_until, claimed_at)"
+            " VALUES (?, ?, ?, ?, 'claimed', ?, ?, ?, ?, ?)"
+            " ON CONFLICT (platform, server_id, channel_id, local_date) DO NOTHING",
+            (*k, self.due_at, self.deadline, owner, lease, stamp),
+        ).rowcount
+        if inserted:
+            return True, _slot_row(conn, k)
+        row = _slot_row(conn, k)
+        if row["state"] == "posting" and row["lease_until"] <= self.posting_lease_over:
+            _reconcile(conn, k, row)
+            row = _slot_row(conn, k)
+        taken = 0
+        if row["state"] == "claimed" and row["lease_until"] <= stamp:
+            taken = conn.execute(
+                "UPDATE daily_slots SET owner=?, lease_until=?"
+                f" WHERE {_KEY} AND local_date=? AND state='claimed' AND lease_until<=?",
+                (owner, lease, *k, stamp),
+            ).rowcount
+        elif self.reopen and row["state"] in ("skipped", "failed"):
+            taken = conn.execute(
+                "UPDATE daily_slots SET state='claimed', owner=?, lease_until=?,"
+                " deadline=?, claimed_at=?"
+                f" WHERE {_KEY} AND local_date=? AND state IN ('skipped', 'failed')",
+                (owner, lease, self.deadline, stamp, *k),
+            ).rowcount
+        return bool(taken), _slot_row(conn, k)
+
+
+class _PostedTx:
+    """posting -> posted, with the round's ref and close time read inside the UPDATE; the row
+    is read back in the same transaction: one trip to the database."""
+
+    __slots__ = ("k", "params")
+
+    def __init__(self, k: tuple[Any, ...], params: tuple[Any, ...]) -> None:
+        self.k, self.params = k, params
+
+    def __call__(self, conn: sqlite3.Connection) -> sqlite3.Row | None:
+        conn.execute(
+            "UPDATE daily_slots SET state='posted', owner=NULL, lease_until=NULL, round_id=?,"
+            " message_ref=(SELECT message_ref FROM rounds WHERE id=?),"
+            " closes_at=(SELECT closes_at FROM rounds WHERE id=?), posted_at=?"
+            f" WHERE {_KEY} AND local_date=? AND state='posting' AND owner=?",
+            self.params,
+        )
+        return _slot_row(conn, self.k)
+
+
+def _card_uses(conn: sqlite3.Connection, k: tuple[Any, ...]) -> dict[str, int]:
+    rows = conn.execute(
+        "SELECT card_id, count(*) AS n FROM rounds WHERE platform=? AND server_id=?"
+        " AND channel_id=? AND mode='daily' AND state != 'cancelled' GROUP BY card_id",
+        k,
+    ).fetchall()
+    return {r["card_id"]: r["n"] for r in rows}
+
+
 def _slot_row(conn: sqlite3.Connection, k: tuple[Any, ...]) -> sqlite3.Row:
     return conn.execute(f"SELECT * FROM daily_slots WHERE {_KEY} AND local_date=?", k).fetchone()
 
@@ -386,10 +437,10 @@ def _reconcile(conn: sqlite3.Connection, k: tuple[Any, ...], row: sqlite3.Row) -
         )
 
 
-def _schedule(row: sqlite3.Row) -> Schedule:
+def _schedule(row: sqlite3.Row, place: Place | None = None) -> Schedule:
     return Schedule(
-        place=Place(row["platform"], row["server_id"], row["channel_id"]),
-        spec=_spec(tuple(row[name] for name in _SPEC_COLUMNS)),
+        place=place or Place(row["platform"], row["server_id"], row["channel_id"]),
+        spec=_spec(tuple(row)[_SPEC_SLICE]),
         updated_by=row["updated_by"],
         updated_at=parse_ts(row["updated_at"]),
     )
@@ -399,6 +450,12 @@ _SPEC_COLUMNS = (
     "post_time", "tz", "weekdays", "reveal", "deck", "topic", "level", "formats",
     "prompt_weekday", "weekly_leaderboard", "enabled",
 )  # fmt: skip
+# Named in this order so the spec's values are one slice of the row.
+_SELECT_SCHEDULE = (
+    f"SELECT platform, server_id, channel_id, {', '.join(_SPEC_COLUMNS)}, updated_by, updated_at"
+    " FROM daily_schedules"
+)
+_SPEC_SLICE = slice(3, 3 + len(_SPEC_COLUMNS))
 
 
 @functools.lru_cache(maxsize=4096)

@@ -214,12 +214,16 @@ class Slot:
         }
 
 
+@functools.lru_cache(maxsize=4096)
 def slot_time(day: date, at: time, zone: ZoneInfo) -> datetime:
     """The UTC instant of the post at local time `at` on local date `day`.
 
     `fold=0` is what makes both DST rules hold: Python reads a missing local time with the
     offset in force before the gap (so it lands after the gap, shifted by its length) and a
-    repeated one as its first occurrence."""
+    repeated one as its first occurrence.
+
+    Cached: thousands of channels share a handful of (date, time, zone) and ask several times
+    per post; the answer is an immutable datetime."""
     return datetime.combine(day, at, tzinfo=zone).replace(fold=0).astimezone(UTC)
 
 
