@@ -14,6 +14,7 @@ two tasks, or two processes on one database file, can race for a slot and exactl
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import sqlite3
 from dataclasses import dataclass
@@ -111,9 +112,12 @@ class DailyStore:
         )
         await self.store.write(lambda c: c.execute(sql, (*key(place), *row.values())))
 
-    async def schedule(self, place: Place) -> Schedule | None:
-        row = await self.store.fetchone(f"{_SELECT_SCHEDULE} WHERE {_KEY}", key(place))
-        return _schedule(row, place) if row else None
+    # The calls a daily post makes (schedule, claim, card_uses, posted) hand back the store's
+    # future, their result finished on the database thread: no coroutine per call stays alive
+    # across the wait (10,000 posts in flight at once make that work for the collector).
+
+    def schedule(self, place: Place) -> asyncio.Future[Schedule | None]:
+        return self.store.read(functools.partial(_read_schedule, place=place))
 
     async def schedules(self) -> list[Schedule]:
         rows = await self.store.fetchall(
@@ -146,7 +150,7 @@ class DailyStore:
         rows = await self.store.fetchall(sql + " ORDER BY local_date", tuple(params))
         return [SlotRow.from_row(r) for r in rows]
 
-    async def claim(
+    def claim(
         self,
         place: Place,
         day: date,
@@ -158,13 +162,14 @@ class DailyStore:
         lease_until: datetime,
         posting_lease_over: datetime,
         reopen: bool = False,
-    ) -> Claim:
+    ) -> asyncio.Future[Claim]:
         """Claim the slot for `owner`, or report who has it.
 
         `posting_lease_over`: a `posting` attempt whose lease ended before this is presumed
         dead and is reconciled from the rounds table. `reopen` (the admin's "post now") also
         takes a slot that was skipped or failed."""
         tx = _ClaimTx(
+            place,
             (*key(place), day.isoformat()),
             due_at=ts(due_at),
             deadline=ts(deadline),
@@ -174,8 +179,7 @@ class DailyStore:
             posting_lease_over=ts(posting_lease_over),
             reopen=reopen,
         )
-        mine, row = await self.store.write(tx)
-        return Claim(mine, SlotRow.from_row(row, place))
+        return self.store.write(tx)
 
     async def skip(self, place: Place, day: date, *, due_at: datetime, now: datetime, why: str):
         """Record a slot as skipped unless something already happened to it."""
@@ -212,14 +216,13 @@ class DailyStore:
             )
         )  # fmt: skip
 
-    async def posted(
+    def posted(
         self, place: Place, day: date, *, owner: str, round_id: int, now: datetime
-    ) -> SlotRow | None:
+    ) -> asyncio.Future[SlotRow | None]:
         k = (*key(place), day.isoformat())
-        row = await self.store.write(
-            _PostedTx(k, (round_id, round_id, round_id, ts(now), *k, owner))
+        return self.store.write(
+            _PostedTx(place, k, (round_id, round_id, round_id, ts(now), *k, owner))
         )
-        return SlotRow.from_row(row, place) if row else None
 
     async def failed_attempt(
         self,
@@ -257,10 +260,10 @@ class DailyStore:
 
     # -- rotation -------------------------------------------------------------------------
 
-    async def card_uses(self, place: Place) -> dict[str, int]:
+    def card_uses(self, place: Place) -> asyncio.Future[dict[str, int]]:
         """How often each card was asked in this channel's daily rotation (posts that failed
         were cancelled by the engine and do not count)."""
-        return await self.store.read(functools.partial(_card_uses, k=key(place)))
+        return self.store.read(functools.partial(_card_uses, k=key(place)))
 
     async def round_state(self, round_id: int) -> str | None:
         row = await self.store.fetchone("SELECT state FROM rounds WHERE id=?", (round_id,))
@@ -319,6 +322,7 @@ class _ClaimTx:
         "k",
         "lease",
         "owner",
+        "place",
         "posting_lease_over",
         "reopen",
         "stamp",
@@ -326,6 +330,7 @@ class _ClaimTx:
 
     def __init__(
         self,
+        place: Place,
         k: tuple[Any, ...],
         *,
         due_at: str,
@@ -336,11 +341,16 @@ class _ClaimTx:
         posting_lease_over: str,
         reopen: bool,
     ) -> None:
-        self.k, self.due_at, self.deadline, self.owner = k, due_at, deadline, owner
+        self.place, self.k, self.due_at, self.deadline = place, k, due_at, deadline
+        self.owner = owner
         self.stamp, self.lease, self.posting_lease_over = stamp, lease, posting_lease_over
         self.reopen = reopen
 
-    def __call__(self, conn: sqlite3.Connection) -> tuple[bool, sqlite3.Row]:
+    def __call__(self, conn: sqlite3.Connection) -> Claim:
+        mine, row = self._claim(conn)
+        return Claim(mine, SlotRow.from_row(row, self.place))
+
+    def _claim(self, conn: sqlite3.Connection) -> tuple[bool, sqlite3.Row]:
         k, stamp, lease, owner = self.k, self.stamp, self.lease, self.owner
         inserted = conn.execute(
             "INSERT INTO daily_slots (platform, server_id, channel_id, local_date, state,"
@@ -376,12 +386,12 @@ class _PostedTx:
     """posting -> posted, with the round's ref and close time read inside the UPDATE; the row
     is read back in the same transaction: one trip to the database."""
 
-    __slots__ = ("k", "params")
+    __slots__ = ("k", "params", "place")
 
-    def __init__(self, k: tuple[Any, ...], params: tuple[Any, ...]) -> None:
-        self.k, self.params = k, params
+    def __init__(self, place: Place, k: tuple[Any, ...], params: tuple[Any, ...]) -> None:
+        self.place, self.k, self.params = place, k, params
 
-    def __call__(self, conn: sqlite3.Connection) -> sqlite3.Row | None:
+    def __call__(self, conn: sqlite3.Connection) -> SlotRow | None:
         conn.execute(
             "UPDATE daily_slots SET state='posted', owner=NULL, lease_until=NULL, round_id=?,"
             " message_ref=(SELECT message_ref FROM rounds WHERE id=?),"
@@ -389,7 +399,13 @@ class _PostedTx:
             f" WHERE {_KEY} AND local_date=? AND state='posting' AND owner=?",
             self.params,
         )
-        return _slot_row(conn, self.k)
+        row = _slot_row(conn, self.k)
+        return SlotRow.from_row(row, self.place) if row else None
+
+
+def _read_schedule(conn: sqlite3.Connection, place: Place) -> Schedule | None:
+    row = conn.execute(f"{_SELECT_SCHEDULE} WHERE {_KEY}", key(place)).fetchone()
+    return _schedule(row, place) if row else None
 
 
 def _card_uses(conn: sqlite3.Connection, k: tuple[Any, ...]) -> dict[str, int]:
