@@ -105,6 +105,84 @@ class _FetchOne(_FetchAll):
         return conn.execute(self.sql, self.params).fetchone()
 
 
+class _Lane:
+    """One connection's queue, drained in batches by one task: whatever queued while the
+    previous batch ran goes into the next one (one transaction for the writer, one snapshot
+    for the reader). A deque and one wake-up future, not an asyncio.Queue: a click burst puts
+    a thousand items at once and the queue's own bookkeeping showed up in profiles."""
+
+    def __init__(
+        self,
+        name: str,
+        conn: aiosqlite.Connection,
+        run_batch: Callable[[sqlite3.Connection, list[Any]], list[tuple[bool, Any]]],
+        path: Path,
+        max_batch: int,
+    ) -> None:
+        self.name = name
+        self.conn = conn
+        self.run_batch = run_batch
+        self.path = path
+        self.max_batch = max_batch
+        self.items: deque[Any] = deque()
+        self.wakeup: asyncio.Future[None] | None = None
+        self.task: asyncio.Task[None] | None = None
+        self.batches = 0
+        self.items_done = 0
+
+    def start(self) -> None:
+        self.task = asyncio.create_task(self._run(), name=f"quizbot-{self.name}:{self.path.name}")
+
+    async def stop(self) -> None:
+        if self.task is not None and not self.task.done():
+            self.put(_STOP)
+            await self.task
+
+    def put(self, item: Any) -> None:
+        self.items.append(item)
+        wakeup = self.wakeup
+        if wakeup is not None and not wakeup.done():
+            wakeup.set_result(None)
+
+    async def _run(self) -> None:
+        items = self.items
+        loop = asyncio.get_running_loop()
+        stopping = False
+        while not stopping:
+            if not items:
+                self.wakeup = loop.create_future()
+                await self.wakeup
+                self.wakeup = None
+            batch = []
+            while items and len(batch) < self.max_batch:
+                item = items.popleft()
+                if item is _STOP:
+                    stopping = True
+                    break
+                if not item[1].cancelled():
+                    batch.append(item)
+            if not batch:
+                continue
+            try:
+                outcomes = await _on_thread(self.conn, self.run_batch, [fn for fn, _ in batch])
+            except Exception as exc:  # BEGIN or COMMIT failed: nothing in the batch took effect
+                log.exception("%s: %s transaction failed", self.path, self.name)
+                error = (
+                    StoreError(_explain(self.path, exc)) if isinstance(exc, sqlite3.Error) else exc
+                )
+                outcomes = [(False, error)] * len(batch)
+            else:
+                self.batches += 1
+                self.items_done += len(batch)
+            for (_, fut), (ok, value) in zip(batch, outcomes, strict=True):
+                if fut.done():
+                    continue
+                if ok:
+                    fut.set_result(value)
+                else:
+                    fut.set_exception(value)
+
+
 class Store:
     """`store = await Store.open(path)`; always `await store.close()` (or `async with`)."""
 
@@ -119,17 +197,18 @@ class Store:
         self.max_batch = max(1, max_batch)  # 1 = a commit per write (for comparisons only)
         self._writer = writer
         self._reader = reader
-        # A deque and one wake-up future, not an asyncio.Queue: a click burst puts a thousand
-        # items at once and the queue's own bookkeeping showed up in profiles.
-        self._queue: deque[Any] = deque()
-        self._wakeup: asyncio.Future[None] | None = None
-        self._reads: deque[Any] = deque()
-        self._read_wakeup: asyncio.Future[None] | None = None
-        self._task: asyncio.Task[None] | None = None
-        self._read_task: asyncio.Task[None] | None = None
+        self._writes = _Lane("writer", writer, _run_batch, path, self.max_batch)
+        self._reads = _Lane("reader", reader, _run_reads, path, self.max_batch)
         self._closed = False
-        self.commits = 0  # transactions committed by the writer: lets tests see group commit
-        self.writes = 0
+
+    @property
+    def commits(self) -> int:
+        """Transactions committed by the writer: lets tests see group commit."""
+        return self._writes.batches
+
+    @property
+    def writes(self) -> int:
+        return self._writes.items_done
 
     # -- life cycle ---------------------------------------------------------------------
 
@@ -157,10 +236,8 @@ class Store:
                 raise StoreError(_explain(path, exc)) from exc
             raise
         store = cls(path, writer, reader, max_batch)
-        store._task = asyncio.create_task(store._write_loop(), name=f"quizbot-writer:{path.name}")
-        store._read_task = asyncio.create_task(
-            store._read_loop(), name=f"quizbot-reader:{path.name}"
-        )
+        store._writes.start()
+        store._reads.start()
         return store
 
     async def close(self) -> None:
@@ -168,12 +245,8 @@ class Store:
             return
         self._closed = True
         try:
-            if self._task is not None and not self._task.done():
-                self._put(_STOP)
-                await self._task
-            if self._read_task is not None and not self._read_task.done():
-                self._put_read(_STOP)
-                await self._read_task
+            await self._writes.stop()
+            await self._reads.stop()
         finally:
             await self._writer.close()
             await self._reader.close()
@@ -199,7 +272,7 @@ class Store:
         if self._closed:
             raise StoreError(f"{self.path}: the store is closed")
         future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
-        self._put((fn, future))
+        self._writes.put((fn, future))
         return future
 
     def write_row(self, sql: str, params: tuple[Any, ...]) -> asyncio.Future[int]:
@@ -211,55 +284,8 @@ class Store:
         if self._closed:
             raise StoreError(f"{self.path}: the store is closed")
         future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
-        self._put((_Row(sql, params), future))
+        self._writes.put((_Row(sql, params), future))
         return future
-
-    def _put(self, item: Any) -> None:
-        self._queue.append(item)
-        wakeup = self._wakeup
-        if wakeup is not None and not wakeup.done():
-            wakeup.set_result(None)
-
-    async def _write_loop(self) -> None:
-        queue = self._queue
-        loop = asyncio.get_running_loop()
-        stopping = False
-        while not stopping:
-            if not queue:
-                self._wakeup = loop.create_future()
-                await self._wakeup
-                self._wakeup = None
-            batch = []
-            # Everything that queued up while the previous commit ran joins this transaction.
-            while queue and len(batch) < self.max_batch:
-                item = queue.popleft()
-                if item is _STOP:
-                    stopping = True
-                    break
-                if not item[1].cancelled():
-                    batch.append(item)
-            if not batch:
-                continue
-            try:
-                outcomes = await _on_thread(self._writer, _run_batch, [fn for fn, _ in batch])
-            except Exception as exc:  # the COMMIT itself failed: nothing in the batch is stored
-                log.exception("write transaction failed")
-                error = (
-                    StoreError(_explain(self.path, exc)) if isinstance(exc, sqlite3.Error) else exc
-                )
-                for _, fut in batch:
-                    if not fut.done():
-                        fut.set_exception(error)
-                continue
-            self.commits += 1
-            self.writes += len(batch)
-            for (_, fut), (ok, value) in zip(batch, outcomes, strict=True):
-                if fut.done():
-                    continue
-                if ok:
-                    fut.set_result(value)
-                else:
-                    fut.set_exception(value)
 
     # -- reads --------------------------------------------------------------------------
 
@@ -270,48 +296,8 @@ class Store:
         if self._closed:
             raise StoreError(f"{self.path}: the store is closed")
         future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
-        self._put_read((fn, future))
+        self._reads.put((fn, future))
         return future
-
-    def _put_read(self, item: Any) -> None:
-        self._reads.append(item)
-        wakeup = self._read_wakeup
-        if wakeup is not None and not wakeup.done():
-            wakeup.set_result(None)
-
-    async def _read_loop(self) -> None:
-        reads = self._reads
-        loop = asyncio.get_running_loop()
-        stopping = False
-        while not stopping:
-            if not reads:
-                self._read_wakeup = loop.create_future()
-                await self._read_wakeup
-                self._read_wakeup = None
-            batch = []
-            while reads and len(batch) < self.max_batch:
-                item = reads.popleft()
-                if item is _STOP:
-                    stopping = True
-                    break
-                if not item[1].cancelled():
-                    batch.append(item)
-            if not batch:
-                continue
-            try:
-                outcomes = await _on_thread(self._reader, _run_reads, [fn for fn, _ in batch])
-            except Exception as exc:  # BEGIN or COMMIT failed: no read in the batch ran
-                error = (
-                    StoreError(_explain(self.path, exc)) if isinstance(exc, sqlite3.Error) else exc
-                )
-                outcomes = [(False, error)] * len(batch)
-            for (_, fut), (ok, value) in zip(batch, outcomes, strict=True):
-                if fut.done():
-                    continue
-                if ok:
-                    fut.set_result(value)
-                else:
-                    fut.set_exception(value)
 
     def fetchall(self, sql: str, params: tuple[Any, ...] = ()) -> asyncio.Future[list[sqlite3.Row]]:
         return self.read(_FetchAll(sql, params))
