@@ -13,7 +13,6 @@ from typing import Any, Protocol
 from bot.cards import Library
 from bot.clock import Clock
 from bot.config import Settings
-from bot.cooldown import Cooldown
 from bot.engine import Engine
 from bot.ports import Place, Poster
 
@@ -71,8 +70,3 @@ class Services:
     clock: Clock
     posters: PosterRouter
     daily: Any = None  # bot.schedule's service: set/off/status/now for a channel
-    cooldown: Cooldown | None = None  # per-person limit on quiz/practice starts (both platforms)
-
-    def __post_init__(self) -> None:
-        if self.cooldown is None:
-            self.cooldown = Cooldown(self.clock)

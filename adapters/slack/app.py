@@ -306,10 +306,6 @@ class SlackAdapter:
         if isinstance(command, cmd.Topics):
             return await _private(respond, self._topics_text())
         player, person = await self._player(str(body["user_id"]), str(body.get("user_name", "")))
-        if isinstance(command, cmd.StartQuiz | cmd.Practice):
-            refusal = self.services.cooldown.refusal(player) if self.services.cooldown else None
-            if refusal:
-                return await _private(respond, refusal)
         if isinstance(command, cmd.StartQuiz):
             topic = self._topic(command.topic)
             if isinstance(topic, cmd.Invalid):
@@ -325,7 +321,7 @@ class SlackAdapter:
             topic = self._topic(command.topic)
             if isinstance(topic, cmd.Invalid):
                 return await _private(respond, topic.problem)
-            return await self._practice(player, topic, respond)
+            return await self._practice(player, topic, respond, new_run=True)
         if isinstance(command, cmd.Leaderboard):
             board = await self.engine.leaderboard(place, command.period, command.scope, player)
             text, blocks = kit.leaderboard(board)
@@ -403,12 +399,14 @@ class SlackAdapter:
         player, _ = await self._player(str(user["id"]), str(user.get("name") or ""))
         await self._practice(player, str(action.get("value") or "") or None, respond)
 
-    async def _practice(self, player: Player, topic: str | None, respond: Respond) -> None:
+    async def _practice(
+        self, player: Player, topic: str | None, respond: Respond, *, new_run: bool = False
+    ) -> None:
         self._practice_topics[player.user_id] = topic
         self._practice_topics.move_to_end(player.user_id)
         if len(self._practice_topics) > SEEN_DELIVERIES:
             self._practice_topics.popitem(last=False)
-        reply = await self.engine.practice_next(player, topic)
+        reply = await self.engine.practice_next(player, topic, new_run=new_run)
         if reply.question is None:
             return await _private(respond, reply.notice or "No practice question is available.")
         text, blocks = kit.question(reply.question, self.services.clock.now())

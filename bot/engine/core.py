@@ -24,6 +24,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, Literal, Protocol
 
 from bot.clock import Clock
+from bot.cooldown import Cooldown
 from bot.engine import standings
 from bot.engine.periods import local_date, local_time_text, period_keys, zone
 from bot.messages import (
@@ -121,6 +122,9 @@ class Engine:
         self.clock = clock
         self.poster = poster
         self.maker = maker
+        # Starting quizzes and practice runs is limited per person here, so every platform
+        # gets the same limit without repeating it.
+        self.cooldown = Cooldown(clock)
         self._zones: dict[Place, str] = {}
         self._rounds: dict[int, dict[str, Any]] = {}
         self._loading: dict[int, asyncio.Future[Any]] = {}
@@ -590,6 +594,9 @@ class Engine:
         level: str | None = None,
         fmt: str = "mixed",
     ) -> QuizReply:
+        refusal = self.cooldown.refusal(starter)
+        if refusal:
+            return QuizReply("slow_down", Notice(refusal))
         if place.is_practice:
             return QuizReply(
                 "bad_input", Notice("Quick quizzes run in a channel, not in practice.")
@@ -836,9 +843,16 @@ class Engine:
         topic: str | None = None,
         level: str | None = None,
         fmt: str = "mixed",
+        *,
+        new_run: bool = False,
     ) -> PracticeReply:
         """A new private question for one player; show the returned message only to them.
-        An unanswered previous practice question is closed without scoring."""
+        An unanswered previous practice question is closed without scoring. `new_run`: the
+        player asked to start practising (counted by the cooldown; "Next question" is not)."""
+        if new_run:
+            refusal = self.cooldown.refusal(player)
+            if refusal:
+                return PracticeReply(None, Notice(refusal))
         place = Place.practice(player.platform, player.user_id)
         for row in await self.store.fetchall(
             "SELECT id FROM rounds WHERE platform=? AND server_id=? AND channel_id=?"

@@ -96,3 +96,18 @@ async def test_a_stale_quiz_is_ended_at_start_up_not_resumed(engine, clock, post
     assert poster.messages(LeaderboardMessage)[-1].title == "Quiz ended: the bot restarted"
     assert len(poster.messages(QuestionMessage)) == 1
     assert await engine.next_due() is None
+
+
+async def test_one_person_starting_too_often_is_slowed_down_on_every_platform(engine, clock):
+    bob = player(2)
+    for channel in ("c1", "c2", "c3"):
+        reply = await engine.start_quiz(Place("discord", "g1", channel), bob, count=1)
+        assert reply.status == "started"
+    refused = await engine.start_quiz(Place("discord", "g1", "c4"), bob, count=1)
+    assert refused.status == "slow_down"
+    assert refused.notice.text.startswith("Slow down: try again in 60 s")
+    practice = await engine.practice_next(bob, new_run=True)
+    assert practice.question is None and practice.notice.text.startswith("Slow down")
+    assert (await engine.practice_next(bob)).question is not None  # "Next question" is free
+    clock.advance(seconds=60)
+    assert (await engine.start_quiz(Place("discord", "g1", "c4"), bob, count=1)).status == "started"

@@ -17,12 +17,8 @@ def add_to(tree: app_commands.CommandTree) -> None:
     async def practice(interaction: discord.Interaction, topic: str | None = None) -> None:
         services = services_of(interaction)
         engine = services.engine
-        refusal = services.cooldown.refusal(player_of(interaction)) if services.cooldown else None
-        if refusal:
-            await respond(interaction, content=notice_text(refusal))
-            return
         reply = await within_deadline(
-            interaction, engine.practice_next(player_of(interaction), topic)
+            interaction, engine.practice_next(player_of(interaction), topic, new_run=True)
         )
         if reply.question is None:
             text = reply.notice or "No practice question is available right now."

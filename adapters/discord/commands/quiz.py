@@ -42,10 +42,6 @@ def add_to(tree: app_commands.CommandTree) -> None:
     ) -> None:
         services = services_of(interaction)
         engine = services.engine
-        refusal = services.cooldown.refusal(player_of(interaction)) if services.cooldown else None
-        if refusal:
-            await respond(interaction, content=notice_text(refusal))
-            return
         reply = await within_deadline(
             interaction,
             engine.start_quiz(
