@@ -17,6 +17,7 @@ from bot.cards.model import Card
 from bot.questions.model import Question
 from bot.questions.text import content_words, cosine
 
+TOPIC_NAME_WEIGHT = 5  # how often a topic's name words count in its vocabulary
 LIMIT = 0.35  # the most any taker may score on the shipped deck (chance is 0.25)
 
 TAKERS = (
@@ -67,11 +68,20 @@ class Audit:
         total = max(len(documents), 1)
         self._idf = {w: math.log((1 + total) / (1 + n)) + 1.0 for w, n in frequency.items()}
         self._default_idf = math.log(1 + total) + 1.0
-        profiles: dict[str, Counter[str]] = defaultdict(Counter)
+        # Each topic's vocabulary, and each card's own words to leave out of it: the player
+        # knows what a topic is about, not the answer of the card being asked.
+        self._profiles: dict[str, Counter[str]] = defaultdict(Counter)
+        self._own: dict[str, Counter[str]] = {}
         for card in cards:
-            profiles[card.topic].update(content_words(f"{card.question} {card.answer}"))
+            words = Counter(content_words(f"{card.question} {card.answer}"))
+            self._profiles[card.topic].update(words)
+            self._own[card.id] = words
+        for topic, profile in self._profiles.items():
+            # The name is what the player surely knows: its words weigh like a card's worth.
+            for word in content_words(topic):
+                profile[word] += TOPIC_NAME_WEIGHT
         self._topics = {topic: self._vector(list(words.elements())) for topic, words in
-                        profiles.items()}  # fmt: skip
+                        self._profiles.items()}  # fmt: skip
 
     def run(self, questions: Sequence[Question]) -> list[AuditLine]:
         """Accuracy of every taker and the key's position shares, per format."""
@@ -123,14 +133,17 @@ class Audit:
             card = self.cards.get(question.card_id)
             if card is None or len(self._topics) < 2:
                 return [0.0] * len(options)
-            return [self._topic_lean(content_words(o), card.topic) for o in options]
+            own_topic = self._vector(
+                list((self._profiles[card.topic] - self._own[card.id]).elements())
+            )
+            return [self._topic_lean(content_words(o), card.topic, own_topic) for o in options]
         raise ValueError(f"unknown taker {taker!r}; takers are {', '.join(TAKERS)}")
 
-    def _topic_lean(self, words: list[str], topic: str) -> float:
+    def _topic_lean(self, words: list[str], topic: str, own_topic: dict[str, float]) -> float:
         """How much more an option sounds like `topic` than like the closest other topic: the
         guess of a player who knows the topics' words and sees the topic in the footer."""
         vector = self._vector(words)
-        own = cosine(vector, self._topics[topic])
+        own = cosine(vector, own_topic)
         other = max(cosine(vector, v) for t, v in self._topics.items() if t != topic)
         return own - other
 
