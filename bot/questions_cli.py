@@ -14,10 +14,12 @@ from bot.questions import QuestionMaker
 def run_questions(args: argparse.Namespace) -> int:
     """Print `args.count` questions made with `args.seed`, one JSON object per line.
 
-    Keys: card_id, format, prompt, options, answer_index. Same seed, same decks -> same lines.
+    Keys: card_id, format, prompt, options, answer_index, origin, explanations (one line per
+    option, in option order; empty for generated questions), and erratum where the card is
+    wrong. Same seed, same decks -> same lines.
     """
     library = load_library(seed_dirs(args.seeds))
-    maker = QuestionMaker(library.cards)
+    maker = QuestionMaker(library.cards, library.items)
     try:
         questions = maker.generate(
             args.count,
