@@ -40,9 +40,9 @@ from bot.paths import SHIPPED_SEEDS
 from bot.ports import Place
 from bot.questions import QuestionMaker
 from bot.schedule.scheduler import DailyScheduler
-from bot.schedule.spec import parse_spec
 from bot.store import Store
 from tests.bench.common import Metric, at_least, at_most, main_for, scratch
+from tests.bench.schedules import save_schedules, weekdays_at_nine
 from tests.fakes.discord_server import DISCORD_LIKE_ROUTE_LIMITS, FakeDiscord
 from tests.fakes.slack_server import FakeSlack
 
@@ -79,12 +79,8 @@ async def engine_on(db: Path, settings: Settings) -> AsyncIterator[Services]:
 async def fan_out(services: Services, places: list[Place]) -> tuple[float, Counter[str]]:
     """Store a 09:00 Berlin schedule for every place, then fire every job at once."""
     daily = DailyScheduler(services.engine.store, services.engine, clock=services.clock)
-    spec = parse_spec({"time": "09:00", "tz": "Europe/Berlin", "weekdays": "mon-fri"})
-    before = DUE.replace(hour=6)
-    for start in range(0, len(places), 500):
-        await asyncio.gather(
-            *(daily.db.save_schedule(p, spec, "bench", before) for p in places[start : start + 500])
-        )
+    spec = weekdays_at_nine("Europe/Berlin")
+    await save_schedules(daily, ((p, spec) for p in places), DUE.replace(hour=6))
     t0 = time.perf_counter()
     results = await asyncio.wait_for(
         asyncio.gather(*(daily.run_due(p) for p in places)),
@@ -210,13 +206,5 @@ async def measure(quick: bool) -> list[Metric]:
     ]
 
 
-def run(quick: bool) -> list[Metric]:
-    return asyncio.run(measure(quick))
-
-
-def main() -> None:
-    main_for(run)
-
-
 if __name__ == "__main__":
-    main()
+    main_for(measure)
