@@ -15,7 +15,7 @@ import discord
 import yarl
 from discord import app_commands
 
-from adapters.discord.buttons import DYNAMIC_ITEMS
+from adapters.discord.clicks import DYNAMIC_ITEMS
 from adapters.discord.commands import daily, practice, quiz, standings
 from adapters.discord.poster import DiscordPoster
 from adapters.discord.replies import NO_MENTIONS, NotInServer, apologise, log

@@ -26,6 +26,7 @@ import discord
 
 from adapters import pacing
 from adapters.discord.embeds import render
+from adapters.discord.markup import THREAD_NAME_LIMIT
 from adapters.discord.replies import NO_MENTIONS
 from bot.messages import QuestionMessage
 from bot.ports import Place
@@ -35,7 +36,6 @@ T = TypeVar("T")
 
 log = logging.getLogger("quizbot.discord")
 
-THREAD_NAME_LIMIT = 100
 THREAD_ARCHIVE_MINUTES = 1440  # a day: a discussion prompt stays open through the working day
 
 

@@ -32,6 +32,7 @@ from adapters.pacing import RateLimiter
 from adapters.runtime import Services
 from adapters.slack import blocks as kit
 from adapters.slack import commands as cmd
+from adapters.slack.markup import escape
 from adapters.slack.people import DEFAULT_TTL, Directory, Person
 from adapters.slack.poster import ChannelPacer, SlackPoster
 from bot.messages import Notice, spell_commands
@@ -340,7 +341,7 @@ class SlackAdapter:
         topics = self.engine.topics()
         if not topics:
             return "No decks are loaded, so there are no topics."
-        lines = [f"• {kit.escape(name)} ({count} cards)" for name, count in topics]
+        lines = [f"• {escape(name)} ({count} cards)" for name, count in topics]
         return "*Topics*\n" + "\n".join(lines) + "\n\n`/quiz 5 <topic>` or `/quiz practice <topic>`"
 
     async def _daily(
