@@ -20,7 +20,7 @@ import logging
 import secrets
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import discord
 
@@ -34,9 +34,11 @@ from bot.render import fit
 
 T = TypeVar("T")
 
-log = logging.getLogger("quizbot.discord")
+log = logging.getLogger(__name__)
 
-THREAD_ARCHIVE_MINUTES = 1440  # a day: a discussion prompt stays open through the working day
+THREAD_ARCHIVE_MINUTES: Literal[1440] = (
+    1440  # a day: a discussion prompt stays open through the working day
+)
 
 
 class DiscordPoster:
@@ -60,6 +62,7 @@ class DiscordPoster:
         max_ratelimit_timeout) goes again after its Retry-After, until `patience` runs out; a
         global one holds the whole queue meanwhile, a route's only this request."""
         started = time.monotonic()
+        failure: discord.HTTPException | discord.RateLimited
         while True:
             await self.limiter.acquire()
             try:
