@@ -27,6 +27,7 @@ from adapters.discord.markup import (
 from bot.messages import (
     LeaderboardMessage,
     Notice,
+    OutgoingMessage,
     QuestionMessage,
     RevealMessage,
     StatsMessage,
@@ -289,7 +290,7 @@ def topics_embed(topics: list[tuple[str, int]]) -> discord.Embed:
     ).set_footer(text="Use one with /quiz topic:… or /practice topic:…")
 
 
-def render(message: Any) -> dict[str, Any]:
+def render(message: OutgoingMessage) -> dict[str, Any]:
     """send()/edit() keyword arguments for any message the engine hands the Poster."""
     if isinstance(message, QuestionMessage):
         return question_parts(message)

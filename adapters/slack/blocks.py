@@ -24,6 +24,7 @@ from bot.messages import (
     LeaderboardMessage,
     LeaderboardRow,
     Notice,
+    OutgoingMessage,
     QuestionMessage,
     RevealMessage,
     StatsMessage,
@@ -302,7 +303,7 @@ def notice(message: Notice | str) -> tuple[str, Blocks]:
     return text, sections(to_slack(text))
 
 
-def render(message: Any, now: datetime | None = None) -> tuple[str, Blocks]:
+def render(message: OutgoingMessage, now: datetime | None = None) -> tuple[str, Blocks]:
     """Any engine message -> (fallback text, blocks)."""
     if isinstance(message, QuestionMessage):
         return question(message, now)
