@@ -95,7 +95,7 @@ async def serve(
 
     posters = PosterRouter()
     async with await Store.open(settings.db) as store:
-        engine = Engine(store, library, clock, posters, QuestionMaker(library.cards))
+        engine = Engine(store, library, clock, posters, QuestionMaker(library.cards, library.items))
         daily = DailyScheduler(
             store, engine, clock=clock, grace=timedelta(minutes=settings.grace_minutes)
         )

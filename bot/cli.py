@@ -7,6 +7,8 @@ import importlib
 import sys
 from collections.abc import Sequence
 
+from bot.questions.formats import MIXED, PLAY_FORMATS
+
 # command path -> "module:function"; imported only when that command runs, so
 # `quizbot cards stats` never pays for discord.py or slack-bolt at start-up.
 HANDLERS = {
@@ -40,7 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     play.add_argument("--count", type=positive_int, default=5)
     play.add_argument("--topic")
     play.add_argument("--level", choices=["core", "advanced"])
-    play.add_argument("--format", choices=["choice", "cloze", "mixed"], default="mixed")
+    play.add_argument("--format", choices=PLAY_FORMATS, default=MIXED)
     play.add_argument("--seed", type=int)
     play.add_argument("--user", help="name to store answers under (default: your login)")
 
@@ -57,7 +59,13 @@ def build_parser() -> argparse.ArgumentParser:
     questions = commands.add_parser("questions", help="generated questions as JSON Lines")
     questions.add_argument("--count", type=positive_int, default=10)
     questions.add_argument("--seed", type=int, default=0)
-    questions.add_argument("--format", choices=["choice", "cloze", "mixed"], default="mixed")
+    questions.add_argument("--format", choices=PLAY_FORMATS, default=MIXED)
+    questions.add_argument(
+        "--audit",
+        action="store_true",
+        help="instead, how often naive test-takers (longest option, shared words, ...) pick "
+        "the key, per deck and format, as JSON Lines",
+    )
 
     schedule = commands.add_parser("schedule", help="daily schedules").add_subparsers(
         dest="schedule_command", required=True, metavar="ACTION"

@@ -133,7 +133,15 @@ def test_question_to_dict_has_exactly_the_contract_keys():
     question = maker.make(maker.cards[0], "choice", seed=1)
     assert question is not None
     data = question.to_dict()
-    assert set(data) == {"card_id", "format", "prompt", "options", "answer_index"}
+    assert set(data) == {
+        "card_id",
+        "format",
+        "prompt",
+        "options",
+        "answer_index",
+        "origin",
+        "explanations",
+    }
     assert json.loads(json.dumps(data)) == data
 
 
@@ -306,9 +314,9 @@ def test_topic_matches_case_insensitively_exactly_or_by_unique_part(shipped):
 
 
 def test_unknown_topic_lists_the_known_ones(shipped):
-    with pytest.raises(ValueError, match="unknown topic 'astrology'") as raised:
-        shipped.generate(3, seed=1, topic="astrology")
-    assert "Perceptron Loss Function" in str(raised.value)
+    with pytest.raises(ValueError, match="no topic matches 'gradiant dscent'") as raised:
+        shipped.generate(3, seed=1, topic="gradiant dscent")
+    assert "closest: Gradient Descent and Its Variants" in str(raised.value)
     with pytest.raises(ValueError, match="several topics"):
         shipped.generate(3, seed=1, topic="loss")
 
@@ -449,7 +457,9 @@ def test_questions_command_prints_json_lines_the_same_for_the_same_seed(capsys):
     rows = [json.loads(line) for line in first.splitlines()]
     assert len(rows) == 6
     for row in rows:
-        assert list(row) == ["card_id", "format", "prompt", "options", "answer_index"]
+        assert list(row)[:5] == ["card_id", "format", "prompt", "options", "answer_index"]
+        assert row["origin"] in ("authored", "generated")
+        assert len(row["explanations"]) in (0, len(row["options"]))
         assert row["format"] in ("choice", "cloze")
         assert len(row["options"]) == 4 and 0 <= row["answer_index"] <= 3
 
@@ -463,6 +473,6 @@ def test_questions_command_says_when_fewer_can_be_made(capsys, tmp_path: Path):
 
 def test_the_question_modules_know_no_chat_platform():
     root = Path(__file__).resolve().parent.parent / "bot"
-    for name in ("questions.py", "questions_cli.py"):
-        source = (root / name).read_text(encoding="utf-8")
+    for path in [*(root / "questions").glob("*.py"), root / "questions_cli.py"]:
+        source = path.read_text(encoding="utf-8")
         assert not re.search(r"^\s*(from|import)\s+(discord|slack)", source, re.MULTILINE)

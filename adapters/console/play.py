@@ -96,7 +96,7 @@ def run_play(args: argparse.Namespace) -> int:
             f"[yellow]{len(library.errors)} deck problem(s) skipped; "
             "see `quizbot cards lint`.[/yellow]"
         )
-    maker = QuestionMaker(library.cards)
+    maker = QuestionMaker(library.cards, library.items)
     seed = args.seed if args.seed is not None else int.from_bytes(__import__("os").urandom(4))
     try:
         questions = maker.generate(

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.cards.items import ITEM_SUFFIXES, Item, is_item_file, missing_items, parse_items
 from bot.cards.lint import check_tables, drop_duplicates
 from bot.cards.markdown import Parsed, parse_markdown
 from bot.cards.model import Card, LintMessage
@@ -21,10 +22,12 @@ MAX_DECK_BYTES = 20 * 1024 * 1024
 
 @dataclass(frozen=True)
 class Library:
-    """Cards in stable order (deck file order, then row order) and what lint found."""
+    """Cards in stable order (deck file order, then row order), the authored items that go
+    with them (by card id) and what lint found."""
 
     cards: tuple[Card, ...] = ()
     messages: tuple[LintMessage, ...] = ()
+    items: dict[str, Item] = field(default_factory=dict, compare=False)
     _index: dict[str, Card] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -61,17 +64,30 @@ def load_library(paths: Sequence[Path]) -> Library:
     cards: list[Card] = []
     messages: list[LintMessage] = []
     seen: set[Path] = set()
+    item_files: list[Path] = []
     for path in _deck_files(paths, messages):
         key = path.resolve()
         if key in seen:
             continue
         seen.add(key)
+        if is_item_file(path.name):
+            item_files.append(path)  # matched once every deck's cards are known
+            continue
         parsed = _parse_path(path, messages)
         cards += parsed.cards
         found = parsed.messages + check_tables(parsed.cards, parsed.groups)
         messages += sorted(found, key=_line_of)  # stable: same-line messages keep order
     kept, duplicates = drop_duplicates(cards)
-    return Library(cards=tuple(kept), messages=tuple(messages + duplicates))
+    items: dict[str, Item] = {}
+    for path in item_files:
+        text = read_text(path, messages)
+        if text is None:
+            continue
+        parsed_items = parse_items(text, path.name, kept)
+        items.update(parsed_items.items)
+        deck = path.name.rsplit(".items.", 1)[0]
+        messages += [*parsed_items.messages, *missing_items(parsed_items.items, kept, deck)]
+    return Library(cards=tuple(kept), messages=tuple(messages + duplicates), items=items)
 
 
 def load_file(path: Path) -> Library:
@@ -105,11 +121,19 @@ def _deck_files(paths: Sequence[Path], messages: list[LintMessage]) -> list[Path
                     )
         elif path.is_file():
             files.append(path)
+            # A deck named on its own brings its items file along.
+            files += [s for s in _sidecars(path) if s.is_file()]
         else:
             messages.append(
                 _error(path, "no such file or folder: check the path (--seeds / QUIZBOT_SEEDS)")
             )
     return files
+
+
+def _sidecars(deck: Path) -> list[Path]:
+    if is_item_file(deck.name):
+        return []
+    return [deck.with_name(deck.stem + suffix) for suffix in ITEM_SUFFIXES]
 
 
 def _line_of(message: LintMessage) -> int:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import time
 from zoneinfo import ZoneInfo
 
+from bot.questions.formats import DAILY_FORMATS
 from bot.schedule.timing import (
     DEFAULT_REVEAL,
     WEEKDAY_NAMES,
@@ -31,7 +32,7 @@ from bot.schedule.timing import (
     parse_zone,
 )
 
-FORMAT_CHOICES = ("choice", "cloze")
+FORMAT_CHOICES = DAILY_FORMATS
 LEVELS = ("core", "advanced")
 DEFAULT_TIME = time(9, 0)
 DEFAULT_ZONE = "UTC"

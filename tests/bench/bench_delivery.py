@@ -72,7 +72,7 @@ async def engine_on(db: Path, settings: Settings) -> AsyncIterator[Services]:
     clock = FakeClock(DUE)
     async with await Store.open(db) as store:
         router = PosterRouter()
-        engine = Engine(store, library, clock, router, QuestionMaker(library.cards))
+        engine = Engine(store, library, clock, router, QuestionMaker(library.cards, library.items))
         yield Services(settings, library, engine, clock, router)
 
 

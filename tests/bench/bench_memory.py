@@ -107,7 +107,7 @@ async def measure_bot(folder: Path, fakes: dict[str, Any], channels: int) -> lis
 
     steps: list[tuple[str, float]] = [("imports", rss_mb())]
     library = load_library([SHIPPED_SEEDS])
-    maker = QuestionMaker(library.cards)
+    maker = QuestionMaker(library.cards, library.items)
     for card in library.cards:
         for fmt in ("choice", "cloze"):
             maker.make(card, fmt, "warm")

@@ -402,7 +402,7 @@ async def slack_http_bot(fake: FakeSlack, db: Path, clock: Any = None) -> AsyncI
     clock = clock or SystemClock()
     async with await Store.open(db) as store:
         router = PosterRouter()
-        engine = Engine(store, library, clock, router, QuestionMaker(library.cards))
+        engine = Engine(store, library, clock, router, QuestionMaker(library.cards, library.items))
         slack = SlackSettings(
             bot_token=Secret(fake.bot_token),
             signing_secret=Secret(fake.signing_secret),

@@ -73,7 +73,7 @@ async def test_bad_settings_are_named_and_change_nothing(tmp_path):
             "09:00 UTC reveal=8x": "Bad reveal '8x'",
             "09:00 UTC reveal=08:00": "later than the post time 09:00",
             "09:00 UTC days=,": "No weekdays in ','",
-            "09:00 UTC topic=astrology": "Bad topic: unknown topic 'astrology'",
+            "09:00 UTC topic=astrology": "Bad topic: no topic matches 'astrology'",
             "09:00 UTC deck=nope": "Unknown deck 'nope'",
         }
         for words, message in cases.items():

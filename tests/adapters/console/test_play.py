@@ -131,10 +131,11 @@ def test_cloze_questions_blank_a_key_term(tmp_path):
     assert "_____" in run.stdout
 
 
-def test_unknown_topic_is_refused_with_the_known_topics(tmp_path):
-    run = quizbot("play", "--topic", "astrology", stdin="", db=tmp_path / "q.db")
+def test_unknown_topic_is_refused_with_the_closest_topics(tmp_path):
+    run = quizbot("play", "--topic", "perceptorn", stdin="", db=tmp_path / "q.db")
     assert run.returncode == 2
-    assert "astrology" in run.stderr and "Perceptron Loss Function" in run.stderr
+    assert "perceptorn" in run.stderr and "closest:" in run.stderr
+    assert "Perceptron Loss Function" in run.stderr
 
 
 def test_unwritable_database_location_is_a_clear_error(tmp_path):

@@ -30,7 +30,7 @@ START = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)  # a Monday, 09:00 in Berlin
 def shipped() -> tuple[Library, QuestionMaker]:
     """The shipped decks, loaded once per test session (they never change)."""
     library = load_library([SHIPPED_SEEDS])
-    return library, QuestionMaker(library.cards)
+    return library, QuestionMaker(library.cards, library.items)
 
 
 @dataclass

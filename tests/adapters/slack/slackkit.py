@@ -43,7 +43,7 @@ PLAYERS = ("U0ALICE", "U0BOB", "U0CAROL", "U0DAVE")
 def shipped_library() -> tuple[Library, QuestionMaker]:
     """The real shipped decks, loaded once per test session (they never change in a run)."""
     library = load_library(seed_dirs(None))
-    return library, QuestionMaker(library.cards)
+    return library, QuestionMaker(library.cards, library.items)
 
 
 @dataclass

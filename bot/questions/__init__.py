@@ -1,0 +1,35 @@
+"""Cards -> questions. One room per concern:
+
+- `formats`: the table of question formats every command, schedule and adapter reads;
+- `picker`: which cards may be asked (topic words, filters, rotation, recently asked);
+- `maker`: a card's authored item where it has one, else a generated question;
+- `choice`, `cloze`: the generators; `index`: card similarity; `terms`, `text`: text helpers;
+- `audit`: naive test-takers that measure how much a question's wording gives away.
+"""
+
+from bot.questions.cloze import BLANK
+from bot.questions.formats import DAILY_FORMATS, FORMATS, MIXED, PLAY_FORMATS
+from bot.questions.maker import QuestionMaker
+from bot.questions.model import Format, Question
+from bot.questions.picker import CardFilter, Picker, TopicError, resolve_topic
+from bot.questions.terms import TERM_MAX
+from bot.questions.text import OPTION_MAX, plain, shorten
+
+__all__ = [
+    "BLANK",
+    "DAILY_FORMATS",
+    "FORMATS",
+    "MIXED",
+    "OPTION_MAX",
+    "PLAY_FORMATS",
+    "TERM_MAX",
+    "CardFilter",
+    "Format",
+    "Picker",
+    "Question",
+    "QuestionMaker",
+    "TopicError",
+    "plain",
+    "resolve_topic",
+    "shorten",
+]

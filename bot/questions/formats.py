@@ -1,0 +1,44 @@
+"""The one table of question formats. Commands, schedules and adapters read their choices
+from here, so adding a format is one entry (and the module that builds it)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+MIXED = "mixed"  # not a format: each card gets one of the mixable formats
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionFormat:
+    name: str
+    description: str  # how people see it in command help
+    scored: bool  # has a right answer, counts for points
+    mixable: bool  # "mixed" may pick it
+
+
+FORMATS: dict[str, QuestionFormat] = {
+    f.name: f
+    for f in (
+        QuestionFormat("choice", "four answers to pick from", scored=True, mixable=True),
+        QuestionFormat("cloze", "fill in the blank", scored=True, mixable=True),
+        QuestionFormat("prompt", "an open question for discussion", scored=False, mixable=False),
+    )
+}
+
+# What a player may ask for in a quiz, practice run or `quizbot play`/`questions`.
+PLAY_FORMATS: tuple[str, ...] = (*(f.name for f in FORMATS.values() if f.scored), MIXED)
+# What a daily schedule may be set to ask (prompt days are scheduled separately).
+DAILY_FORMATS: tuple[str, ...] = tuple(f.name for f in FORMATS.values() if f.scored)
+MIXABLE: tuple[str, ...] = tuple(f.name for f in FORMATS.values() if f.mixable)
+
+
+def describe_play_formats() -> str:
+    """ "choice (four answers to pick from), cloze (fill in the blank) or mixed" for help text."""
+    parts = [f"{name} ({FORMATS[name].description})" for name in PLAY_FORMATS if name in FORMATS]
+    return ", ".join(parts) + f" or {MIXED} (default)"
+
+
+def check_format(fmt: str, allowed: tuple[str, ...] = (*FORMATS, MIXED)) -> str:
+    if fmt not in allowed:
+        raise ValueError(f"unknown question format {fmt!r}; use {', '.join(allowed)}")
+    return fmt
