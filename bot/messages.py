@@ -131,3 +131,7 @@ class Notice:
 
     text: str
     extra: dict[str, str] = field(default_factory=dict)
+
+
+# Everything the engine hands a Poster (post, edit, thread); each adapter renders every kind.
+OutgoingMessage = QuestionMessage | RevealMessage | LeaderboardMessage | StatsMessage | Notice

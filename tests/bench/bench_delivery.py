@@ -97,21 +97,20 @@ def losses(intended: set[str], stored: Counter[str]) -> tuple[int, int]:
 
 
 async def discord(folder: Path, count: int) -> Delivery:
-    from adapters.discord import build
+    from adapters.discord import DiscordSettings, build
 
     async with FakeDiscord(
         global_limit=LIMIT, global_window=1.0, route_limits=DISCORD_LIKE_ROUTE_LIMITS
     ) as fake:
         guild = fake.guild
         channels = [fake.add_channel(f"quiz-{n}") for n in range(count)]
-        settings = Settings(
-            db=folder / "discord.db",
-            seeds=[SHIPPED_SEEDS],
-            discord_token=Secret(fake.token),
-            discord_api_base=fake.base_url,
-            discord_gateway_url=fake.gateway_url,
-            discord_guild_id=guild.id,
+        discord = DiscordSettings(
+            token=Secret(fake.token),
+            api_base=fake.base_url,
+            gateway_url=fake.gateway_url,
+            guild_id=guild.id,
         )
+        settings = Settings(db=folder / "discord.db", seeds=[SHIPPED_SEEDS], sections=(discord,))
         async with engine_on(settings.db, settings) as services:
             adapter = build(services, guild_ready_timeout=0.1)
             await adapter.start(timeout=30)
@@ -127,7 +126,7 @@ async def discord(folder: Path, count: int) -> Delivery:
 
 
 async def slack(folder: Path, count: int) -> Delivery:
-    from adapters.slack import build
+    from adapters.slack import SlackSettings, build
 
     async with FakeSlack(
         channel_rate=1.0,
@@ -135,13 +134,12 @@ async def slack(folder: Path, count: int) -> Delivery:
         workspace_rate=LIMIT,
         workspace_burst=SLACK_WORKSPACE_BURST,
     ) as fake:
-        settings = Settings(
-            db=folder / "slack.db",
-            seeds=[SHIPPED_SEEDS],
-            slack_bot_token=Secret(fake.bot_token),
-            slack_signing_secret=Secret(fake.signing_secret),
-            slack_api_url=fake.api_url,
+        slack = SlackSettings(
+            bot_token=Secret(fake.bot_token),
+            signing_secret=Secret(fake.signing_secret),
+            api_url=fake.api_url,
         )
+        settings = Settings(db=folder / "slack.db", seeds=[SHIPPED_SEEDS], sections=(slack,))
         async with engine_on(settings.db, settings) as services:
             adapter = build(services, host="127.0.0.1", port=0)
             await adapter.start()

@@ -114,16 +114,17 @@ async def measure_bot(folder: Path, fakes: dict[str, Any], channels: int) -> lis
     steps.append(("decks+maker", rss_mb()))
 
     db = folder / "quizbot.db"
-    settings = Settings(
-        db=db,
-        seeds=[SHIPPED_SEEDS],
-        discord_token=Secret(fakes["discord_token"]),
-        discord_api_base=fakes["discord_api"],
-        discord_gateway_url=fakes["discord_gateway"],
-        slack_bot_token=Secret(fakes["slack_token"]),
-        slack_signing_secret=Secret(fakes["slack_secret"]),
-        slack_api_url=fakes["slack_api"],
+    discord = discord_adapter.DiscordSettings(
+        token=Secret(fakes["discord_token"]),
+        api_base=fakes["discord_api"],
+        gateway_url=fakes["discord_gateway"],
     )
+    slack = slack_adapter.SlackSettings(
+        bot_token=Secret(fakes["slack_token"]),
+        signing_secret=Secret(fakes["slack_secret"]),
+        api_url=fakes["slack_api"],
+    )
+    settings = Settings(db=db, seeds=[SHIPPED_SEEDS], sections=(discord, slack))
     async with await Store.open(db) as store:
         clock = SystemClock()
         router = PosterRouter()
