@@ -7,10 +7,12 @@ import json
 
 import pytest
 
+from bot.cards import load_library
 from bot.cards.model import Card, card_id
 from bot.cli import main
-from bot.questions import Question
-from bot.questions.audit import LIMIT, TAKERS, Audit
+from bot.paths import seed_dirs
+from bot.questions import Question, QuestionMaker
+from bot.questions.audit import LIMIT, TAKERS, Audit, every_question
 
 
 def card(topic: str, question: str, answer: str) -> Card:
@@ -59,6 +61,26 @@ def test_ties_are_split_so_a_blind_taker_scores_chance() -> None:
 def test_unknown_taker_is_named() -> None:
     with pytest.raises(ValueError, match="unknown taker 'psychic'"):
         Audit(CARDS).expected_hit(leaky(0, "a", ["b", "c", "d"], "Q", "x"), "psychic")
+
+
+@pytest.fixture(scope="module")
+def shipped_audit() -> dict[tuple[str, str], float]:
+    library = load_library(seed_dirs(None))
+    maker = QuestionMaker(library.cards, library.items)
+    questions = every_question(maker.make, library.cards, ("choice", "cloze"), seed=0)
+    return {(line.format, line.measure): line.value for line in Audit(library.cards).run(questions)}
+
+
+@pytest.mark.parametrize("fmt", ["choice", "cloze"])
+@pytest.mark.parametrize("taker", TAKERS)
+def test_naive_takers_stay_near_chance_on_the_shipped_deck(shipped_audit, fmt, taker) -> None:
+    assert shipped_audit[(fmt, taker)] <= LIMIT, (fmt, taker, shipped_audit[(fmt, taker)])
+
+
+@pytest.mark.parametrize("fmt", ["choice", "cloze"])
+def test_the_key_is_evenly_placed_on_the_shipped_deck(shipped_audit, fmt) -> None:
+    for place in "ABCD":
+        assert shipped_audit[(fmt, f"position_{place}")] <= LIMIT
 
 
 def test_audit_command_reports_every_taker_per_deck_and_format(capsys) -> None:

@@ -3,6 +3,7 @@ file:line; a broken item is left out and its card is still asked (generated)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from bot.cards import load_file, load_library
@@ -157,3 +158,28 @@ def test_lint_command_lists_item_problems(tmp_path: Path, capsys) -> None:
     assert main(["cards", "lint", str(tmp_path)]) == 1
     out = capsys.readouterr().out
     assert "optim.items.yaml:2: error: item has no `key`" in out
+
+
+def test_shipped_deck_items_cover_every_card_and_lint_clean() -> None:
+    """Every answered card of the shipped deck has an authored item, and the items file has
+    no problem lint would report."""
+    library = load_library([Path(__file__).resolve().parents[2] / "seeds"])
+    answered = [c for c in library.cards if c.kind == "qa"]
+    assert len(answered) == 220
+    assert {c.id for c in answered} == set(library.items)
+    item_messages = [
+        str(m)
+        for m in library.messages
+        if m.source.startswith("deep-learning-qa.items") or "authored item" in m.message
+    ]
+    assert item_messages == []
+
+
+def test_questions_command_marks_authored_questions(capsys) -> None:
+    assert main(["questions", "--count", "30", "--seed", "5", "--format", "choice"]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert rows and all(r["origin"] == "authored" for r in rows)
+    for row in rows:
+        assert len(row["explanations"]) == len(row["options"]) == 4
+        assert all(why.strip() for why in row["explanations"])
+        assert not any(o.endswith(("…", "...")) for o in row["options"])
