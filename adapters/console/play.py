@@ -16,8 +16,9 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from rich.console import Console
+from rich.console import Console, Group, RenderableType
 from rich.panel import Panel
+from rich.table import Table
 from rich.text import Text
 
 from bot.cards import load_library
@@ -61,12 +62,12 @@ class TerminalPoster:
         return None  # a terminal game never outlives its process
 
     def _show_question(self, q: QuestionMessage) -> None:
-        body = Text()
-        body.append_text(to_terminal(q.prompt))
-        body.append("\n")
+        options = Table.grid(padding=(0, 1))
         for index, option in enumerate(q.options):
-            body.append(f"\n {option_letter(index)}  ", style="bold cyan")
-            body.append_text(to_terminal(option))
+            options.add_row(
+                Text(f" {option_letter(index)}", style="bold cyan"), to_terminal(option)
+            )
+        body = Group(to_terminal(q.prompt), Text(), options)
         where = " · ".join(p for p in (q.topic, q.level, q.format) if p)
         title = f"Question {q.position}" if q.position else "Question"
         self.console.print(Panel(body, title=title, subtitle=where, title_align="left"))
@@ -80,12 +81,21 @@ class TerminalPoster:
             if points
             else Text(f"The answer was {correct}.", style="bold red")
         )
-        body = Text()
-        body.append_text(verdict)
-        body.append("\n\n")
-        body.append_text(to_terminal(r.answer))
-        body.append(f"\n\nScore so far: {self.score}", style="bold")
-        self.console.print(Panel(body, title=f"Reveal: {correct}", title_align="left"))
+        # Each option with why it is right or wrong, the right one ticked.
+        options = Table.grid(padding=(0, 1))
+        for index, option in enumerate(r.options):
+            right = index == r.correct_index
+            cell = Text(option, style="bold" if right else "")
+            why = r.explanations[index] if index < len(r.explanations) else ""
+            if why:
+                cell.append(f"\n{why}", style="dim")
+            mark = Text(f"{'✓' if right else ' '} {option_letter(index)}", style="bold cyan")
+            options.add_row(mark, cell)
+        parts: list[RenderableType] = [verdict, Text(), options, Text()]
+        if r.erratum:
+            parts += [Text.assemble(("Correction to the card: ", "bold yellow"), r.erratum), Text()]
+        parts += [to_terminal(r.answer), Text(), Text(f"Score so far: {self.score}", style="bold")]
+        self.console.print(Panel(Group(*parts), title=f"Reveal: {correct}", title_align="left"))
 
 
 def run_play(args: argparse.Namespace) -> int:

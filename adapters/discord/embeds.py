@@ -38,6 +38,8 @@ from bot.render import fit, split
 
 REVEAL_PROMPT_LIMIT = 1500  # our choice: the answer below the prompt matters more
 WHO_FIELD = "Who was right"
+ERRATUM_FIELD = "Correction to the card"
+WHY_INDENT = "\u2003"  # an em space: Discord strips leading ASCII spaces
 
 QUESTION_COLOUR = discord.Colour.blurple()
 REVEAL_COLOUR = discord.Colour.green()
@@ -175,8 +177,14 @@ def reveal_embed(message: RevealMessage) -> discord.Embed:
     for i, option in enumerate(message.options):
         n = counts[i]
         chosen = f"{n} {'answer' if n == 1 else 'answers'}"
-        text = f"{marks[i]} **{option_letter(i)}.** {to_discord(option)} · {chosen}"
-        lines.append(f"**{text}**" if i == message.correct_index else text)
+        text = f"{option_letter(i)}. {to_discord(option)} · {chosen}"
+        # Bold once around the whole line: bold inside bold would unbold the letter.
+        lines.append(
+            f"{marks[i]} **{text}**" if i == message.correct_index else f"{marks[i]} {text}"
+        )
+        why = message.explanations[i] if i < len(message.explanations) else ""
+        if why:
+            lines.append(f"{WHY_INDENT}↳ {discord.utils.escape_markdown(why)}")
     options = "\n".join(lines)
     # The reveal must show the card's answer in full where it can: the prompt, already read
     # with the question, is what gets cut when a card is too long for one embed.
@@ -189,6 +197,10 @@ def reveal_embed(message: RevealMessage) -> discord.Embed:
     footer = _footer(message.topic, message.level, f"round {message.round_id}")
     who = _who_was_right(message) if message.mode != "practice" else ""
     budget = EMBED_TOTAL_LIMIT - len(embed) - len(footer) - len(who) - len(WHO_FIELD)
+    if message.erratum:
+        correction = fit(discord.utils.escape_markdown(message.erratum), EMBED_FIELD_VALUE_LIMIT)
+        embed.add_field(name=ERRATUM_FIELD, value=correction, inline=False)
+        budget -= len(ERRATUM_FIELD) + len(correction)
     answer = to_discord(message.answer).strip() if message.answer else ""
     for n, chunk in enumerate(split(answer, EMBED_FIELD_VALUE_LIMIT)[: EMBED_MAX_FIELDS - 2]):
         name = "Answer" if n == 0 else "Answer (continued)"

@@ -105,6 +105,9 @@ def button(label: str, action_id: str, value: str, style: str | None = None) -> 
     return element
 
 
+WHY_INDENT = "\u2003"  # an em space: Slack trims leading ASCII spaces
+
+
 def _label(letter: str, option: str) -> str:
     """ "B. option", the option cut (never the letter) to fit a button."""
     prefix = f"{letter}. "
@@ -152,13 +155,17 @@ def question(message: QuestionMessage, now: datetime | None = None) -> tuple[str
         return _preview(title, message.prompt), _cap(blocks)
     lines = [f"*{option_letter(i)}.* {mrkdwn(option)}" for i, option in enumerate(message.options)]
     blocks.append(section("\n".join(lines)))
+    # The options are in full above; a button repeats one only when every option fits whole,
+    # so no option is ever shown cut two different ways.
+    whole = all(len(_label(option_letter(i), o)) <= BUTTON_TEXT_LIMIT and not _label(
+        option_letter(i), o).endswith("…") for i, o in enumerate(message.options))  # fmt: skip
     blocks.append(
         {
             "type": "actions",
             "block_id": f"round:{message.round_id}",
             "elements": [
                 button(
-                    _label(option_letter(i), option),
+                    _label(option_letter(i), option) if whole else option_letter(i),
                     answer_action_id(message.round_id, i),
                     answer_action_id(message.round_id, i),
                 )
@@ -193,6 +200,9 @@ def _option_lines(message: RevealMessage) -> str:
             lines.append(f"✅ *{text}*{share}")
         else:
             lines.append(f"▫️ {text}{share}")
+        why = message.explanations[i] if i < len(message.explanations) else ""
+        if why:
+            lines.append(f"{WHY_INDENT}↳ {escape(why)}")
     return "\n".join(lines)
 
 
@@ -214,7 +224,9 @@ def reveal(message: RevealMessage, *, with_names: bool = True) -> tuple[str, Blo
     about = _about(message.topic, message.level)
     head: Blocks = [context(f"*{title}* · revealed" + (f" · {about}" if about else ""))]
     head += sections(mrkdwn(message.prompt))
-    head.append(section(_option_lines(message)))
+    head += sections(_option_lines(message))
+    if message.erratum:
+        head.append(section(f"*Correction to the card:* {escape(message.erratum)}"))
     tail: Blocks = []
     if with_names:
         tail.append(section(_who(message)))

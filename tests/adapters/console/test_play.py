@@ -159,3 +159,17 @@ def test_quizbot_db_environment_variable_is_used(tmp_path):
     )
     assert run.returncode == 0, run.stderr
     assert db.exists()
+
+
+def test_reveal_explains_every_option_of_an_authored_question(tmp_path):
+    run = quizbot(
+        "play", "--count", "1", "--seed", "3", "--format", "choice", stdin="a\n",
+        db=tmp_path / "q.db", env={"COLUMNS": "300"},
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    reveal = run.stdout.split("Reveal:")[1]
+    # The shipped items explain each option; these two lines belong to the question seed 3
+    # asks first ("What is the fundamental role of the loss function ...?").
+    assert "That is the learning rate; the loss says how wrong the model is" in reveal
+    assert "That is accuracy, an evaluation metric" in reveal
+    assert "✓ C" in reveal

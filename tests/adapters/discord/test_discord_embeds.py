@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from adapters.discord.embeds import leaderboard_embed, question_embed, reveal_embed
@@ -37,7 +38,7 @@ def test_a_very_long_answer_is_continued_in_fields_within_the_embed_limits() -> 
     names = [f.name for f in embed.fields]
     assert names[0] == "Answer" and "Answer (continued)" in names
     assert names[-1] == "Who was right"
-    assert "✅ **C.**" in embed.description and "5 answers" in embed.description
+    assert "✅ **C. C step · 5 answers**" in embed.description
 
 
 def test_a_short_answer_is_shown_whole() -> None:
@@ -82,3 +83,20 @@ def test_a_long_prompt_keeps_every_option_visible() -> None:
     assert len(embed.description) <= 4096
     assert all(f"**{letter}.**" in embed.description for letter in "ABCD")
     assert f"<t:{int((NOW + timedelta(hours=8)).timestamp())}:R>" in embed.description
+
+
+def test_reveal_explains_every_option_and_shows_the_correction() -> None:
+    reveal = replace(
+        long_reveal(300),
+        prompt="Which step?",
+        explanations=("why *a*", "why b", "why c is right", ""),
+        erratum="The card says B; C is right.",
+    )
+    embed = reveal_embed(reveal)
+    text = embed.description or ""
+    assert "✅ **C. C step · 5 answers**\n\u2003↳ why c is right" in text
+    assert "↳ why \\*a\\*" in text  # explanations are plain text: markup escaped
+    assert text.count("↳") == 3
+    names = [f.name for f in embed.fields]
+    assert names[0] == "Correction to the card" and names[1] == "Answer"
+    assert embed.fields[0].value == "The card says B; C is right."

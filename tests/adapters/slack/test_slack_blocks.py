@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from slackkit import all_text
@@ -49,14 +50,15 @@ def test_question_buttons_fit_and_carry_round_and_option() -> None:
     text, blocks = kit.question(_question(), NOW)
     [actions] = [b for b in blocks if b["type"] == "actions"]
     labels = [e["text"]["text"] for e in actions["elements"]]
-    assert all(len(label) <= 75 for label in labels)
-    assert labels[0].startswith("A. xxx") and labels[0].endswith("…")
+    # One option is too long for a button: every button shows only its letter, the options
+    # stand whole in the message, and no option is shown cut.
+    assert labels == ["A", "B", "C", "D"]
     assert [e["action_id"] for e in actions["elements"]] == [f"answer:42:{i}" for i in range(4)]
     assert kit.parse_answer_action("answer:42:3") == (42, 3)
     assert kit.parse_answer_action("answer:x:3") is None
     shown = all_text({"text": text, "blocks": blocks})
     assert "*ReLU*" in shown  # neutral **bold** becomes mrkdwn bold
-    assert "x" * 200 in shown  # the full option is in the text, only the label is cut
+    assert "x" * 200 in shown
     assert "*D.* &lt;@U1&gt; hi" in shown
     mrkdwn = [b["text"]["text"] for b in blocks if b["type"] == "section"]
     assert not any("<@U1>" in t for t in mrkdwn)  # button labels are plain_text: never parsed
@@ -99,3 +101,29 @@ def test_a_cloze_blank_stays_a_blank_not_italics() -> None:
     text, blocks = kit.question(message, NOW)
     assert "SGD uses the `_____` of _one_ example." in all_text({"blocks": blocks})
     assert "the ＿＿＿ of one example" in text
+
+
+def test_buttons_repeat_the_options_when_every_option_fits() -> None:
+    _, blocks = kit.question(_question(options=("Sigmoid", "ReLU", "Tanh", "Softplus")), NOW)
+    [actions] = [b for b in blocks if b["type"] == "actions"]
+    assert [e["text"]["text"] for e in actions["elements"]] == [
+        "A. Sigmoid",
+        "B. ReLU",
+        "C. Tanh",
+        "D. Softplus",
+    ]
+
+
+def test_reveal_explains_every_option_and_shows_the_correction() -> None:
+    reveal = replace(
+        _reveal("The card's answer."),
+        explanations=("why a", "why b <is> right", "why c", ""),
+        erratum="The card says 10%; it is 70%.",
+    )
+    _, blocks = kit.reveal(reveal)
+    shown = all_text({"blocks": blocks})
+    assert "✅ *B. b*" in shown and "↳ why b &lt;is&gt; right" in shown
+    assert shown.index("↳ why a") < shown.index("B. b") < shown.index("↳ why c")
+    assert shown.count("↳") == 3  # no line for an option without an explanation
+    assert "*Correction to the card:* The card says 10%; it is 70%." in shown
+    assert shown.index("Correction") < shown.index("The card's answer.")
