@@ -162,14 +162,18 @@ def test_quizbot_db_environment_variable_is_used(tmp_path):
 
 
 def test_reveal_explains_every_option_of_an_authored_question(tmp_path):
+    out = subprocess.run(
+        [*QUIZBOT, "questions", "--count", "1", "--seed", "3", "--format", "choice"],
+        capture_output=True, text=True, check=True, timeout=60,
+    ).stdout  # fmt: skip
+    asked = json.loads(out)
+    assert asked["origin"] == "authored"
     run = quizbot(
         "play", "--count", "1", "--seed", "3", "--format", "choice", stdin="a\n",
-        db=tmp_path / "q.db", env={"COLUMNS": "300"},
+        db=tmp_path / "q.db", env={"COLUMNS": "400"},
     )  # fmt: skip
     assert run.returncode == 0, run.stderr
-    reveal = run.stdout.split("Reveal:")[1]
-    # The shipped items explain each option; these two lines belong to the question seed 3
-    # asks first ("What is the fundamental role of the loss function ...?").
-    assert "That is the learning rate; the loss says how wrong the model is" in reveal
-    assert "That is accuracy, an evaluation metric" in reveal
-    assert "✓ C" in reveal
+    reveal = " ".join(run.stdout.split("Reveal:")[1].split())
+    for why in asked["explanations"]:
+        assert " ".join(why.split()) in reveal
+    assert f"✓ {'ABCD'[asked['answer_index']]}" in reveal
