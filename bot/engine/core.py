@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal, Protocol
 
+from bot.cards import Card, Library
 from bot.clock import Clock
 from bot.cooldown import Cooldown
 from bot.engine import standings
@@ -37,6 +38,7 @@ from bot.messages import (
     option_letter,
 )
 from bot.ports import Place, Player, Poster
+from bot.questions import Question, QuestionMaker
 from bot.store.db import Store, parse_ts, ts
 from bot.store.records import FACT_NAMES, NewQuiz, NewRound, Quiz, RoundFacts
 from bot.store.sqlite import SqliteStorage
@@ -62,18 +64,6 @@ class QuestionLike(Protocol):
     prompt: str
     options: tuple[str, ...]
     answer_index: int | None
-
-
-class MakerLike(Protocol):
-    def generate(
-        self,
-        count: int,
-        seed: int,
-        fmt: str = "mixed",
-        topic: str | None = None,
-        level: str | None = None,
-        exclude: Iterable[str] = (),
-    ) -> list[Any]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,15 +96,15 @@ class Engine:
     def __init__(
         self,
         store: Store,
-        library_cards: Any,
+        library_cards: Library | Iterable[Card],
         clock: Clock,
         poster: Poster,
-        maker: MakerLike | None,
+        maker: QuestionMaker | None,
         *,
         storage: QuizStorage | None = None,
     ) -> None:
         """`storage`: the backend the engine runs on; by default SQLite in `store`."""
-        cards = getattr(library_cards, "cards", library_cards) or ()
+        cards = library_cards.cards if isinstance(library_cards, Library) else library_cards
         self.store = store
         self.storage: QuizStorage = storage or SqliteStorage(store)
         self.cards = {card.id: card for card in cards}
@@ -738,19 +728,11 @@ class Engine:
         topic: str | None,
         level: str | None,
         recent: Sequence[str],
-    ) -> list[Any]:
+    ) -> list[Question]:
         assert self.maker is not None
-
-        def pick(exclude: Sequence[str]) -> list[Any]:
-            made = self.maker.generate(
-                count, seed, fmt=fmt, topic=topic, level=level, exclude=tuple(exclude)
-            )
-            return [q for q in made if q.format != "prompt" and q.answer_index is not None]
-
-        questions = pick(recent)
-        if len(questions) < count and recent:
-            questions = pick(())  # a small topic runs out of unseen cards: allow repeats
-        return questions[:count]
+        # Cards asked here lately come last: a small topic repeats rather than runs dry.
+        made = self.maker.generate(count, seed, fmt=fmt, topic=topic, level=level, avoid=recent)
+        return [q for q in made if q.format != "prompt" and q.answer_index is not None][:count]
 
     # -- leaderboards and stats ---------------------------------------------------------
 

@@ -80,12 +80,14 @@ class QuestionMaker:
         topic: str | None = None,
         level: str | None = None,
         exclude: Iterable[str] = (),
+        avoid: Iterable[str] = (),
     ) -> list[Question]:
         """Up to `count` questions from distinct cards, the same list for the same seed.
 
         "mixed" draws one of the mixable formats per card (choice when a card cannot make the
-        one drawn); "prompt" draws from prompt cards only. Fewer than `count` come back when
-        the filter leaves fewer cards that can make the format.
+        one drawn); "prompt" draws from prompt cards only. Cards in `exclude` are never asked;
+        cards in `avoid` (asked lately) only when the others run out. Fewer than `count` come
+        back when the filter leaves fewer cards that can make the format.
         """
         check_format(fmt)
         topic_name = self.resolve_topic(topic) if topic else None
@@ -98,7 +100,7 @@ class QuestionMaker:
         # Bounded: in a library where most cards cannot make the format, stop looking
         # rather than touch every card.
         attempts = 4 * count + 200
-        for card in self.picker.fresh_order(eligible, rng, count + len(skip)):
+        for card in self.picker.fresh_order(eligible, rng, count + len(skip), avoid):
             if len(questions) >= count or attempts == 0:
                 break
             if card.id in skip:

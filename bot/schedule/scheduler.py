@@ -20,7 +20,6 @@ import os
 import random
 import socket
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -28,11 +27,13 @@ from typing import Any
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 
+from bot.cards.model import Card
 from bot.clock import Clock
 from bot.engine import Engine
 from bot.engine.periods import period_key
 from bot.messages import command
 from bot.ports import Place
+from bot.questions import CardFilter, Picker, Question, QuestionMaker
 from bot.schedule.spec import DailySpec
 from bot.schedule.store import DailyStore, Schedule, SlotRow, key
 from bot.schedule.timing import (
@@ -97,8 +98,6 @@ class DailyScheduler:
         # Unique per object: a restarted process must not mistake an old claim for its own.
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._own_scheduler = False
-        self._eligible_of: dict[str, Any] | None = None
-        self._eligible_cache: dict[tuple[Any, ...], tuple[Any, ...]] = {}
 
     # -- life cycle -----------------------------------------------------------------------
 
@@ -329,41 +328,18 @@ class DailyScheduler:
 
     # -- rotation -------------------------------------------------------------------------
 
-    def eligible(self, spec: DailySpec, *, prompt: bool = False) -> list[Any]:
+    def eligible(self, spec: DailySpec, *, prompt: bool = False) -> list[Card]:
         """Cards the schedule may ask, sorted by id. Prompt days draw from discussion prompts
         (the open-questions deck), whatever the filters."""
         return list(self._eligible(spec, prompt))
 
-    def _eligible(self, spec: DailySpec, prompt: bool) -> tuple[Any, ...]:
-        # Kept per filter while the engine's cards stay the same: 10,000 channels due at once
-        # would otherwise filter and sort the whole library 10,000 times.
-        cards = self.engine.cards
-        if self._eligible_of is not cards:
-            self._eligible_of, self._eligible_cache = cards, {}
-        key = (prompt, spec.deck, spec.topic, spec.level)
-        found = self._eligible_cache.get(key)
-        if found is not None:
-            return found
-        if prompt:
-            found = tuple(sorted((c for c in cards.values() if c.kind == "prompt"), key=_id))
-        else:
-            deck = spec.deck.casefold() if spec.deck else None
-            topic = spec.topic.casefold() if spec.topic else None
-            found = tuple(
-                sorted(
-                    (
-                        c
-                        for c in cards.values()
-                        if c.kind == "qa"
-                        and (deck is None or c.deck.casefold() == deck)
-                        and (topic is None or c.topic.casefold() == topic)
-                        and (spec.level is None or c.level == spec.level)
-                    ),
-                    key=_id,
-                )
-            )
-        self._eligible_cache[key] = found
-        return found
+    def _eligible(self, spec: DailySpec, prompt: bool) -> tuple[Card, ...]:
+        wanted = (
+            CardFilter(kind="prompt")
+            if prompt
+            else CardFilter("qa", spec.deck, spec.topic, spec.level)
+        )
+        return self._maker().picker.eligible(wanted)
 
     def pick(
         self,
@@ -373,7 +349,7 @@ class DailyScheduler:
         *,
         prompt: bool,
         uses: dict[str, int],
-    ) -> Any | None:
+    ) -> Question | None:
         """The day's question: a card from the least-used ones (a card comes back only when
         every eligible card has had its turn: a new cycle), drawn with a seed made of the
         channel and the date, so every process and every retry picks the same."""
@@ -382,23 +358,22 @@ class DailyScheduler:
             return None
         seed = f"{'|'.join(key(place))}|{day.isoformat()}"
         rng = random.Random(seed)
-        by_round: dict[int, list[Any]] = {}
-        if not uses:  # a new channel: every card is in the first round
-            by_round[0] = list(cards)
-        for card in cards if uses else ():
-            by_round.setdefault(uses.get(card.id, 0), []).append(card)
-        maker = self.engine.maker
-        for count in sorted(by_round):
-            for card in _shuffled(by_round[count], rng):
-                if prompt:
-                    return maker.prompt(card)
-                formats = list(spec.formats)
-                rng.shuffle(formats)
-                for fmt in formats:
-                    question = maker.make(card, fmt, seed)
-                    if question is not None:
-                        return question
+        maker = self._maker()
+        for card in Picker.rotation_order(cards, uses, rng):
+            if prompt:
+                return maker.prompt(card)
+            formats = list(spec.formats)
+            rng.shuffle(formats)
+            for fmt in formats:
+                question = maker.make(card, fmt, seed)
+                if question is not None:
+                    return question
         return None
+
+    def _maker(self) -> QuestionMaker:
+        if self.engine.maker is None:
+            raise RuntimeError("no decks are loaded: the daily question has no cards to ask")
+        return self.engine.maker
 
     # -- reveal and weekly board ----------------------------------------------------------
 
@@ -490,19 +465,6 @@ class DailyScheduler:
 
     def next_post(self, spec: DailySpec, after: datetime | None = None) -> Slot:
         return next_slot(after or self.clock.now(), spec.at, spec.zone, spec.weekdays)
-
-
-def _id(card: Any) -> str:
-    return card.id
-
-
-def _shuffled(items: list[Any], rng: random.Random) -> Iterator[Any]:
-    """`items` in a random order (Fisher-Yates from the front), drawn one at a time: a pick
-    almost always takes the first card, so shuffling the whole library first was wasted."""
-    for i in range(len(items)):
-        j = rng.randrange(i, len(items))
-        items[i], items[j] = items[j], items[i]
-        yield items[i]
 
 
 def job_id(place: Place) -> str:

@@ -69,12 +69,14 @@ class FakeMaker:
         topic: str | None = None,
         level: str | None = None,
         exclude: Iterable[str] = (),
+        avoid: Iterable[str] = (),
     ) -> list[Q]:
         self.calls.append({"count": count, "topic": topic, "level": level})
         if topic == "nonsense":
-            raise ValueError("unknown topic 'nonsense'; known topics: Activations; Optimisers")
-        skip = set(exclude)
+            raise ValueError("no topic matches 'nonsense'; closest: Activations; Optimisers")
+        skip, later = set(exclude), set(avoid)
         chosen = [c for c in self.cards if c.id not in skip and (topic is None or c.topic == topic)]
+        chosen.sort(key=lambda c: c.id in later)  # stable: asked lately go last
         return [question_for(c) for c in chosen[:count]]
 
 

@@ -51,4 +51,4 @@ async def test_next_practice_question_avoids_cards_just_seen(engine):
 
 async def test_practice_with_an_unknown_topic_explains(engine):
     reply = await engine.practice_next(player(1), topic="nonsense")
-    assert reply.question is None and "known topics" in reply.notice.text
+    assert reply.question is None and "closest: Activations" in reply.notice.text

@@ -76,7 +76,7 @@ async def test_quiz_input_is_checked_with_clear_notices(engine):
     too_fast = await engine.start_quiz(CHANNEL, player(1), seconds=1)
     assert too_fast.status == "bad_input" and "5 to 600 seconds" in too_fast.notice.text
     unknown = await engine.start_quiz(CHANNEL, player(1), topic="nonsense")
-    assert unknown.status == "bad_input" and "known topics" in unknown.notice.text
+    assert unknown.status == "bad_input" and "closest: Activations" in unknown.notice.text
 
 
 async def test_quiz_answers_count_on_the_channel_leaderboard(engine, clock, poster):
