@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot import questions
 from bot.engine import QUIZ_MAX_QUESTIONS
 from bot.engine.core import QUIZ_SECONDS_RANGE  # the engine's own limits, checked early here
 from bot.schedule.spec import parse_words
@@ -241,26 +242,10 @@ def _parse_leaderboard(words: list[str]) -> Command:
 
 
 def resolve_topic(wanted: str, topics: list[str]) -> str | Invalid:
-    """The one topic `wanted` names (exact, unique prefix, unique substring, any case, or
-    all its words), else `Invalid` listing the topics there are."""
-    key = " ".join(wanted.split()).casefold()
-    by_key = {t.casefold(): t for t in topics}
-    if key in by_key:
-        return by_key[key]
-    words = key.split()
-    tests = (
-        lambda t: t.startswith(key),
-        lambda t: key in t,
-        lambda t: all(w in t for w in words),
-    )
-    for test in tests:
-        found = [name for k, name in by_key.items() if test(k)]
-        if len(found) == 1:
-            return found[0]
-        if len(found) > 1:
-            return Invalid(
-                f"{wanted!r} matches several topics: {', '.join(sorted(found))}. "
-                "Give more of the name."
-            )
-    listed = "\n".join(f"• {t}" for t in topics) or "(no decks are loaded)"
-    return Invalid(f"No topic matches {wanted!r}. Topics:\n{listed}")
+    """The one topic `wanted` names, by the rules every command shares (bot.questions.picker),
+    else `Invalid` saying what matched and where the list is."""
+    try:
+        return questions.resolve_topic(wanted, topics)
+    except questions.TopicError as problem:
+        text = str(problem)
+        return Invalid(f"{text[0].upper()}{text[1:]}. `/quiz topics` lists them all.")

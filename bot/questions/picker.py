@@ -52,11 +52,13 @@ def _closest(key: str, by_key: dict[str, str]) -> str:
     words = key.split()
 
     def likeness(name: str) -> float:
-        # Best word-to-word likeness, so "gradiant" finds "Gradient Descent ...".
-        return max(
-            (SequenceMatcher(None, w, t).ratio() for w in words for t in name.split()),
-            default=0.0,
-        )
+        # How well each wanted word matches its nearest word of the name, averaged: typos
+        # ("vanishng gradiants") still find "Vanishing Gradient Problem (VGP)".
+        names = name.split()
+        return sum(
+            max((SequenceMatcher(None, w, t).ratio() for t in names), default=0.0)
+            for w in words
+        ) / max(len(words), 1)
 
     near = sorted(by_key, key=lambda k: (-likeness(k), k))[:TOPICS_SHOWN]
     return "closest: " + "; ".join(by_key[k] for k in near)

@@ -102,11 +102,12 @@ def test_topics_resolve_by_any_clear_part_of_their_name(wanted: str, topic: str)
     assert cmd.resolve_topic(wanted, TOPICS) == topic
 
 
-def test_a_topic_matching_nothing_lists_the_topics() -> None:
-    result = cmd.resolve_topic("quantum knitting", TOPICS)
+def test_a_topic_matching_nothing_names_the_closest_topics() -> None:
+    result = cmd.resolve_topic("vanishng gradients", TOPICS)
     assert isinstance(result, Invalid)
-    assert "No topic matches 'quantum knitting'" in result.problem
-    assert all(f"• {t}" in result.problem for t in TOPICS)
+    assert "No topic matches 'vanishng gradients'" in result.problem
+    assert "closest: Vanishing Gradient Problem (VGP)" in result.problem
+    assert "`/quiz topics` lists them all." in result.problem
 
 
 def test_an_ambiguous_topic_names_the_candidates() -> None:

@@ -116,9 +116,9 @@ async def test_unknown_words_get_help_privately_with_what_was_wrong(quizbot) -> 
     assert "at most 20 questions" in too_many["text"]
     assert "/quiz practice [topic]" in too_many["text"]
 
-    no_topic = await quizbot.command("3 quantum knitting")
-    assert "No topic matches 'quantum knitting'" in no_topic["text"]
-    assert "• Vanishing Gradient Problem (VGP)" in no_topic["text"]
+    no_topic = await quizbot.command("3 vanishing gradiants")
+    assert "No topic matches 'vanishing gradiants'" in no_topic["text"]
+    assert "closest: Vanishing Gradient Problem (VGP)" in no_topic["text"]
     assert quizbot.fake.calls_to("chat.postMessage") == []
 
     board = await quizbot.command("leaderboard yesterday")
