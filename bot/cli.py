@@ -60,6 +60,12 @@ def build_parser() -> argparse.ArgumentParser:
     questions.add_argument("--count", type=positive_int, default=10)
     questions.add_argument("--seed", type=int, default=0)
     questions.add_argument("--format", choices=PLAY_FORMATS, default=MIXED)
+    questions.add_argument(
+        "--audit",
+        action="store_true",
+        help="instead, how often naive test-takers (longest option, shared words, ...) pick "
+        "the key, per deck and format, as JSON Lines",
+    )
 
     schedule = commands.add_parser("schedule", help="daily schedules").add_subparsers(
         dest="schedule_command", required=True, metavar="ACTION"

@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Sequence
 
-from bot.cards import load_library
+from bot.cards import Card, load_library
 from bot.paths import seed_dirs
-from bot.questions import QuestionMaker
+from bot.questions import DAILY_FORMATS, MIXED, QuestionMaker
+from bot.questions.audit import Audit, every_question
 
 
 def run_questions(args: argparse.Namespace) -> int:
@@ -20,6 +22,8 @@ def run_questions(args: argparse.Namespace) -> int:
     """
     library = load_library(seed_dirs(args.seeds))
     maker = QuestionMaker(library.cards, library.items)
+    if getattr(args, "audit", False):
+        return _audit(library.cards, maker, args.format, args.seed)
     try:
         questions = maker.generate(
             args.count,
@@ -39,4 +43,19 @@ def run_questions(args: argparse.Namespace) -> int:
             "could be made from the loaded decks; add cards or lower --count",
             file=sys.stderr,
         )
+    return 0
+
+
+def _audit(cards: Sequence[Card], maker: QuestionMaker, fmt: str, seed: int) -> int:
+    """Per deck and format: every taker's accuracy and the key's position shares (JSON Lines:
+    deck, format, measure, value, questions, limit, ok). A report, so exit 0 either way."""
+    formats = DAILY_FORMATS if fmt == MIXED else (fmt,)
+    audit = Audit(cards)
+    decks: dict[str, list[Card]] = {}
+    for card in cards:
+        decks.setdefault(card.deck, []).append(card)
+    for deck, deck_cards in decks.items():
+        questions = every_question(maker.make, deck_cards, formats, seed)
+        for line in audit.run(questions):
+            sys.stdout.write(json.dumps({"deck": deck, **line.to_dict()}) + "\n")
     return 0

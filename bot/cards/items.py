@@ -76,8 +76,8 @@ def parse_items(text: str, name: str, cards: Sequence[Card]) -> ParsedItems:
     report = _Report(name)
     say = report.say
     try:
-        root = yaml.compose(text)
-        data = yaml.safe_load(text)
+        root = yaml.compose(text, Loader=_TextLoader)
+        data = yaml.load(text, Loader=_TextLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 1
@@ -127,6 +127,14 @@ def _item_nodes(root: yaml.Node | None) -> list[int]:
         ):
             return [node.start_mark.line + 1 for node in value.value]
     return []
+
+
+class _TextLoader(yaml.SafeLoader):
+    """Every scalar is text: a card id such as 012345670123 must not become an octal number,
+    nor an answer "3" an int, nor "no" False."""
+
+
+_TextLoader.yaml_implicit_resolvers = {}
 
 
 class _Report:

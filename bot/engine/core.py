@@ -16,20 +16,19 @@ import functools
 import json
 import logging
 import math
-import sqlite3
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, Literal, Protocol
 
 from bot.clock import Clock
 from bot.cooldown import Cooldown
 from bot.engine import standings
-from bot.engine.periods import local_date, local_time_text, period_keys, zone
+from bot.engine.periods import local_date, local_time_text, zone
+from bot.engine.reveal import reveal_from_json, settle
 from bot.messages import (
     LeaderboardMessage,
-    LeaderboardRow,
     Notice,
     QuestionMessage,
     RevealMessage,
@@ -38,8 +37,10 @@ from bot.messages import (
     option_letter,
 )
 from bot.ports import Place, Player, Poster
-from bot.scoring import LEADERBOARD_MODES, STREAK_MODES, Streak, score_answer
 from bot.store.db import Store, parse_ts, ts
+from bot.store.records import FACT_NAMES, NewQuiz, NewRound, Quiz, RoundFacts
+from bot.store.sqlite import SqliteStorage
+from bot.store.storage import QuizStorage
 
 log = logging.getLogger(__name__)
 
@@ -49,16 +50,10 @@ AnswerStatus = Literal["locked_in", "already_answered", "closed", "unknown_round
 
 QUIZ_MAX_QUESTIONS = 20
 QUIZ_SECONDS_RANGE = (5, 600)
-QUIZ_PAUSE = timedelta(seconds=5)  # between a reveal and the next question: time to read it
 QUIZ_STALE = timedelta(minutes=5)  # a quiz idle this long at start-up is ended, not resumed
 PRACTICE_WINDOW = timedelta(hours=1)
 RECENT_CARDS = 100  # cards a place saw lately are avoided when picking new questions
 ROUND_CACHE = 4096  # rounds whose fixed facts are kept in memory
-
-_ROUND_FACT_NAMES = (
-    "platform", "mode", "format", "option_count", "answer_index", "closes_at", "tz", "owner_id"
-)  # fmt: skip
-_ROUND_FACTS = ", ".join(_ROUND_FACT_NAMES)
 
 
 class QuestionLike(Protocol):
@@ -115,9 +110,13 @@ class Engine:
         clock: Clock,
         poster: Poster,
         maker: MakerLike | None,
+        *,
+        storage: QuizStorage | None = None,
     ) -> None:
+        """`storage`: the backend the engine runs on; by default SQLite in `store`."""
         cards = getattr(library_cards, "cards", library_cards) or ()
         self.store = store
+        self.storage: QuizStorage = storage or SqliteStorage(store)
         self.cards = {card.id: card for card in cards}
         self.clock = clock
         self.poster = poster
@@ -136,32 +135,17 @@ class Engine:
         """Show this channel's times in `tz` (an IANA name such as Europe/Berlin)."""
         if zone(tz).key != tz:
             raise ValueError(f"unknown time zone {tz!r}: use an IANA name such as Europe/Berlin")
-        await self.store.write(
-            lambda c: c.execute(
-                "INSERT INTO place_settings (platform, server_id, channel_id, tz) VALUES (?,?,?,?)"
-                " ON CONFLICT DO UPDATE SET tz = excluded.tz",
-                (*_key(place), tz),
-            )
-        )
+        await self.storage.set_place_zone(place, tz)
         self._zones[place] = tz
 
     async def place_zone(self, place: Place) -> str:
         if place not in self._zones:
-            row = await self.store.fetchone(
-                "SELECT tz FROM place_settings WHERE platform=? AND server_id=? AND channel_id=?",
-                _key(place),
-            )
-            self._zones[place] = row["tz"] if row else "UTC"
+            self._zones[place] = await self.storage.place_zone(place) or "UTC"
         return self._zones[place]
 
     async def used_cards(self, place: Place, mode: Mode = "daily") -> set[str]:
         """Card ids already asked in this place in `mode` (for rotations that avoid repeats)."""
-        rows = await self.store.fetchall(
-            "SELECT DISTINCT card_id FROM rounds WHERE platform=? AND server_id=? AND channel_id=?"
-            " AND mode=? AND state != 'cancelled'",
-            (*_key(place), mode),
-        )
-        return {r["card_id"] for r in rows}
+        return await self.storage.cards_asked(place, mode)
 
     # -- rounds -------------------------------------------------------------------------
 
@@ -184,18 +168,24 @@ class Engine:
         round_id, message = await self._open(
             place, question, mode, closes_at, tz=tz, quiz_id=quiz_id, position=position
         )
+        await self._post(round_id, place, message)
+        return round_id
+
+    async def _post(self, round_id: int, place: Place, message: QuestionMessage) -> None:
+        """Post a stored round's question and record the post's reference; if posting fails,
+        cancel the round (only while it is still open: a racing reveal keeps its outcome) and
+        raise. The one way a question reaches a platform."""
         try:
             if message.format == "prompt":
                 ref = await self.poster.start_thread(place, message)
             else:
                 ref = await self.poster.post(place, message)
         except Exception:
-            await self.store.write_row(_CANCEL_OPEN_ROUND, (round_id,))
+            await self.storage.cancel_unposted(round_id)
             raise
-        # One row by its id, and no closure kept alive meanwhile: a burst of posts (10,000
-        # daily questions in one minute) records its refs as one executemany.
-        await self.store.write_row(_SET_MESSAGE_REF, (ref, round_id))
-        return round_id
+        # A burst of posts (10,000 daily questions in one minute) records its refs as one
+        # executemany in the SQLite store.
+        await self.storage.record_post(round_id, ref)
 
     async def _open(
         self,
@@ -221,42 +211,48 @@ class Engine:
         if closes_at <= now and not is_prompt:
             raise ValueError("closes_at must be in the future")
         if quiz_id is not None and quiz_count is None:
-            row = await self.store.fetchone(
-                "SELECT question_count FROM quizzes WHERE id=?", (quiz_id,)
-            )
-            quiz_count = row["question_count"] if row else None
-        values = {
-            "platform": place.platform,
-            "server_id": place.server_id,
-            "channel_id": place.channel_id,
-            "mode": mode,
+            quiz_count = await self.storage.quiz_question_count(quiz_id)
+        new = NewRound(
+            place=place,
+            mode=mode,
             # A discussion prompt has nothing to reveal: it is born finished.
-            "state": "revealed" if is_prompt else "open",
-            "card_id": q["card_id"],
-            "format": q.get("format", "choice"),
-            "prompt": q["prompt"],
-            "options_json": json.dumps(list(options), ensure_ascii=False),
-            "option_count": len(options),
-            "answer_index": None if is_prompt else q["answer_index"],
-            "question_json": json.dumps(q, ensure_ascii=False),
-            "card_json": card_json,
-            "topic": snapshot.get("topic"),
-            "level": snapshot.get("level"),
-            "tz": tz,
-            "owner_id": owner_id,
-            "quiz_id": quiz_id,
-            "quiz_position": position,
-            "opened_at": ts(now),
-            "closes_at": ts(closes_at),
-            "revealed_at": ts(now) if is_prompt else None,
-            "reveal_delivered": 1 if is_prompt else 0,
-        }
-        sql = f"INSERT INTO rounds ({', '.join(values)}) VALUES ({', '.join('?' * len(values))})"
-        round_id = await self.store.write(_InsertRow(sql, tuple(values.values())))
-        self._remember(round_id, values)
+            state="revealed" if is_prompt else "open",
+            card_id=q["card_id"],
+            format=q.get("format", "choice"),
+            prompt=q["prompt"],
+            options_json=json.dumps(list(options), ensure_ascii=False),
+            option_count=len(options),
+            answer_index=None if is_prompt else q["answer_index"],
+            question_json=json.dumps(q, ensure_ascii=False),
+            card_json=card_json,
+            topic=snapshot.get("topic"),
+            level=snapshot.get("level"),
+            tz=tz,
+            owner_id=owner_id,
+            quiz_id=quiz_id,
+            quiz_position=position,
+            opened_at=now,
+            closes_at=closes_at,
+            revealed_at=now if is_prompt else None,
+            reveal_delivered=is_prompt,
+        )
+        round_id = await self.storage.store_round(new)
+        self._remember(
+            round_id,
+            {
+                "platform": place.platform,
+                "mode": mode,
+                "format": new.format,
+                "option_count": new.option_count,
+                "answer_index": new.answer_index,
+                "closes_at": ts(closes_at),
+                "tz": tz,
+                "owner_id": owner_id,
+            },
+        )
         message = QuestionMessage(
             round_id=round_id,
-            format=values["format"],
+            format=new.format,
             prompt=q["prompt"],
             options=options,
             topic=snapshot.get("topic"),
@@ -293,10 +289,7 @@ class Engine:
         # open (the store runs a burst of them as one executemany), then a reply built once
         # per round, option and quarter hour. Everything else takes the checked path below.
         if known is not None and _may_lock_in(known, player, option_index, stamp):
-            inserted = await self.store.write_row(
-                _ANSWER_IF_OPEN,
-                (player.user_id, player.display_name, option_index, stamp, round_id, stamp),
-            )
+            inserted = await self.storage.lock_in(round_id, player, option_index, stamp)
             if inserted:
                 if known["mode"] != "practice":
                     return _locked_in_reply(round_id, known, option_index, now)
@@ -306,35 +299,23 @@ class Engine:
     async def _answer_checked(
         self, round_id: int, player: Player, option_index: int, now: datetime, stamp: str
     ) -> AnswerResult:
-        def record(conn: sqlite3.Connection) -> tuple[str, int | None, dict[str, Any] | None]:
-            r = conn.execute(
-                f"SELECT {_ROUND_FACTS}, state, revealed_at FROM rounds WHERE id=?", (round_id,)
-            ).fetchone()
-            if r is None or r["state"] == "cancelled" or r["platform"] != player.platform:
-                return "unknown_round", None, None
-            row = dict(r)
+        def verdict(r: RoundFacts) -> str | None:
+            # Runs inside the answer's write transaction, on the round as it is there.
+            if r["state"] == "cancelled" or r["platform"] != player.platform:
+                return "unknown_round"
             if r["owner_id"] is not None and r["owner_id"] != player.user_id:
-                return "unknown_round", None, None  # someone else's practice question
+                return "unknown_round"  # someone else's practice question
             if r["format"] == "prompt" or r["answer_index"] is None:
-                return "discussion", None, row
+                return "discussion"
             if r["state"] != "open" or stamp >= r["closes_at"]:
-                return "closed", None, row
+                return "closed"
             if not 0 <= option_index < r["option_count"]:
-                return "bad_option", None, row
-            inserted = conn.execute(
-                "INSERT INTO answers (round_id, user_id, display_name, option_index, answered_at)"
-                " VALUES (?,?,?,?,?) ON CONFLICT (round_id, user_id) DO NOTHING",
-                (round_id, player.user_id, player.display_name, option_index, stamp),
-            ).rowcount
-            if not inserted:
-                earlier = conn.execute(
-                    "SELECT option_index FROM answers WHERE round_id=? AND user_id=?",
-                    (round_id, player.user_id),
-                ).fetchone()
-                return "already_answered", earlier[0], row
-            return "locked_in", option_index, row
+                return "bad_option"
+            return None
 
-        status, chosen, row = await self.store.write(record)
+        status, chosen, row = await self.storage.answer_checked(
+            round_id, player, option_index, stamp, verdict
+        )
         if row is not None:
             self._remember(round_id, row)
         return await self._answered(round_id, status, chosen, row, now)
@@ -397,44 +378,38 @@ class Engine:
         """Load a round's fixed facts once, however many clicks arrive for it at once."""
         loading = self._loading.get(round_id)
         if loading is None:
-            loading = asyncio.ensure_future(
-                self.store.fetchone(
-                    f"SELECT {_ROUND_FACTS} FROM rounds WHERE id=? AND state != 'cancelled'",
-                    (round_id,),
-                )
-            )
+            loading = asyncio.ensure_future(self.storage.round_facts(round_id))
             self._loading[round_id] = loading
             loading.add_done_callback(lambda _: self._loading.pop(round_id, None))
-        row = await asyncio.shield(loading)
-        if row is None:
+        facts = await asyncio.shield(loading)
+        if facts is None:
             return None
-        self._remember(round_id, dict(row))
+        self._remember(round_id, facts)
         return self._rounds.get(round_id)
 
-    def _remember(self, round_id: int, facts: dict[str, Any]) -> None:
+    def _remember(self, round_id: int, facts: RoundFacts) -> None:
         """Keep a round's fixed facts (never its state) so clicks skip a lookup."""
         if len(self._rounds) >= ROUND_CACHE:
             self._rounds.clear()
-        self._rounds[round_id] = {k: facts[k] for k in _ROUND_FACT_NAMES}
+        self._rounds[round_id] = {k: facts[k] for k in FACT_NAMES}
 
     async def reveal(self, round_id: int) -> RevealMessage | None:
         """Close the round, score its answers, edit the original post. Happens once per round:
         a second call (or a racing `tick()`) returns None and changes nothing."""
         now = self.clock.now()
-        outcome = await self.store.write(lambda c: _reveal_tx(c, round_id, now))
-        if outcome is None:
+        done = await self.storage.reveal_round(round_id, now, functools.partial(settle, now=now))
+        if done is None:
             return None
-        message, place, ref, finished_quiz = outcome
-        if message.mode != "practice":
-            await self._deliver(round_id, place, ref, message)
-        if finished_quiz is not None:
-            await self._post_standings(finished_quiz, None)
-        return message
+        if done.message.mode != "practice":
+            await self._deliver(round_id, done.place, done.message_ref, done.message)
+        if done.finished_quiz is not None:
+            await self._post_standings(done.finished_quiz, None)
+        return done.message
 
     async def reveal_of(self, round_id: int) -> RevealMessage | None:
         """The stored reveal of an already revealed round (to show it again)."""
-        row = await self.store.fetchone("SELECT reveal_json FROM rounds WHERE id=?", (round_id,))
-        return _reveal_from_json(row["reveal_json"]) if row and row["reveal_json"] else None
+        stored = await self.storage.stored_reveal(round_id)
+        return reveal_from_json(stored) if stored else None
 
     async def _deliver(
         self, round_id: int, place: Place, ref: str | None, message: RevealMessage
@@ -447,9 +422,7 @@ class Engine:
         except Exception:
             log.exception("round %s: could not deliver the reveal; recover() retries", round_id)
             return False
-        await self.store.write(
-            lambda c: c.execute("UPDATE rounds SET reveal_delivered=1 WHERE id=?", (round_id,))
-        )
+        await self.storage.mark_reveal_delivered(round_id)
         return True
 
     # -- time-driven work ---------------------------------------------------------------
@@ -459,34 +432,22 @@ class Engine:
         on. Returns how many things it did. Safe to call any time, from several tasks."""
         now = self.clock.now()
         done = 0
-        due = await self.store.fetchall(
-            "SELECT id FROM rounds WHERE state='open' AND closes_at <= ? ORDER BY closes_at, id",
-            (ts(now),),
-        )
-        for row in due:
+        for round_id in await self.storage.due_rounds(now):
             try:
-                if await self.reveal(row["id"]) is not None:
+                if await self.reveal(round_id) is not None:
                     done += 1
             except Exception:
-                log.exception("round %s: reveal failed", row["id"])
-        quizzes = await self.store.fetchall(
-            "SELECT id FROM quizzes WHERE state='running' AND next_at IS NOT NULL AND next_at <= ?",
-            (ts(now),),
-        )
-        for row in quizzes:
+                log.exception("round %s: reveal failed", round_id)
+        for quiz_id in await self.storage.due_quizzes(now):
             try:
-                done += await self._advance_quiz(row["id"], now)
+                done += await self._advance_quiz(quiz_id, now)
             except Exception:
-                log.exception("quiz %s: could not move on", row["id"])
+                log.exception("quiz %s: could not move on", quiz_id)
         return done
 
     async def next_due(self) -> datetime | None:
         """When `tick()` next has work, or None when nothing is pending."""
-        row = await self.store.fetchone(
-            "SELECT min(t) FROM (SELECT min(closes_at) AS t FROM rounds WHERE state='open'"
-            " UNION ALL SELECT min(next_at) FROM quizzes WHERE state='running')"
-        )
-        return parse_ts(row[0]) if row and row[0] else None
+        return await self.storage.next_due()
 
     async def run_timer(self, stop: asyncio.Event, max_sleep: float = 1.0) -> None:
         """Drive `tick()` until `stop` is set: the loop an adapter (or `quizbot run`) starts
@@ -510,35 +471,20 @@ class Engine:
         stale while the bot was down, then reveal every overdue round (once)."""
         now = self.clock.now()
         done = await self._find_lost_posts()
-        pending = await self.store.fetchall(
-            "SELECT id, platform, server_id, channel_id, message_ref, reveal_json FROM rounds"
-            " WHERE reveal_delivered=0 AND state='revealed' AND mode != 'practice'"
-        )
-        for r in pending:
-            place = Place(r["platform"], r["server_id"], r["channel_id"])
-            message = _reveal_from_json(r["reveal_json"])
-            done += await self._deliver(r["id"], place, r["message_ref"], message)
-        for q in await self.store.fetchall("SELECT * FROM quizzes WHERE state='running'"):
-            open_round = await self.store.fetchone(
-                "SELECT closes_at FROM rounds WHERE quiz_id=? AND state='open'", (q["id"],)
+        for pending in await self.storage.undelivered_reveals():
+            message = reveal_from_json(pending.reveal_json)
+            done += await self._deliver(
+                pending.round_id, pending.place, pending.message_ref, message
             )
-            last = (
-                parse_ts(open_round["closes_at"])
-                if open_round
-                else parse_ts(q["next_at"])
-                if q["next_at"]
-                else None
-            )
+        for quiz in await self.storage.running_quizzes():
+            last = await self.storage.open_round_closes(quiz.quiz_id) or quiz.next_at
             if last is None:
                 # Crashed between claiming the next question and posting it: post it now.
-                await self.store.write(
-                    lambda c, qid=q["id"]: c.execute(
-                        "UPDATE quizzes SET next_at=? WHERE id=? AND state='running'",
-                        (ts(now), qid),
-                    )
-                )
+                await self.storage.resume_quiz(quiz.quiz_id, now)
             elif now - last > QUIZ_STALE:
-                done += await self._end_quiz(q["id"], "stopped", "Quiz ended: the bot restarted")
+                done += await self._end_quiz(
+                    quiz.quiz_id, "stopped", "Quiz ended: the bot restarted"
+                )
         return done + await self.tick()
 
     async def _find_lost_posts(self) -> int:
@@ -546,39 +492,28 @@ class Engine:
         process died in between). Where the platform can hand the post back without posting
         twice (Poster.find_post: Discord answers a repeated nonce with the first message),
         record it, so the reveal edits that post; elsewhere the reveal comes as a new post."""
-        rows = await self.store.fetchall(
-            "SELECT r.*, q.question_count FROM rounds r LEFT JOIN quizzes q ON q.id = r.quiz_id"
-            " WHERE r.message_ref IS NULL AND r.mode != 'practice' AND r.format != 'prompt'"
-            " AND (r.state = 'open' OR (r.state = 'revealed' AND r.reveal_delivered = 0))"
-        )
         found = 0
-        for row in rows:
-            place = Place(row["platform"], row["server_id"], row["channel_id"])
-            position, count = row["quiz_position"], row["question_count"]
+        for lost in await self.storage.unrecorded_posts():
+            position, count = lost.quiz_position, lost.question_count
             message = QuestionMessage(
-                round_id=row["id"],
-                format=row["format"],
-                prompt=row["prompt"],
-                options=tuple(json.loads(row["options_json"])),
-                topic=row["topic"],
-                level=row["level"],
-                closes_at=parse_ts(row["closes_at"]),
-                mode=row["mode"],
+                round_id=lost.round_id,
+                format=lost.format,
+                prompt=lost.prompt,
+                options=lost.options,
+                topic=lost.topic,
+                level=lost.level,
+                closes_at=lost.closes_at,
+                mode=lost.mode,
                 position=f"{position}/{count}" if position and count else None,
-                zone=row["tz"] or "UTC",
+                zone=lost.tz or "UTC",
             )
             try:
-                ref = await self.poster.find_post(place, message)
+                ref = await self.poster.find_post(lost.place, message)
             except Exception:
-                log.exception("round %s: could not look for its lost post", row["id"])
+                log.exception("round %s: could not look for its lost post", lost.round_id)
                 continue
             if ref:
-                await self.store.write(
-                    lambda c, ref=ref, rid=row["id"]: c.execute(
-                        "UPDATE rounds SET message_ref=? WHERE id=? AND message_ref IS NULL",
-                        (ref, rid),
-                    )
-                )
+                await self.storage.record_found_post(lost.round_id, ref)
                 found += 1
         return found
 
@@ -616,13 +551,13 @@ class Engine:
                     f"Each question can stay open {low} to {high} seconds; you asked for {seconds}."
                 ),
             )
-        running = await self._running_quiz(place)
+        running = await self.storage.running_quiz(place)
         if running is not None:
-            return QuizReply("busy", _busy_notice(running), running["id"])
+            return QuizReply("busy", _busy_notice(running), running.quiz_id)
         if self.maker is None:
             return QuizReply("no_cards", Notice("No decks are loaded, so there is nothing to ask."))
         now = self.clock.now()
-        recent = await self._recent_cards(place)
+        recent = await self.storage.recent_cards(place, RECENT_CARDS)
         try:
             questions = self._generate(count, _seed(place, now), fmt, topic, level, recent)
         except ValueError as exc:
@@ -636,33 +571,26 @@ class Engine:
         tz = await self.place_zone(place)
         stored = [_question_dict(q) for q in questions]
 
-        def create(conn: sqlite3.Connection) -> int:
-            return conn.execute(
-                "INSERT INTO quizzes (platform, server_id, channel_id, starter_id, starter_name,"
-                " question_count, seconds, questions_json, position, tz, started_at)"
-                " VALUES (?,?,?,?,?,?,?,?,1,?,?)",
-                (
-                    *_key(place),
-                    starter.user_id,
-                    starter.display_name,
-                    len(stored),
-                    seconds,
-                    json.dumps(stored, ensure_ascii=False),
-                    tz,
-                    ts(now),
-                ),
-            ).lastrowid
-
-        try:
-            quiz_id = await self.store.write(create)
-        except sqlite3.IntegrityError:  # another start won the race for this channel
-            running = await self._running_quiz(place)
-            return QuizReply("busy", _busy_notice(running), running["id"] if running else None)
+        quiz_id = await self.storage.create_quiz(
+            NewQuiz(
+                place=place,
+                starter_id=starter.user_id,
+                starter_name=starter.display_name,
+                question_count=len(stored),
+                seconds=seconds,
+                questions_json=json.dumps(stored, ensure_ascii=False),
+                tz=tz,
+                started_at=now,
+            )
+        )
+        if quiz_id is None:  # another start won the race for this channel
+            running = await self.storage.running_quiz(place)
+            return QuizReply("busy", _busy_notice(running), running.quiz_id if running else None)
         try:
             await self._post_quiz_round(quiz_id, place, stored[0], 1, len(stored), seconds, tz)
         except Exception as exc:
             log.exception("quiz %s: could not post its first question", quiz_id)
-            await self._set_quiz_state(quiz_id, "stopped")
+            await self.storage.end_quiz(quiz_id, "stopped", self.clock.now())
             return QuizReply("error", Notice(f"Could not post the question here: {exc}"), quiz_id)
         return QuizReply(
             "started",
@@ -671,70 +599,43 @@ class Engine:
         )
 
     async def stop_quiz(self, place: Place, by: Player, is_admin: bool) -> QuizReply:
-        running = await self._running_quiz(place)
+        running = await self.storage.running_quiz(place)
         if running is None:
             return QuizReply("none", Notice("No quiz is running in this channel."))
-        if by.user_id != running["starter_id"] and not is_admin:
+        if by.user_id != running.starter_id and not is_admin:
             return QuizReply(
                 "forbidden",
                 Notice(
-                    f"Only {running['starter_name']} (who started this quiz) or an admin can "
-                    "stop it."
+                    f"Only {running.starter_name} (who started this quiz) or an admin can stop it."
                 ),
-                running["id"],
+                running.quiz_id,
             )
         title = f"Quiz stopped by {by.display_name}"
-        if not await self._end_quiz(running["id"], "stopped", title):
-            return QuizReply("none", Notice("That quiz has just finished."), running["id"])
-        asked = running["position"]
+        if not await self._end_quiz(running.quiz_id, "stopped", title):
+            return QuizReply("none", Notice("That quiz has just finished."), running.quiz_id)
+        asked = running.position
         return QuizReply(
             "stopped",
-            Notice(f"Quiz stopped after {asked} of {running['question_count']} questions."),
-            running["id"],
-        )
-
-    async def _running_quiz(self, place: Place) -> sqlite3.Row | None:
-        return await self.store.fetchone(
-            "SELECT * FROM quizzes WHERE platform=? AND server_id=? AND channel_id=?"
-            " AND state='running'",
-            _key(place),
+            Notice(f"Quiz stopped after {asked} of {running.question_count} questions."),
+            running.quiz_id,
         )
 
     async def _advance_quiz(self, quiz_id: int, now: datetime) -> int:
-        def claim(conn: sqlite3.Connection) -> sqlite3.Row | None:
-            q = conn.execute(
-                "SELECT * FROM quizzes WHERE id=? AND state='running' AND next_at <= ?",
-                (quiz_id, ts(now)),
-            ).fetchone()
-            if q is None or q["position"] >= q["question_count"]:
-                return None
-            conn.execute(
-                "UPDATE quizzes SET position=position+1, next_at=NULL WHERE id=?", (quiz_id,)
-            )
-            return q
-
-        q = await self.store.write(claim)
-        if q is None:
-            row = await self.store.fetchone(
-                "SELECT position, question_count FROM quizzes WHERE id=? AND state='running'"
-                " AND next_at <= ?",
-                (quiz_id, ts(now)),
-            )
-            if row and row["position"] >= row["question_count"]:
-                return await self._end_quiz(quiz_id, "finished", None)
+        q = await self.storage.claim_next_question(quiz_id, now)
+        if q == "all_asked":
+            return await self._end_quiz(quiz_id, "finished", None)
+        if not isinstance(q, Quiz):
             return 0
-        place = Place(q["platform"], q["server_id"], q["channel_id"])
-        questions = json.loads(q["questions_json"])
-        position = q["position"] + 1
+        position = q.position + 1
         try:
             await self._post_quiz_round(
                 quiz_id,
-                place,
-                questions[position - 1],
+                q.place,
+                q.questions[position - 1],
                 position,
-                len(questions),
-                q["seconds"],
-                q["tz"],
+                len(q.questions),
+                q.seconds,
+                q.tz,
             )
         except Exception:
             log.exception("quiz %s: could not post question %d; ending it", quiz_id, position)
@@ -762,76 +663,31 @@ class Engine:
             position=position,
             quiz_count=count,
         )
-        try:
-            ref = await self.poster.post(place, message)
-        except Exception:
-            await self.store.write(
-                lambda c: c.execute("UPDATE rounds SET state='cancelled' WHERE id=?", (round_id,))
-            )
-            raise
-        await self.store.write(
-            lambda c: c.execute("UPDATE rounds SET message_ref=? WHERE id=?", (ref, round_id))
-        )
+        await self._post(round_id, place, message)
         return round_id
-
-    async def _set_quiz_state(self, quiz_id: int, state: str) -> bool:
-        now = self.clock.now()
-        return bool(
-            await self.store.write(
-                lambda c: (
-                    c.execute(
-                        "UPDATE quizzes SET state=?, ended_at=?, next_at=NULL WHERE id=?"
-                        " AND state='running'",
-                        (state, ts(now), quiz_id),
-                    ).rowcount
-                )
-            )
-        )
 
     async def _end_quiz(self, quiz_id: int, state: str, title: str | None) -> int:
         """Claim the end of a running quiz, reveal its open round, post the final standings."""
-        if not await self._set_quiz_state(quiz_id, state):
+        if not await self.storage.end_quiz(quiz_id, state, self.clock.now()):
             return 0
-        for row in await self.store.fetchall(
-            "SELECT id FROM rounds WHERE quiz_id=? AND state='open'", (quiz_id,)
-        ):
-            await self.reveal(row["id"])
+        for round_id in await self.storage.open_rounds_of_quiz(quiz_id):
+            await self.reveal(round_id)
         await self._post_standings(quiz_id, title)
         return 1
 
     async def _post_standings(self, quiz_id: int, title: str | None) -> None:
-        q = await self.store.fetchone("SELECT * FROM quizzes WHERE id=?", (quiz_id,))
-        if q is None:
+        results = await self.storage.quiz_results(quiz_id, standings.TOP)
+        if results is None:
             return
-        found = await self.store.fetchall(
-            "SELECT a.user_id, max(a.display_name) AS name, sum(a.points) AS points,"
-            " count(*) AS answered, sum(a.correct) AS correct"
-            " FROM answers a JOIN rounds r ON r.id = a.round_id"
-            " WHERE r.quiz_id=? AND r.state='revealed'"
-            " GROUP BY a.user_id ORDER BY points DESC, correct DESC, a.user_id LIMIT ?",
-            (quiz_id, standings.TOP),
-        )
-        rows: list[LeaderboardRow] = []
-        for i, r in enumerate(found):
-            rank = rows[-1].rank if rows and rows[-1].points == r["points"] else i + 1
-            rows.append(
-                LeaderboardRow(
-                    rank, r["name"], r["points"], r["answered"], r["correct"], r["user_id"]
-                )
-            )
-        asked = await self.store.fetchone(
-            "SELECT count(*) FROM rounds WHERE quiz_id=? AND state='revealed'", (quiz_id,)
-        )
         message = LeaderboardMessage(
             title=title or "Quiz over: final standings",
             period="quiz",
             scope="quiz",
-            rows=tuple(rows),
-            period_label=f"{asked[0]} of {q['question_count']} questions",
+            rows=tuple(standings.ranked(results.top)),
+            period_label=f"{results.asked} of {results.quiz.question_count} questions",
         )
-        place = Place(q["platform"], q["server_id"], q["channel_id"])
         try:
-            await self.poster.post(place, message)
+            await self.poster.post(results.quiz.place, message)
         except Exception:
             log.exception("quiz %s: could not post the final standings", quiz_id)
 
@@ -854,16 +710,12 @@ class Engine:
             if refusal:
                 return PracticeReply(None, Notice(refusal))
         place = Place.practice(player.platform, player.user_id)
-        for row in await self.store.fetchall(
-            "SELECT id FROM rounds WHERE platform=? AND server_id=? AND channel_id=?"
-            " AND state='open'",
-            _key(place),
-        ):
-            await self.reveal(row["id"])
+        for round_id in await self.storage.open_rounds_in(place):
+            await self.reveal(round_id)
         if self.maker is None:
             return PracticeReply(None, Notice("No decks are loaded, so there is nothing to ask."))
         now = self.clock.now()
-        recent = await self._recent_cards(place)
+        recent = await self.storage.recent_cards(place, RECENT_CARDS)
         try:
             questions = self._generate(1, _seed(place, now), fmt, topic, level, recent)
         except ValueError as exc:
@@ -900,14 +752,6 @@ class Engine:
             questions = pick(())  # a small topic runs out of unseen cards: allow repeats
         return questions[:count]
 
-    async def _recent_cards(self, place: Place) -> list[str]:
-        rows = await self.store.fetchall(
-            "SELECT card_id FROM rounds WHERE platform=? AND server_id=? AND channel_id=?"
-            " ORDER BY opened_at DESC LIMIT ?",
-            (*_key(place), RECENT_CARDS),
-        )
-        return [r["card_id"] for r in rows]
-
     # -- leaderboards and stats ---------------------------------------------------------
 
     async def leaderboard(
@@ -927,18 +771,11 @@ class Engine:
         channel = place.channel_id if scope == "channel" else "*"
         when = {"week": "This week", "month": "This month", "all": "All time"}[period]
         where = "in this channel" if scope == "channel" else "on this server"
-        return await self.store.read(
-            lambda c: standings.board(
-                c,
-                platform=place.platform,
-                server_id=place.server_id,
-                channel_id=channel,
-                period=period,
-                day=day,
-                caller_id=caller.user_id if caller else None,
-                title=f"{when} {where}",
-                scope=scope,
-            )
+        caller_id = caller.user_id if caller else None
+        key = standings.board_key(place.platform, place.server_id, channel, period, day)
+        found = await self.storage.board(key, caller_id, standings.TOP)
+        return standings.board_message(
+            found, period=period, day=day, caller_id=caller_id, title=f"{when} {where}", scope=scope
         )
 
     async def stats(self, player: Player, place: Place | None = None) -> StatsMessage:
@@ -946,16 +783,8 @@ class Engine:
         tz = await self.place_zone(place) if place else "UTC"
         today = local_date(self.clock.now(), tz)
         server = place.server_id if place is not None and not place.is_practice else None
-        return await self.store.read(
-            lambda c: standings.personal_stats(
-                c,
-                platform=player.platform,
-                user_id=player.user_id,
-                fallback_name=player.display_name,
-                today=today,
-                server_id=server,
-            )
-        )
+        totals = await self.storage.player_totals(player.platform, player.user_id, server)
+        return standings.stats_message(totals, fallback_name=player.display_name, today=today)
 
     def topics(self) -> list[tuple[str, int]]:
         """(topic, number of answerable cards), most cards first."""
@@ -964,155 +793,6 @@ class Engine:
             if getattr(card, "kind", "qa") == "qa":
                 counts[card.topic] = counts.get(card.topic, 0) + 1
         return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
-
-
-# -- the reveal transaction -------------------------------------------------------------
-
-
-def _reveal_tx(
-    conn: sqlite3.Connection, round_id: int, now: datetime
-) -> tuple[RevealMessage, Place, str | None, int | None] | None:
-    claimed = conn.execute(
-        "UPDATE rounds SET state='revealed', revealed_at=? WHERE id=? AND state='open'",
-        (ts(now), round_id),
-    ).rowcount
-    if not claimed:
-        return None
-    r = conn.execute("SELECT * FROM rounds WHERE id=?", (round_id,)).fetchone()
-    answers = conn.execute(
-        "SELECT id, user_id, display_name, option_index, answered_at FROM answers"
-        " WHERE round_id=? ORDER BY answered_at, id",
-        (round_id,),
-    ).fetchall()
-    mode, tz = r["mode"], r["tz"]
-    opened_at, closes_at = parse_ts(r["opened_at"]), parse_ts(r["closes_at"])
-    topic = r["topic"] or "General"
-    options = tuple(json.loads(r["options_json"]))
-    counts = [0] * len(options)
-    right: list[tuple[str, int, str]] = []
-    scored: list[tuple[int, int, int]] = []
-    names: list[tuple[str, str, str]] = []
-    topic_rows: list[tuple[str, str, str, int]] = []
-    board_rows: list[tuple[Any, ...]] = []
-    for a in answers:
-        answered_at = parse_ts(a["answered_at"])
-        correct = a["option_index"] == r["answer_index"]
-        streak_days = 0
-        if correct and mode in STREAK_MODES:
-            streak_days = _extend_streak(
-                conn, r["platform"], a["user_id"], local_date(answered_at, tz)
-            )
-        score = score_answer(
-            correct=correct,
-            level=r["level"],
-            mode=mode,
-            opened_at=opened_at,
-            closes_at=closes_at,
-            answered_at=answered_at,
-            streak_days=streak_days,
-        )
-        if 0 <= a["option_index"] < len(counts):
-            counts[a["option_index"]] += 1
-        if correct:
-            right.append((a["display_name"], score.points, a["answered_at"]))
-        scored.append((int(correct), score.points, a["id"]))
-        names.append((r["platform"], a["user_id"], a["display_name"]))
-        topic_rows.append((r["platform"], a["user_id"], topic, int(correct)))
-        if mode in LEADERBOARD_MODES:
-            for channel in (r["channel_id"], "*"):
-                for kind, key in period_keys(local_date(answered_at, tz)):
-                    board_rows.append(
-                        (r["platform"], r["server_id"], channel, kind, key, a["user_id"],
-                         score.points, int(correct))
-                    )  # fmt: skip
-    conn.executemany("UPDATE answers SET correct=?, points=? WHERE id=?", scored)
-    conn.executemany(
-        "INSERT INTO players (platform, user_id, display_name) VALUES (?,?,?)"
-        " ON CONFLICT DO UPDATE SET display_name=excluded.display_name",
-        names,
-    )
-    conn.executemany(
-        "INSERT INTO player_topics (platform, user_id, topic, answered, correct) VALUES (?,?,?,1,?)"
-        " ON CONFLICT DO UPDATE SET answered=answered+1, correct=correct+excluded.correct",
-        topic_rows,
-    )
-    conn.executemany(
-        "INSERT INTO scores (platform, server_id, channel_id, period_kind, period_key, user_id,"
-        " points, answered, correct) VALUES (?,?,?,?,?,?,?,1,?)"
-        " ON CONFLICT DO UPDATE SET points=points+excluded.points, answered=answered+1,"
-        " correct=correct+excluded.correct",
-        board_rows,
-    )
-    right.sort(key=lambda item: (-item[1], item[2]))
-    position = None
-    finished_quiz = None
-    if r["quiz_id"] is not None:
-        q = conn.execute("SELECT * FROM quizzes WHERE id=?", (r["quiz_id"],)).fetchone()
-        position = f"{r['quiz_position']}/{q['question_count']}"
-        if q["state"] == "running":
-            if r["quiz_position"] >= q["question_count"]:
-                conn.execute(
-                    "UPDATE quizzes SET state='finished', ended_at=?, next_at=NULL WHERE id=?",
-                    (ts(now), q["id"]),
-                )
-                finished_quiz = q["id"]
-            else:
-                conn.execute(
-                    "UPDATE quizzes SET next_at=? WHERE id=?", (ts(now + QUIZ_PAUSE), q["id"])
-                )
-    card = json.loads(r["card_json"])
-    message = RevealMessage(
-        round_id=round_id,
-        prompt=r["prompt"],
-        options=options,
-        correct_index=r["answer_index"],
-        answer=card.get("answer") or "",
-        counts=tuple(counts),
-        right=tuple((name, points) for name, points, _ in right),
-        wrong_count=len(answers) - len(right),
-        closes_at=closes_at,
-        revealed_at=now,
-        mode=mode,
-        format=r["format"],
-        topic=r["topic"],
-        level=r["level"],
-        position=position,
-        zone=tz,
-    )
-    conn.execute("UPDATE rounds SET reveal_json=? WHERE id=?", (_reveal_to_json(message), round_id))
-    place = Place(r["platform"], r["server_id"], r["channel_id"])
-    return message, place, r["message_ref"], finished_quiz
-
-
-def _extend_streak(conn: sqlite3.Connection, platform: str, user_id: str, day: date) -> int:
-    row = conn.execute(
-        "SELECT current, best, last_day FROM streaks WHERE platform=? AND user_id=?",
-        (platform, user_id),
-    ).fetchone()
-    before = (
-        Streak(
-            row["current"],
-            row["best"],
-            date.fromisoformat(row["last_day"]) if row["last_day"] else None,
-        )
-        if row
-        else Streak()
-    )
-    after = before.after_correct(day)
-    if after != before:
-        conn.execute(
-            "INSERT INTO streaks (platform, user_id, current, best, last_day) VALUES (?,?,?,?,?)"
-            " ON CONFLICT DO UPDATE SET current=excluded.current, best=excluded.best,"
-            " last_day=excluded.last_day",
-            (
-                platform,
-                user_id,
-                after.current,
-                after.best,
-                after.last_day.isoformat() if after.last_day else None,
-            ),
-        )
-    return after.current
 
 
 # -- small helpers ----------------------------------------------------------------------
@@ -1126,13 +806,6 @@ def _may_lock_in(facts: dict[str, Any], player: Player, option_index: int, stamp
         and 0 <= option_index < facts["option_count"]
         and stamp < facts["closes_at"]
     )
-
-
-_ANSWER_IF_OPEN = (
-    "INSERT INTO answers (round_id, user_id, display_name, option_index, answered_at)"
-    " SELECT id, ?, ?, ?, ? FROM rounds WHERE id=? AND state='open' AND closes_at > ?"
-    " ON CONFLICT (round_id, user_id) DO NOTHING"
-)
 
 
 def _locked_in_reply(
@@ -1175,24 +848,6 @@ def _reveal_at_cached(closes_at: str, tz: str, quarter: datetime) -> str:
     return local_time_text(parse_ts(closes_at), tz, quarter)
 
 
-_CANCEL_OPEN_ROUND = "UPDATE rounds SET state='cancelled' WHERE id=? AND state='open'"
-_SET_MESSAGE_REF = "UPDATE rounds SET message_ref=? WHERE id=?"
-
-
-class _InsertRow:
-    """A write returning the new row's id; a small object rather than a closure, whose cells
-    would stay alive in the suspended caller until the commit."""
-
-    __slots__ = ("params", "sql")
-
-    def __init__(self, sql: str, params: tuple[Any, ...]) -> None:
-        self.sql = sql
-        self.params = params
-
-    def __call__(self, conn: sqlite3.Connection) -> int:
-        return conn.execute(self.sql, self.params).lastrowid  # type: ignore[return-value]
-
-
 def _key(place: Place) -> tuple[str, str, str]:
     return place.platform, place.server_id, place.channel_id
 
@@ -1214,31 +869,14 @@ def _question_dict(question: Any) -> dict[str, Any]:
     return data
 
 
-def _busy_notice(running: sqlite3.Row | None) -> Notice:
+def _busy_notice(running: Quiz | None) -> Notice:
     if running is None:
         return Notice("A quiz is already running in this channel.")
     return Notice(
-        f"A quiz is already running in this channel (question {running['position']} of "
-        f"{running['question_count']}, started by {running['starter_name']}). Wait for it to "
-        f"finish, or ask {running['starter_name']} or an admin to stop it."
+        f"A quiz is already running in this channel (question {running.position} of "
+        f"{running.question_count}, started by {running.starter_name}). Wait for it to "
+        f"finish, or ask {running.starter_name} or an admin to stop it."
     )
-
-
-def _reveal_to_json(message: RevealMessage) -> str:
-    data = dataclasses.asdict(message)
-    data["closes_at"] = ts(message.closes_at)
-    data["revealed_at"] = ts(message.revealed_at)
-    return json.dumps(data, ensure_ascii=False)
-
-
-def _reveal_from_json(text: str) -> RevealMessage:
-    data = json.loads(text)
-    data["closes_at"] = parse_ts(data["closes_at"])
-    data["revealed_at"] = parse_ts(data["revealed_at"])
-    data["options"] = tuple(data["options"])
-    data["counts"] = tuple(data["counts"])
-    data["right"] = tuple((name, points) for name, points in data["right"])
-    return RevealMessage(**data)
 
 
 def _plural(count: int, noun: str) -> str:

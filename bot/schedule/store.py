@@ -7,7 +7,8 @@ two tasks, or two processes on one database file, can race for a slot and exactl
                           ^  |                |
                           |  +--> skipped     +--fail--> claimed (retry later) | failed
                           +-- take over when the lease ran out (nobody is posting)
-    posting, lease ran out (its process died): reconciled from the engine's `rounds` table:
+    posting, lease ran out (its process died): reconciled from the engine's rounds (read
+    through `bot.store.rounds`, in the same transaction):
         the round has a message ref -> posted; no round or a cancelled one -> claimed again;
         an open round without ref (post may have reached the platform) -> unknown, never retried.
 """
@@ -23,6 +24,7 @@ from typing import Any
 
 from bot.ports import Place
 from bot.schedule.spec import DailySpec
+from bot.store import rounds
 from bot.store.db import Store, parse_ts, ts
 
 _KEY = "platform=? AND server_id=? AND channel_id=?"
@@ -220,9 +222,7 @@ class DailyStore:
         self, place: Place, day: date, *, owner: str, round_id: int, now: datetime
     ) -> asyncio.Future[SlotRow | None]:
         k = (*key(place), day.isoformat())
-        return self.store.write(
-            _PostedTx(place, k, (round_id, round_id, round_id, ts(now), *k, owner))
-        )
+        return self.store.write(_PostedTx(place, k, round_id, ts(now), owner))
 
     async def failed_attempt(
         self,
@@ -263,11 +263,10 @@ class DailyStore:
     def card_uses(self, place: Place) -> asyncio.Future[dict[str, int]]:
         """How often each card was asked in this channel's daily rotation (posts that failed
         were cancelled by the engine and do not count)."""
-        return self.store.read(functools.partial(_card_uses, k=key(place)))
+        return self.store.read(functools.partial(rounds.daily_card_uses, place=place))
 
-    async def round_state(self, round_id: int) -> str | None:
-        row = await self.store.fetchone("SELECT state FROM rounds WHERE id=?", (round_id,))
-        return row["state"] if row else None
+    def round_state(self, round_id: int) -> asyncio.Future[str | None]:
+        return self.store.read(functools.partial(rounds.state_of, round_id=round_id))
 
     # -- weekly leaderboard ---------------------------------------------------------------
 
@@ -383,21 +382,23 @@ class _ClaimTx:
 
 
 class _PostedTx:
-    """posting -> posted, with the round's ref and close time read inside the UPDATE; the row
-    is read back in the same transaction: one trip to the database."""
+    """posting -> posted, with the round's ref and close time read in the same transaction,
+    and the row read back: one trip to the database."""
 
-    __slots__ = ("k", "params", "place")
+    __slots__ = ("k", "owner", "place", "round_id", "stamp")
 
-    def __init__(self, place: Place, k: tuple[Any, ...], params: tuple[Any, ...]) -> None:
-        self.place, self.k, self.params = place, k, params
+    def __init__(
+        self, place: Place, k: tuple[Any, ...], round_id: int, stamp: str, owner: str
+    ) -> None:
+        self.place, self.k, self.round_id, self.stamp, self.owner = place, k, round_id, stamp, owner
 
     def __call__(self, conn: sqlite3.Connection) -> SlotRow | None:
+        ref, closes_at = rounds.post_of(conn, self.round_id)
         conn.execute(
             "UPDATE daily_slots SET state='posted', owner=NULL, lease_until=NULL, round_id=?,"
-            " message_ref=(SELECT message_ref FROM rounds WHERE id=?),"
-            " closes_at=(SELECT closes_at FROM rounds WHERE id=?), posted_at=?"
+            " message_ref=?, closes_at=?, posted_at=?"
             f" WHERE {_KEY} AND local_date=? AND state='posting' AND owner=?",
-            self.params,
+            (self.round_id, ref, closes_at, self.stamp, *self.k, self.owner),
         )
         row = _slot_row(conn, self.k)
         return SlotRow.from_row(row, self.place) if row else None
@@ -408,27 +409,14 @@ def _read_schedule(conn: sqlite3.Connection, place: Place) -> Schedule | None:
     return _schedule(row, place) if row else None
 
 
-def _card_uses(conn: sqlite3.Connection, k: tuple[Any, ...]) -> dict[str, int]:
-    rows = conn.execute(
-        "SELECT card_id, count(*) AS n FROM rounds WHERE platform=? AND server_id=?"
-        " AND channel_id=? AND mode='daily' AND state != 'cancelled' GROUP BY card_id",
-        k,
-    ).fetchall()
-    return {r["card_id"]: r["n"] for r in rows}
-
-
 def _slot_row(conn: sqlite3.Connection, k: tuple[Any, ...]) -> sqlite3.Row:
     return conn.execute(f"SELECT * FROM daily_slots WHERE {_KEY} AND local_date=?", k).fetchone()
 
 
 def _reconcile(conn: sqlite3.Connection, k: tuple[Any, ...], row: sqlite3.Row) -> None:
-    """A `posting` attempt whose process died: decide from the engine's rounds table, which
-    the engine writes BEFORE posting and updates with the message ref AFTER."""
-    found = conn.execute(
-        "SELECT id, state, message_ref, closes_at FROM rounds WHERE platform=? AND server_id=?"
-        " AND channel_id=? AND mode='daily' AND card_id=? AND opened_at>=? ORDER BY id LIMIT 1",
-        (*k[:3], row["card_id"], row["attempt_at"]),
-    ).fetchone()
+    """A `posting` attempt whose process died: decide from the engine's round, which the
+    engine stores BEFORE posting and records the message ref of AFTER."""
+    found = rounds.first_daily_since(conn, Place(*k[:3]), row["card_id"], row["attempt_at"])
     where = f" WHERE {_KEY} AND local_date=? AND state='posting'"
     if found is not None and found["message_ref"]:
         conn.execute(

@@ -323,11 +323,18 @@ async def _connect(path: Path) -> aiosqlite.Connection:
 async def _on_thread(conn: aiosqlite.Connection, fn: Callable[..., T], *args: Any) -> T:
     """Run a synchronous `fn(sqlite3_conn, *args)` on the aiosqlite connection's thread.
 
-    aiosqlite has no public call for this; `_execute` is its queueing primitive (stable in the
-    pinned 0.22 line; the store tests fail loudly if it changes). One thread hop per batch of
-    writes is what makes group commit fast.
+    The one place that reaches into aiosqlite's internals: it has no public call for running
+    a function on its thread, and `_execute` (its queueing primitive) with `_conn` (the
+    sqlite3 connection) is it. One thread hop per batch of writes is what makes group commit
+    fast; the public `execute`/`commit` would cost a hop per statement. Pinned to the 0.22
+    line in pyproject.toml; tests/store/test_db.py::test_the_aiosqlite_internals_the_store_uses
+    fails loudly if an upgrade removes or changes them.
     """
-    return await conn._execute(lambda: fn(conn._conn, *args))
+    return await conn._execute(_bind, fn, conn._conn, args)
+
+
+def _bind(fn: Callable[..., T], sqlite_conn: sqlite3.Connection, args: tuple[Any, ...]) -> T:
+    return fn(sqlite_conn, *args)
 
 
 def _prepare_writer(

@@ -241,3 +241,40 @@ async def test_processes_opening_a_new_file_at_once_migrate_it_once(tmp_path):
     assert [p.returncode for p in procs] == [0, 0, 0, 0], errors
     async with await Store.open(path) as store:
         assert await store.schema_version() == latest_version()
+
+
+async def test_the_aiosqlite_internals_the_store_uses(tmp_path):
+    """bot.store.db._on_thread is the only use of aiosqlite's private API: `_execute(fn,
+    *args)` queues `fn(*args)` on the connection's thread, `_conn` is the sqlite3 connection.
+    If an aiosqlite upgrade changes either, this fails here, not as a hang in production."""
+    import inspect
+    import threading
+
+    import aiosqlite
+
+    from bot.store.db import _on_thread
+
+    execute = getattr(aiosqlite.Connection, "_execute", None)
+    assert execute is not None and inspect.iscoroutinefunction(execute), (
+        "aiosqlite.Connection._execute is gone or no longer async: rewrite bot.store.db._on_thread"
+    )
+    params = list(inspect.signature(execute).parameters.values())
+    assert [p.kind for p in params[1:]] == [
+        inspect.Parameter.POSITIONAL_OR_KEYWORD,
+        inspect.Parameter.VAR_POSITIONAL,
+        inspect.Parameter.VAR_KEYWORD,
+    ], f"aiosqlite.Connection._execute changed its signature: {params}"
+    assert isinstance(inspect.getattr_static(aiosqlite.Connection, "_conn", None), property)
+
+    conn = await aiosqlite.connect(tmp_path / "x.db")
+    try:
+
+        def where(sqlite_conn: sqlite3.Connection, extra: int) -> tuple[int, bool, int]:
+            one = sqlite_conn.execute("SELECT 1").fetchone()[0]
+            return threading.get_ident(), isinstance(sqlite_conn, sqlite3.Connection), one + extra
+
+        thread, is_sqlite, value = await _on_thread(conn, where, 1)
+    finally:
+        await conn.close()
+    assert thread != threading.get_ident()  # ran on the connection's thread, not the loop's
+    assert is_sqlite and value == 2

@@ -1,0 +1,233 @@
+"""`QuizStorage` on SQLite: each operation is one trip through the store's single writer
+(group-committed) or its reader (shared snapshots), made of the table modules' functions."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sqlite3
+from asyncio import Future
+from datetime import datetime
+from typing import TypeVar
+
+from bot.ports import Place, Player
+from bot.store import answers, leaderboards, places, quizzes, rounds, scores
+from bot.store.db import Store, parse_ts
+from bot.store.records import (
+    BoardSlice,
+    ClosedRound,
+    NewQuiz,
+    NewRound,
+    PlayerTotals,
+    Quiz,
+    QuizResults,
+    RoundFacts,
+    UndeliveredReveal,
+    UnrecordedPost,
+)
+from bot.store.storage import Settle, Verdict
+
+T = TypeVar("T")
+
+_p = functools.partial
+
+
+class SqliteStorage:
+    """The engine's storage in one SQLite file (see `bot.store.db.Store`)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    # -- places ---------------------------------------------------------------------------
+
+    def place_zone(self, place: Place) -> Future[str | None]:
+        return self.store.read(_p(places.zone, place=place))
+
+    def set_place_zone(self, place: Place, tz: str) -> Future[None]:
+        return self.store.write(_p(places.set_zone, place=place, tz=tz))
+
+    # -- rounds ---------------------------------------------------------------------------
+
+    def store_round(self, new: NewRound) -> Future[int]:
+        return self.store.write(rounds.Insert(new))
+
+    def record_post(self, round_id: int, ref: str) -> Future[int]:
+        return self.store.write_row(rounds.SET_MESSAGE_REF, (ref, round_id))
+
+    def cancel_unposted(self, round_id: int) -> Future[int]:
+        return self.store.write_row(rounds.CANCEL_IF_OPEN, (round_id,))
+
+    def round_facts(self, round_id: int) -> Future[RoundFacts | None]:
+        return self.store.read(_Facts(round_id))
+
+    def round_state(self, round_id: int) -> Future[str | None]:
+        return self.store.read(_p(rounds.state_of, round_id=round_id))
+
+    def cards_asked(self, place: Place, mode: str) -> Future[set[str]]:
+        return self.store.read(_p(rounds.cards_asked, place=place, mode=mode))
+
+    def recent_cards(self, place: Place, limit: int) -> Future[list[str]]:
+        return self.store.read(_p(rounds.recent_cards, place=place, limit=limit))
+
+    def due_rounds(self, now: datetime) -> Future[list[int]]:
+        return self.store.read(_p(rounds.due_ids, now=now))
+
+    def next_due(self) -> Future[datetime | None]:
+        return self.store.read(_next_due)
+
+    def open_rounds_in(self, place: Place) -> Future[list[int]]:
+        return self.store.read(_p(rounds.open_ids_in, place=place))
+
+    def open_rounds_of_quiz(self, quiz_id: int) -> Future[list[int]]:
+        return self.store.read(_p(rounds.open_ids_of_quiz, quiz_id=quiz_id))
+
+    def open_round_closes(self, quiz_id: int) -> Future[datetime | None]:
+        return self.store.read(_p(rounds.open_close_of_quiz, quiz_id=quiz_id))
+
+    def stored_reveal(self, round_id: int) -> Future[str | None]:
+        return self.store.read(_p(rounds.reveal_json, round_id=round_id))
+
+    def mark_reveal_delivered(self, round_id: int) -> Future[None]:
+        return self.store.write(_p(rounds.mark_reveal_delivered, round_id=round_id))
+
+    def undelivered_reveals(self) -> Future[list[UndeliveredReveal]]:
+        return self.store.read(rounds.undelivered_reveals)
+
+    def unrecorded_posts(self) -> Future[list[UnrecordedPost]]:
+        return self.store.read(rounds.unrecorded_posts)
+
+    def record_found_post(self, round_id: int, ref: str) -> Future[None]:
+        return self.store.write(_p(rounds.record_found_post, round_id=round_id, ref=ref))
+
+    # -- answers --------------------------------------------------------------------------
+
+    def lock_in(self, round_id: int, player: Player, option: int, stamp: str) -> Future[int]:
+        return self.store.write_row(
+            answers.LOCK_IN_IF_OPEN,
+            (player.user_id, player.display_name, option, stamp, round_id, stamp),
+        )
+
+    def answer_checked(
+        self, round_id: int, player: Player, option: int, stamp: str, verdict: Verdict
+    ) -> Future[tuple[str, int | None, RoundFacts | None]]:
+        return self.store.write(answers.CheckedAnswer(round_id, player, option, stamp, verdict))
+
+    # -- reveals --------------------------------------------------------------------------
+
+    def reveal_round(self, round_id: int, now: datetime, settle: Settle[T]) -> Future[T | None]:
+        return self.store.write(_p(_reveal, round_id=round_id, now=now, settle=settle))
+
+    # -- quick quizzes --------------------------------------------------------------------
+
+    def create_quiz(self, new: NewQuiz) -> Future[int | None]:
+        return self.store.write(_p(quizzes.create, new=new))
+
+    def running_quiz(self, place: Place) -> Future[Quiz | None]:
+        return self.store.read(_p(quizzes.running_in, place=place))
+
+    def running_quizzes(self) -> Future[list[Quiz]]:
+        return self.store.read(quizzes.running)
+
+    def quiz_question_count(self, quiz_id: int) -> Future[int | None]:
+        return self.store.read(_p(quizzes.question_count, quiz_id=quiz_id))
+
+    def due_quizzes(self, now: datetime) -> Future[list[int]]:
+        return self.store.read(_p(quizzes.due_ids, now=now))
+
+    def claim_next_question(self, quiz_id: int, now: datetime) -> Future[Quiz | str | None]:
+        return self.store.write(_p(quizzes.claim_next, quiz_id=quiz_id, now=now))
+
+    def end_quiz(self, quiz_id: int, state: str, now: datetime) -> Future[bool]:
+        return self.store.write(_p(quizzes.end, quiz_id=quiz_id, state=state, now=now))
+
+    def resume_quiz(self, quiz_id: int, now: datetime) -> Future[None]:
+        return self.store.write(_p(quizzes.set_next_at, quiz_id=quiz_id, when=now))
+
+    def quiz_results(self, quiz_id: int, limit: int) -> Future[QuizResults | None]:
+        return self.store.read(_p(_quiz_results, quiz_id=quiz_id, limit=limit))
+
+    # -- leaderboards and stats -----------------------------------------------------------
+
+    def board(
+        self, board_key: tuple[str, str, str, str, str], caller_id: str | None, limit: int
+    ) -> Future[BoardSlice]:
+        return self.store.read(
+            _p(leaderboards.board, board_key=board_key, caller_id=caller_id, limit=limit)
+        )
+
+    def player_totals(
+        self, platform: str, user_id: str, server_id: str | None
+    ) -> Future[PlayerTotals]:
+        return self.store.read(
+            _p(leaderboards.player_totals, platform=platform, user_id=user_id, server_id=server_id)
+        )
+
+
+class _Facts:
+    """A round's fixed facts (a small object, not a partial: a click burst makes many)."""
+
+    __slots__ = ("round_id",)
+
+    def __init__(self, round_id: int) -> None:
+        self.round_id = round_id
+
+    def __call__(self, conn: sqlite3.Connection) -> RoundFacts | None:
+        row = conn.execute(rounds.SELECT_FACTS, (self.round_id,)).fetchone()
+        return dict(row) if row else None
+
+
+def _next_due(conn: sqlite3.Connection) -> datetime | None:
+    found = [t for t in (rounds.earliest_close(conn), quizzes.earliest_next(conn)) if t]
+    return parse_ts(min(found)) if found else None
+
+
+def _quiz_results(conn: sqlite3.Connection, quiz_id: int, limit: int) -> QuizResults | None:
+    quiz = quizzes.get(conn, quiz_id)
+    if quiz is None:
+        return None
+    return QuizResults(
+        quiz, answers.quiz_totals(conn, quiz_id, limit), rounds.revealed_of_quiz(conn, quiz_id)
+    )
+
+
+def _reveal(conn: sqlite3.Connection, round_id: int, now: datetime, settle: Settle[T]) -> T | None:
+    """The reveal transaction: claim, read, let the engine settle, write it all."""
+    row = rounds.claim_reveal(conn, round_id, now)
+    if row is None:
+        return None
+    place = Place(row["platform"], row["server_id"], row["channel_id"])
+    quiz = quizzes.get(conn, row["quiz_id"]) if row["quiz_id"] is not None else None
+    closed = ClosedRound(
+        round_id=round_id,
+        place=place,
+        mode=row["mode"],
+        format=row["format"],
+        prompt=row["prompt"],
+        options=tuple(json.loads(row["options_json"])),
+        answer_index=row["answer_index"],
+        answer_text=rounds.answer_text(row),
+        topic=row["topic"],
+        level=row["level"],
+        tz=row["tz"],
+        opened_at=parse_ts(row["opened_at"]),
+        closes_at=parse_ts(row["closes_at"]),
+        message_ref=row["message_ref"],
+        quiz_id=row["quiz_id"],
+        quiz_position=row["quiz_position"],
+        quiz_count=quiz.question_count if quiz else None,
+        quiz_running=quiz is not None and quiz.state == "running",
+        answers=answers.of_round(conn, round_id),
+        streak_of=_p(scores.streak, conn, place.platform),
+    )
+    settlement, result = settle(closed)
+    answers.save_scores(conn, settlement.scored)
+    scores.save_names(conn, place.platform, settlement.players)
+    scores.add_topic_results(conn, place.platform, settlement.topic, settlement.topic_results)
+    scores.add_to_boards(conn, place, settlement.board)
+    scores.save_streaks(conn, place.platform, settlement.streaks)
+    if settlement.quiz == "finish" and closed.quiz_id is not None:
+        quizzes.end(conn, closed.quiz_id, "finished", now)
+    elif settlement.quiz == "next" and closed.quiz_id is not None and settlement.quiz_next_at:
+        quizzes.set_next_at(conn, closed.quiz_id, settlement.quiz_next_at)
+    rounds.save_reveal(conn, round_id, settlement.reveal_json)
+    return result

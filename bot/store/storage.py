@@ -1,0 +1,120 @@
+"""The storage the engine runs on, as named operations in the quiz's words.
+
+`QuizStorage` is what a backend implements: `bot.store.sqlite.SqliteStorage` today, one
+module per table behind it. The engine holds no SQL and sees no database types; where a use
+case needs a decision inside a transaction (may this answer be recorded? how does this reveal
+score?) it passes a pure function that the backend calls inside that transaction.
+
+Operations return awaitables; the SQLite backend hands back the store's own future so a
+burst of 10,000 calls keeps no coroutine alive per call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Protocol, TypeVar
+
+from bot.ports import Place, Player
+from bot.store.records import (
+    BoardSlice,
+    ClosedRound,
+    NewQuiz,
+    NewRound,
+    PlayerTotals,
+    Quiz,
+    QuizResults,
+    RoundFacts,
+    Settlement,
+    UndeliveredReveal,
+    UnrecordedPost,
+)
+
+T = TypeVar("T")
+
+# The engine's verdict on a round for an answer: None to record the answer, or the status to
+# report instead ("unknown_round", "closed", ...).
+Verdict = Callable[[RoundFacts], str | None]
+# The engine's scoring of a round claimed for its reveal: what to write, and what to return.
+Settle = Callable[[ClosedRound], tuple[Settlement, T]]
+
+
+class QuizStorage(Protocol):
+    # -- places ---------------------------------------------------------------------------
+    def place_zone(self, place: Place) -> Awaitable[str | None]: ...
+    def set_place_zone(self, place: Place, tz: str) -> Awaitable[None]: ...
+
+    # -- rounds ---------------------------------------------------------------------------
+    def store_round(self, new: NewRound) -> Awaitable[int]:
+        """Store a round before its question is posted; its id."""
+        ...
+
+    def record_post(self, round_id: int, ref: str) -> Awaitable[int]:
+        """The question is on the platform: remember where, so the reveal edits it."""
+        ...
+
+    def cancel_unposted(self, round_id: int) -> Awaitable[int]:
+        """Posting failed: cancel the round if it is still open (never a revealed one)."""
+        ...
+
+    def round_facts(self, round_id: int) -> Awaitable[RoundFacts | None]: ...
+    def round_state(self, round_id: int) -> Awaitable[str | None]: ...
+    def cards_asked(self, place: Place, mode: str) -> Awaitable[set[str]]: ...
+    def recent_cards(self, place: Place, limit: int) -> Awaitable[list[str]]: ...
+    def due_rounds(self, now: datetime) -> Awaitable[list[int]]: ...
+    def next_due(self) -> Awaitable[datetime | None]:
+        """The earliest close of an open round or next question of a running quiz."""
+        ...
+
+    def open_rounds_in(self, place: Place) -> Awaitable[list[int]]: ...
+    def open_rounds_of_quiz(self, quiz_id: int) -> Awaitable[list[int]]: ...
+    def open_round_closes(self, quiz_id: int) -> Awaitable[datetime | None]: ...
+    def stored_reveal(self, round_id: int) -> Awaitable[str | None]: ...
+    def mark_reveal_delivered(self, round_id: int) -> Awaitable[None]: ...
+    def undelivered_reveals(self) -> Awaitable[list[UndeliveredReveal]]: ...
+    def unrecorded_posts(self) -> Awaitable[list[UnrecordedPost]]: ...
+    def record_found_post(self, round_id: int, ref: str) -> Awaitable[None]: ...
+
+    # -- answers --------------------------------------------------------------------------
+    def lock_in(self, round_id: int, player: Player, option: int, stamp: str) -> Awaitable[int]:
+        """Record an answer if the round is open and the player has none: 1, else 0."""
+        ...
+
+    def answer_checked(
+        self, round_id: int, player: Player, option: int, stamp: str, verdict: Verdict
+    ) -> Awaitable[tuple[str, int | None, RoundFacts | None]]:
+        """In one transaction: the round's facts, the engine's verdict, the answer recorded
+        if the verdict allows. (status, option on record, facts)."""
+        ...
+
+    # -- reveals --------------------------------------------------------------------------
+    def reveal_round(self, round_id: int, now: datetime, settle: Settle[T]) -> Awaitable[T | None]:
+        """In one transaction: claim the open round, hand it with its answers to `settle`,
+        write the settlement (scores, names, topics, boards, streaks, quiz progress, the
+        stored reveal). `settle`'s result, or None if the round was not open."""
+        ...
+
+    # -- quick quizzes --------------------------------------------------------------------
+    def create_quiz(self, new: NewQuiz) -> Awaitable[int | None]:
+        """The quiz's id, or None when another quiz already runs in the place."""
+        ...
+
+    def running_quiz(self, place: Place) -> Awaitable[Quiz | None]: ...
+    def running_quizzes(self) -> Awaitable[list[Quiz]]: ...
+    def quiz_question_count(self, quiz_id: int) -> Awaitable[int | None]: ...
+    def due_quizzes(self, now: datetime) -> Awaitable[list[int]]: ...
+    def claim_next_question(self, quiz_id: int, now: datetime) -> Awaitable[Quiz | str | None]:
+        """A due quiz moves on: the quiz before the move, "all_asked", or None (not due)."""
+        ...
+
+    def end_quiz(self, quiz_id: int, state: str, now: datetime) -> Awaitable[bool]: ...
+    def resume_quiz(self, quiz_id: int, now: datetime) -> Awaitable[None]: ...
+    def quiz_results(self, quiz_id: int, limit: int) -> Awaitable[QuizResults | None]: ...
+
+    # -- leaderboards and stats -----------------------------------------------------------
+    def board(
+        self, board_key: tuple[str, str, str, str, str], caller_id: str | None, limit: int
+    ) -> Awaitable[BoardSlice]: ...
+    def player_totals(
+        self, platform: str, user_id: str, server_id: str | None
+    ) -> Awaitable[PlayerTotals]: ...

@@ -1,0 +1,72 @@
+"""The fairness audit: naive test-takers stay near chance on the shipped deck, and each taker
+really finds the cue it is named for (a leaky set of questions scores high)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bot.cards.model import Card, card_id
+from bot.cli import main
+from bot.questions import Question
+from bot.questions.audit import LIMIT, TAKERS, Audit
+
+
+def card(topic: str, question: str, answer: str) -> Card:
+    return Card(card_id(question), "t", topic, "core", "qa", "1", question, answer, "t.md:1")
+
+
+CARDS = [
+    card("Losses", "What does MSE square?", "The error between prediction and target."),
+    card("Losses", "What is Huber's delta?", "The error size where the loss turns linear."),
+    card("Optimisers", "What does momentum average?", "Past gradients, for direction."),
+    card("Optimisers", "What does Adam scale by?", "The root of averaged squared gradients."),
+]
+
+
+def leaky(position: int, key: str, others: list[str], prompt: str, cid: str) -> Question:
+    options = list(others)
+    options.insert(position, key)
+    return Question(cid, "choice", prompt, tuple(options), position)
+
+
+def test_each_taker_finds_its_own_cue() -> None:
+    audit = Audit(CARDS)
+    mse = CARDS[0].id
+    longest = leaky(2, "a much longer option than any other here", ["b", "c", "d"], "Q?", mse)
+    assert audit.expected_hit(longest, "longest") == 1.0
+    assert audit.expected_hit(longest, "shortest") == 0.0
+    shortest = leaky(1, "ok", ["bbbbbb", "cccccc", "dddddd"], "Q?", mse)
+    assert audit.expected_hit(shortest, "shortest") == 1.0
+    echo = leaky(0, "squares the error", ["adds a bias", "halves steps", "drops units"],
+                 "What does MSE square in the error?", mse)  # fmt: skip
+    assert audit.expected_hit(echo, "most_shared_words") == 1.0
+    assert audit.expected_hit(echo, "tfidf_nearest") == 1.0
+    topic = leaky(3, "the error size where the loss turns linear",
+                  ["past gradients for direction", "averaged squared gradients root",
+                   "momentum of adam gradients"], "Which?", CARDS[1].id)  # fmt: skip
+    assert audit.expected_hit(topic, "topic_vocabulary") == 1.0
+
+
+def test_ties_are_split_so_a_blind_taker_scores_chance() -> None:
+    audit = Audit(CARDS)
+    same = leaky(0, "aaaa", ["bbbb", "cccc", "dddd"], "Q?", CARDS[0].id)
+    for taker in TAKERS:
+        assert audit.expected_hit(same, taker) == pytest.approx(0.25)
+
+
+def test_unknown_taker_is_named() -> None:
+    with pytest.raises(ValueError, match="unknown taker 'psychic'"):
+        Audit(CARDS).expected_hit(leaky(0, "a", ["b", "c", "d"], "Q", "x"), "psychic")
+
+
+def test_audit_command_reports_every_taker_per_deck_and_format(capsys) -> None:
+    assert main(["questions", "--audit", "--format", "choice"]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    measures = {(r["deck"], r["format"], r["measure"]) for r in rows}
+    for taker in TAKERS:
+        assert ("deep-learning-qa", "choice", taker) in measures
+    for row in rows:
+        assert row["questions"] == 220 and row["limit"] == LIMIT
+        assert row["ok"] == (row["value"] <= LIMIT)
