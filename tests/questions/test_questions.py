@@ -154,7 +154,10 @@ def test_choice_offers_the_cards_own_shortened_answer_among_four_distinct_option
     assert question.prompt == card.question
     assert len(question.options) == 4
     assert len({o.casefold() for o in question.options}) == 4
-    assert question.options[question.answer_index] == shorten(card.answer, question=card.question)
+    # The key names no subject of its own question: "The learning rate controls" -> "It controls".
+    assert question.options[question.answer_index] == (
+        "It controls the step size of every weight update"
+    )
 
 
 def test_options_are_plain_text_and_cut_to_one_length():
@@ -165,9 +168,8 @@ def test_options_are_plain_text_and_cut_to_one_length():
     short = shorten(answer)
     assert "*" not in short and "`" not in short
     assert len(short) <= OPTION_MAX
-    assert short.endswith("…")
-    assert "A second sentence" not in short
-    assert short.startswith("The loss is zero when a point is correctly classified")
+    # Cut at the clause boundary, not mid-phrase with "…".
+    assert short == "The loss is zero when a point is correctly classified"
 
 
 def test_short_answer_keeps_only_its_first_sentence():
@@ -269,7 +271,8 @@ def test_the_seed_decks_known_duplicates_never_face_each_other(shipped):
             other_option = shorten(other.answer, question=other.question)
             for seed in range(25):
                 question = shipped.make(card, "choice", seed)
-                assert question is not None
+                if question is None:  # skipped: its point does not fit, or too few fair options
+                    break
                 assert other_option not in question.options
 
 
@@ -283,15 +286,16 @@ def test_same_seed_same_questions_and_another_seed_differs(shipped):
 
 
 def test_no_card_twice_in_one_call_and_excluded_cards_stay_out(shipped):
-    questions = shipped.generate(150, seed=9, fmt="choice")
+    makes = sum(shipped.make(c, "choice", 0) is not None for c in shipped.cards)
+    questions = shipped.generate(makes, seed=9, fmt="choice")
     ids = [q.card_id for q in questions]
-    assert len(ids) == len(set(ids)) == 150
+    assert len(ids) == len(set(ids)) == makes > 100
     again = shipped.generate(100, seed=9, fmt="choice", exclude=ids[:100])
     assert not set(ids[:100]) & {q.card_id for q in again}
 
 
 def test_the_last_unused_card_is_found_however_many_are_excluded(shipped):
-    qa = [c.id for c in shipped.cards if c.kind == "qa"]
+    qa = [c.id for c in shipped.cards if shipped.make(c, "choice", 0) is not None]
     for last in (qa[0], qa[-1], qa[len(qa) // 2]):
         used = [i for i in qa if i != last]
         assert [q.card_id for q in shipped.generate(1, seed=7, fmt="choice", exclude=used)] == [
@@ -472,7 +476,7 @@ def test_questions_command_says_when_fewer_can_be_made(capsys, tmp_path: Path):
 
 
 def test_the_question_modules_know_no_chat_platform():
-    root = Path(__file__).resolve().parent.parent / "bot"
+    root = Path(__file__).resolve().parents[2] / "bot"
     for path in [*(root / "questions").glob("*.py"), root / "questions_cli.py"]:
         source = path.read_text(encoding="utf-8")
         assert not re.search(r"^\s*(from|import)\s+(discord|slack)", source, re.MULTILINE)
