@@ -130,7 +130,7 @@ def shipped() -> QuestionMaker:
 
 def test_question_to_dict_has_exactly_the_contract_keys():
     maker = QuestionMaker(synthetic_cards())
-    question = maker.make(maker.cards[0], "choice", seed=1)
+    question = next(q for c in maker.cards if (q := maker.make(c, "choice", seed=1)))
     assert question is not None
     data = question.to_dict()
     assert set(data) == {
@@ -147,17 +147,26 @@ def test_question_to_dict_has_exactly_the_contract_keys():
 
 def test_choice_offers_the_cards_own_shortened_answer_among_four_distinct_options():
     maker = QuestionMaker(synthetic_cards())
-    card = maker.cards[1]
+    card = next(c for c in maker.cards if c.question == "What is a **dying ReLU**?")
     question = maker.make(card, "choice", seed=3)
     assert question is not None
     assert question.format == "choice"
     assert question.prompt == card.question
     assert len(question.options) == 4
     assert len({o.casefold() for o in question.options}) == 4
-    # The key names no subject of its own question: "The learning rate controls" -> "It controls".
+    # "A dying ReLU is a unit stuck…": the subject that restates the question is dropped.
     assert question.options[question.answer_index] == (
-        "It controls the step size of every weight update"
+        "A unit stuck at negative inputs for every sample"
     )
+
+
+def test_a_key_is_reworded_not_to_name_its_own_subject():
+    cards = synthetic_cards()
+    maker = QuestionMaker(cards)
+    choice = maker._generators["choice"]  # the generator's own view of an option
+    learning_rate = next(i for i, c in enumerate(cards) if "learning rate** control" in c.question)
+    maker.make(cards[learning_rate], "choice", 1)
+    assert choice.option(learning_rate).text == "It controls the step size of every weight update"
 
 
 def test_options_are_plain_text_and_cut_to_one_length():
@@ -249,14 +258,18 @@ def test_a_near_duplicate_card_never_supplies_a_distractor():
     )
     maker = QuestionMaker([*cards, reworded, same_answer])
     banned = {shorten(c.answer, question=c.question).casefold() for c in (reworded, same_answer)}
+    made = 0
     for seed in range(60):
         for card in (original, reworded, same_answer):
             question = maker.make(card, "choice", seed)
-            assert question is not None
+            if question is None:
+                continue
+            made += 1
             wrong = [
                 o.casefold() for i, o in enumerate(question.options) if i != question.answer_index
             ]
             assert not banned & set(wrong), (card.question, question.options)
+    assert made >= 60
 
 
 def test_the_seed_decks_known_duplicates_never_face_each_other(shipped):
@@ -289,7 +302,7 @@ def test_no_card_twice_in_one_call_and_excluded_cards_stay_out(shipped):
     makes = sum(shipped.make(c, "choice", 0) is not None for c in shipped.cards)
     questions = shipped.generate(makes, seed=9, fmt="choice")
     ids = [q.card_id for q in questions]
-    assert len(ids) == len(set(ids)) == makes > 100
+    assert len(ids) == len(set(ids)) == makes > 80
     again = shipped.generate(100, seed=9, fmt="choice", exclude=ids[:100])
     assert not set(ids[:100]) & {q.card_id for q in again}
 
