@@ -221,7 +221,9 @@ def test_cloze_blanks_a_bold_term_and_offers_terms_not_in_the_sentence(shipped):
         for option in question.options:
             assert len(option) <= TERM_MAX
             assert option.casefold() not in sentence
-    assert made >= 60
+    # Cards whose blanks are glossed, need the dropped question or have too few grammatical
+    # distractors are skipped (see test_generator_fairness).
+    assert made >= 40
 
 
 def test_no_cloze_when_the_answer_has_no_bold_term():
