@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 from bot.cards.model import Card
 from bot.questions.answers import accepted_answers, answer_kind, number_value, shown_answer
-from bot.questions.index import SimilarityIndex
+from bot.questions.index import SimilarityIndex, named_words
 from bot.questions.model import Question, assemble
 from bot.questions.shortening import OPTION_MAX, shorten_answer
 from bot.questions.text import content_words, cosine, jaccard, plain, stem
@@ -41,7 +41,10 @@ SAME_OPTION = 0.5  # word overlap (Jaccard) between two shortened options
 # The most the key may repeat of the question's word weight beyond the third-best distractor.
 ECHO_MARGIN = 0.45
 SIBLING_QUESTION = 0.25  # question similarity of a card asking about the same thing
-TYPED_CANDIDATES = 60  # same-deck answers of the key's kind considered besides similar cards
+MAX_SIZE_GAP = 2.3  # a number more than ten times bigger or smaller is no alternative
+_ATOMIC = frozenset(["year", "number", "name"])
+TYPED_CANDIDATES = 60
+SMALL_DECK = 500  # up to this many cards, every same-kind answer of the deck is a candidate
 # Made-up neighbours of a numeric key when its deck has too few numbers: years a few apart,
 # small counts one or two apart. Both sides, so the key is not always the middle value.
 YEAR_STEPS = (-7, -4, -2, 3, 5, 9)
@@ -95,6 +98,7 @@ class ChoiceMaker:
         self._options: dict[int, Option] = {}
         self._pools: dict[int, tuple[Candidate, ...] | str] = {}
         self._by_kind: dict[str, dict[str, list[int]]] = {}
+        self._deck_sizes: dict[str, int] = {}
         # Pair verdicts between distractors, asked again by every question drawn from the
         # same card (10,000 daily posts in one minute share a few hundred cards).
         self._near_pairs: dict[tuple[str, str], bool] = {}
@@ -235,10 +239,13 @@ class ChoiceMaker:
         return {o: s for o, s in found.items() if self.cards[o].deck == deck}
 
     def _of_kind(self, deck: str, kind: str) -> list[int]:
-        """The cards of `deck` whose answer is a year, number or name of `kind`; built per deck
-        the first time a key of such a kind asks (statement keys never do)."""
-        if kind not in ("year", "number", "name"):
-            return []
+        """The cards of `deck` whose answer is of `kind`, built per deck on first use; for
+        statements only in small decks, where few cards share words."""
+        if deck not in self._deck_sizes:
+            for card in self.cards:
+                self._deck_sizes[card.deck] = self._deck_sizes.get(card.deck, 0) + 1
+        if kind not in _ATOMIC and self._deck_sizes.get(deck, 0) > SMALL_DECK:
+            return []  # a large deck has enough lexical neighbours for statements
         if deck not in self._by_kind:
             by_kind: dict[str, list[int]] = {}
             for i, card in enumerate(self.cards):
@@ -252,16 +259,25 @@ class ChoiceMaker:
     ) -> bool:
         if other == index or not option.text or option.problem or option.kind != key.kind:
             return False
-        if self.cards[other].kind != "qa" or self.index.duplicates(index, other):
+        if self.cards[other].kind != "qa":
             return False
         if near_same_option(key.text, key.words, option.text, option.words):
             return False
         # Another spelling of the right answer is a right answer.
         if option.accepted & key.accepted:
             return False
+        if option.words & subject:
+            return False  # "Ben Gordon" for "What year was Ben Hur made?"
+        if key.kind in _ATOMIC:
+            if option.words & frozenset(named_words(self.cards[index].question)):
+                return False  # "RMS Titanic" for "Who directed Titanic?", however common
+
+            # Tokyo is no capital of France however alike the questions: a year, number or
+            # name is right only where it is the same answer (checked above).
+            return _size_gap(key.value, option.value) <= MAX_SIZE_GAP
         # A statement about what is asked may be true of it too; a card asking about the same
         # thing (the BGD half of a BGD/SGD pair) answers nearly the same question.
-        if option.words & subject:
+        if self.index.duplicates(index, other):
             return False
         return cosine(self.index.qvec(index), self.index.qvec(other)) < SIBLING_QUESTION
 

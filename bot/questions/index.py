@@ -96,7 +96,7 @@ class SimilarityIndex:
             card = self.cards[index]
             frequency = self._deck_frequency.get(card.deck, {})
             most = max(SUBJECT_CARDS, SUBJECT_SHARE * self._deck_size.get(card.deck, 0))
-            words = _named(card.question)
+            words = named_words(card.question)
             found = frozenset(w for w in words if frequency.get(w, 0) <= most and not w.isdigit())
             self._subjects[index] = found
         return found
@@ -186,7 +186,7 @@ _MARKED = re.compile(
 )
 
 
-def _named(question: str) -> list[str]:
+def named_words(question: str) -> list[str]:
     """Content words of `question` written as names: bold, quoted or bracketed spans, and
     capitalised words other than the first."""
     found: list[str] = []

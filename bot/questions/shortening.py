@@ -18,6 +18,7 @@ from bot.questions.text import (
     SPACE,
     answer_lines,
     content_words,
+    list_lines,
     plain,
     sentence_spans,
     without_symbols,
@@ -104,6 +105,11 @@ _DANGLING = frozenset(
         "less",
     ]
 )
+_DETERMINERS = frozenset(["the", "a", "an", "its", "their", "this", "each", "every", "these"])
+_CLAUSE_STARTERS = frozenset(
+    ["so", "which", "while", "whereas", "but", "and", "because", "since", "making", "meaning",
+     "allowing", "ensuring", "preventing", "leading", "resulting", "thereby", "thus", "not"]
+)  # fmt: skip
 _OPENS_CLAUSE = frozenset(["so", "because", "which", "that", "when", "while", "whereas", "since"])
 _MATH = set("=+−*/^_∇∂∑∏√≈≤≥→←∝×·|<>") | {chr(c) for c in range(0x370, 0x400)}
 _OPEN, _CLOSE = "([{", ")]}"
@@ -126,7 +132,7 @@ def shorten_answer(answer: str, question: str = "", limit: int = OPTION_MAX) -> 
     With the card's own `question`, a leading subject that only restates it is dropped, and a
     comparison keeps both halves.
     """
-    raw_lines = [ln for ln in answer.replace("<br>", "\n").splitlines() if ln.strip()]
+    raw_lines = [ln for ln in list_lines(answer) if ln.strip()]
     lines = answer_lines(answer)
     if not lines:
         return Shortened("")
@@ -200,7 +206,7 @@ def _clean(text: str) -> str:
     if label is not None and len(label.group("label").split()) <= 4 and ";" not in text:
         text = text[label.end() :]
     text = SPACE.sub(" ", text).strip()
-    return text.rstrip(".").strip()
+    return text.rstrip(".,;:").strip()
 
 
 def _code_powers(text: str) -> str:
@@ -221,6 +227,15 @@ def clause_cut(text: str, limit: int, keep_contrast: bool = False) -> str | None
         if contrast is not None and end <= contrast.end():
             continue  # cutting here would drop the other half of the comparison
         prefix = text[:end].rstrip(" ,;:–—-")
+        words = prefix.split()
+        following = text[match.end() :].split(maxsplit=1)[:1]
+        if (
+            match.group(0).startswith(",")
+            and len(words) > 1
+            and words[-2].casefold() in _DETERMINERS
+            and (not following or following[0].casefold() not in _CLAUSE_STARTERS)
+        ):
+            continue  # "…keep the first, noisy gradients": the noun is after the comma
         if _reads_whole(prefix):
             best = prefix
     return best

@@ -34,6 +34,9 @@ _LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
 _LIST_MARK = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+")
 ASIDE = re.compile(r"\s*\((?:e\.g\.|i\.e\.|for example|such as)[^()]*\)", re.IGNORECASE)
 SPACE = re.compile(r"\s+")
+_HTML_TAG = re.compile(r"</?[a-zA-Z][^<>]*>")
+_HTML_LIST = re.compile(r"\s*<(?:/?[uo]l|/li)\b[^<>]*>\s*", re.IGNORECASE)
+_HTML_ITEM = re.compile(r"\s*<li\b[^<>]*>\s*", re.IGNORECASE)
 _ABBREVIATIONS = frozenset({"e.g", "i.e", "vs", "etc", "approx", "cf", "fig", "eq", "dr", "mr"})
 _SENTENCE_END = re.compile(r"[.!?][\"”’')\]]*\s+")
 
@@ -107,6 +110,8 @@ def plain(text: str) -> str:
 
 
 def _strip_markup(text: str) -> str:
+    if "<" in text:
+        text = _HTML_TAG.sub("", text)  # inline HTML a Markdown deck kept (<b>, <a href>)
     text = text.replace("**", "").replace("__", "")
     text = _EMPH.sub(lambda m: m.group(1), text)
     return _LINK.sub(lambda m: m.group(1), text)
@@ -152,9 +157,18 @@ def without_symbols(text: str) -> str:
 _EMOJI_LEFTOVERS = frozenset("\ufe0e\ufe0f\u200d\u20e3")
 
 
-def answer_lines(answer: str) -> list[str]:
+def list_lines(answer: str) -> list[str]:
+    """The answer's lines, list marks kept; <br> and an HTML list left in a Markdown cell
+    become lines too."""
     text = answer.replace("<br>", "\n").replace("<br/>", "\n").replace("<br />", "\n")
-    return [_LIST_MARK.sub("", line).strip() for line in text.splitlines() if line.strip()]
+    if "<" in text:
+        text = _HTML_LIST.sub("\n", _HTML_ITEM.sub("\n- ", text))
+    return [line for line in text.splitlines() if line.strip()]
+
+
+def answer_lines(answer: str) -> list[str]:
+    """The answer's lines without their list marks."""
+    return [_LIST_MARK.sub("", line).strip() for line in list_lines(answer)]
 
 
 def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
