@@ -57,10 +57,10 @@ _CONTRAST = re.compile(
     r"not|however|on the other hand)\b",
     re.I,
 )
-# Where a sentence may be cut: after a clause punctuation mark, or before a word that starts
-# a subordinate clause or an adverbial phrase.
+# Where a sentence may be cut: after a comma, semicolon or dash, or before a word that starts
+# a subordinate clause or an adverbial phrase; never after a colon, whose tail is the point.
 _BOUNDARY = re.compile(
-    r"(?:[,;:]|\s[–—-])\s|\s(?=(?:which|because|since|so that|so|making|meaning|allowing|"
+    r"(?:[,;]|\s[–—-])\s|\s(?=(?:which|because|since|so that|so|making|meaning|allowing|"
     r"ensuring|preventing|leading|resulting|thereby|thus|using|where|while|whereas|as it|"
     r"as they|in order to|to avoid|to prevent|to ensure|during|for|in|at|on|over|across|"
     r"after|before|when|if|until|without|through|within|per)\b)"
