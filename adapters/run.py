@@ -16,10 +16,11 @@ import signal
 import sys
 from datetime import timedelta
 
+from adapters import registry
 from adapters.runtime import Adapter, PosterRouter, Services
 from bot.cards import load_library
 from bot.clock import Clock, SystemClock
-from bot.config import ConfigError, Settings, load_settings
+from bot.config import ConfigError, Settings
 from bot.engine import Engine
 from bot.health import BEAT_EVERY, record_beats
 from bot.logs import setup_logging
@@ -28,23 +29,25 @@ from bot.schedule.scheduler import DailyScheduler
 from bot.schedule.service import DailyService
 from bot.store import Store, StoreError
 
-log = logging.getLogger("quizbot.run")
+log = logging.getLogger(__name__)
 
-NOTHING_TO_RUN = (
-    "quizbot run: no platform is configured. Set DISCORD_TOKEN (Discord) and/or "
-    "SLACK_BOT_TOKEN with SLACK_APP_TOKEN or SLACK_SIGNING_SECRET (Slack); "
-    "see deploy/.env.example. To play alone, use `quizbot play`."
-)
+
+def nothing_to_run() -> str:
+    ways = " and/or ".join(p.enable_with for p in registry.PLATFORMS)
+    return (
+        f"quizbot run: no platform is configured. Set {ways}; "
+        "see deploy/.env.example. To play alone, use `quizbot play`."
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     try:
-        settings = load_settings(db=args.db, seeds=args.seeds)
+        settings = registry.load_settings(db=args.db, seeds=args.seeds)
     except ConfigError as error:
         print(f"quizbot run: {error}", file=sys.stderr)
         return 2
-    if not (settings.discord_enabled or settings.slack_enabled):
-        print(NOTHING_TO_RUN, file=sys.stderr)
+    if not registry.enabled(settings):
+        print(nothing_to_run(), file=sys.stderr)
         return 2
     setup_logging(settings.log_level, settings.log_format, settings.secrets())
     try:
@@ -63,17 +66,9 @@ class StartupError(RuntimeError):
 
 
 def build_adapters(services: Services) -> list[Adapter]:
-    # Imported here so a Slack-only bot never loads discord.py, and the other way round.
-    adapters: list[Adapter] = []
-    if services.settings.discord_enabled:
-        from adapters import discord as discord_adapter
-
-        adapters.append(discord_adapter.build(services))
-    if services.settings.slack_enabled:
-        from adapters import slack as slack_adapter
-
-        adapters.append(slack_adapter.build(services))
-    return adapters
+    """One adapter per enabled platform; each `build` loads its platform's library, so a
+    Slack-only bot never loads discord.py, and the other way round."""
+    return [platform.build(services) for platform in registry.enabled(services.settings)]
 
 
 async def serve(

@@ -1,20 +1,27 @@
-"""What every chat adapter is handed, and the one Poster the engine talks to.
+"""What every chat adapter is handed and gives back, and the one Poster the engine talks to.
 
 `quizbot run` builds one `Services` (store, cards, engine, daily schedules) and gives it to
-each adapter the environment configures; adapters register their Poster with the router so
+each `Platform` of adapters.registry whose settings enable it; its `build` returns the
+`Adapter` the runtime starts and stops. Adapters register their Poster with the router so
 the engine, which knows nothing of platforms, reaches the right one by `Place.platform`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Protocol
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
 
 from bot.cards import Library
 from bot.clock import Clock
-from bot.config import Settings
+from bot.config import Section, Settings
 from bot.engine import Engine
+from bot.messages import OutgoingMessage
 from bot.ports import Place, Poster
+
+if TYPE_CHECKING:
+    # Typing only: the schedule modules load APScheduler, which `quizbot run` loads anyway.
+    from bot.schedule.service import DailyService
 
 
 class Adapter(Protocol):
@@ -49,16 +56,16 @@ class PosterRouter:
         except KeyError:
             raise LookupError(f"no adapter is running for platform {place.platform!r}") from None
 
-    async def post(self, place: Place, message: Any) -> str:
+    async def post(self, place: Place, message: OutgoingMessage) -> str:
         return await self._for(place).post(place, message)
 
-    async def edit(self, place: Place, ref: str, message: Any) -> None:
+    async def edit(self, place: Place, ref: str, message: OutgoingMessage) -> None:
         await self._for(place).edit(place, ref, message)
 
-    async def start_thread(self, place: Place, message: Any) -> str:
+    async def start_thread(self, place: Place, message: OutgoingMessage) -> str:
         return await self._for(place).start_thread(place, message)
 
-    async def find_post(self, place: Place, message: Any) -> str | None:
+    async def find_post(self, place: Place, message: OutgoingMessage) -> str | None:
         return await self._for(place).find_post(place, message)
 
 
@@ -69,4 +76,23 @@ class Services:
     engine: Engine
     clock: Clock
     posters: PosterRouter
-    daily: Any = None  # bot.schedule's service: set/off/status/now for a channel
+    daily: DailyService | None = None  # set/off/status/now for a channel's daily question
+
+
+class PlatformSettings(Section, Protocol):
+    """A platform's own settings: a bot.config Section that also says whether to run."""
+
+    @property
+    def enabled(self) -> bool:
+        """Whether these settings ask for the platform to run (its token is set)."""
+        ...
+
+
+@dataclass(frozen=True)
+class Platform:
+    """One chat platform `quizbot run` can serve; each adapter package declares its own."""
+
+    name: str  # Place.platform and the heartbeat's name
+    settings: type[PlatformSettings]  # its variables, how they are checked, when it runs
+    build: Callable[[Services], Adapter] = field(repr=False)  # loads the platform's library
+    enable_with: str = ""  # which variables turn it on, for "nothing to run"

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import os
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar, Protocol, Self, TypeVar
 from urllib.parse import urlparse
 
 from bot.paths import db_path, seed_dirs
@@ -34,20 +35,30 @@ class Secret:
         return bool(self.value)
 
 
-# Every variable `quizbot run` reads, with what it means. deploy/.env.example and the
-# README are checked against this table by tests, so add new settings here first.
+UNSET = Secret("")  # a token that was not given
+
+
+T = TypeVar("T")
+
+# A setting's raw text by variable name (environment first, then the TOML file); None if unset.
+Get = Callable[[str], str | None]
+
+
+class Section(Protocol):
+    """Settings declared outside this module, by whoever reads them: each chat adapter has
+    one (adapters/<platform>/platform.py) with its variables and how they are checked."""
+
+    VARIABLES: ClassVar[Mapping[str, str]]  # variable name -> what it means
+
+    @classmethod
+    def read(cls, get: Get) -> Self:
+        """The checked settings; raises ConfigError naming the bad variable."""
+        ...
+
+
+# The variables every `quizbot run` reads, with what they mean; each Section adds its own.
+# deploy/.env.example and the README are checked against all of them by tests.
 VARIABLES: dict[str, str] = {
-    "DISCORD_TOKEN": "bot token; starts the Discord adapter",
-    "DISCORD_API_BASE": "override https://discord.com/api/v10 (local emulators in tests)",
-    "DISCORD_GATEWAY_URL": "override the gateway URL (local emulators in tests)",
-    "DISCORD_GUILD_ID": "sync slash commands to this one server at once",
-    "SLACK_BOT_TOKEN": "xoxb- bot token; starts the Slack adapter",
-    "SLACK_APP_TOKEN": "xapp- app-level token; Socket Mode when set",
-    "SLACK_SIGNING_SECRET": "verifies HTTP-mode requests (needed without SLACK_APP_TOKEN)",
-    "SLACK_API_URL": "override https://slack.com/api/ (local emulators in tests)",
-    "QUIZBOT_HTTP_PORT": "port of the HTTP server (/slack/events, /healthz); default 3000",
-    "QUIZBOT_HTTP_HOST": "address the HTTP server listens on; default 0.0.0.0 (all)",
-    "QUIZBOT_SLACK_ADMINS": "comma-separated Slack user ids allowed to configure /quiz daily",
     "QUIZBOT_DB": "SQLite database file",
     "QUIZBOT_SEEDS": "extra deck folders, ':'-separated",
     "QUIZBOT_CONFIG": "optional TOML file with the same settings in lower case",
@@ -56,7 +67,6 @@ VARIABLES: dict[str, str] = {
     "QUIZBOT_LOG_FORMAT": "plain or json; default plain",
 }
 
-SECRETS = ("DISCORD_TOKEN", "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 
@@ -64,42 +74,26 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 class Settings:
     db: Path
     seeds: list[Path]
-    discord_token: Secret = Secret("")
-    discord_api_base: str | None = None
-    discord_gateway_url: str | None = None
-    discord_guild_id: int | None = None
-    slack_bot_token: Secret = Secret("")
-    slack_app_token: Secret = Secret("")
-    slack_signing_secret: Secret = Secret("")
-    slack_api_url: str | None = None
-    http_port: int = 3000
-    http_host: str = "0.0.0.0"
-    slack_admins: frozenset[str] = frozenset()
     grace_minutes: int = 120
     log_level: str = "INFO"
     log_format: str = "plain"
+    sections: tuple[object, ...] = ()  # what each Section read, e.g. one per chat adapter
 
-    @property
-    def discord_enabled(self) -> bool:
-        return bool(self.discord_token)
-
-    @property
-    def slack_enabled(self) -> bool:
-        return bool(self.slack_bot_token)
-
-    @property
-    def slack_socket_mode(self) -> bool:
-        return bool(self.slack_app_token)
+    def section(self, kind: type[T]) -> T:
+        """The settings of one Section; its defaults (nothing set) if it was not read."""
+        for section in self.sections:
+            if isinstance(section, kind):
+                return section
+        return kind()
 
     def secrets(self) -> list[str]:
-        """The raw token values, for the log filter that blanks them out."""
-        tokens = (
-            self.discord_token,
-            self.slack_bot_token,
-            self.slack_app_token,
-            self.slack_signing_secret,
-        )
-        return [t.value for t in tokens if t]
+        """The raw token values of every section, for the log filter that blanks them out."""
+        return [
+            value.value
+            for section in self.sections
+            for value in vars(section).values()
+            if isinstance(value, Secret) and value
+        ]
 
 
 def load_settings(
@@ -107,26 +101,23 @@ def load_settings(
     *,
     db: str | None = None,
     seeds: list[str] | None = None,
+    sections: Sequence[type[Section]] = (),
 ) -> Settings:
-    """Read and validate every setting; `db`/`seeds` are the command line's `--db`/`--seeds`."""
+    """Read and validate every setting; `db`/`seeds` are the command line's `--db`/`--seeds`,
+    `sections` the settings declared elsewhere (the chat adapters'), read from the same
+    environment and file."""
     env = dict(os.environ if env is None else env)
-    values = _file_values(env.get("QUIZBOT_CONFIG"))
-    values.update({k: v for k, v in env.items() if k in VARIABLES and v != ""})
+    known = dict(VARIABLES)
+    for section in sections:
+        known.update(section.VARIABLES)
+    values = _file_values(env.get("QUIZBOT_CONFIG"), known)
+    values.update({k: v for k, v in env.items() if k in known and v != ""})
 
     def get(name: str) -> str | None:
         value = values.get(name)
         return None if value is None else str(value).strip()
 
-    slack_bot_token = get("SLACK_BOT_TOKEN") or ""
-    slack_app_token = get("SLACK_APP_TOKEN") or ""
-    signing_secret = get("SLACK_SIGNING_SECRET") or ""
-    if slack_bot_token and not slack_app_token and not signing_secret:
-        raise ConfigError(
-            "SLACK_BOT_TOKEN is set but neither SLACK_APP_TOKEN (Socket Mode) nor "
-            "SLACK_SIGNING_SECRET (HTTP mode) is: set one of them, see README 'Running on Slack'."
-        )
-    if slack_app_token and not slack_app_token.startswith("xapp-"):
-        raise ConfigError("SLACK_APP_TOKEN must be an app-level token starting with 'xapp-'.")
+    read = tuple(section.read(get) for section in sections)
 
     log_level = (get("QUIZBOT_LOG_LEVEL") or "INFO").upper()
     if log_level not in LOG_LEVELS:
@@ -139,26 +130,14 @@ def load_settings(
     return Settings(
         db=db_path(db or get("QUIZBOT_DB")),
         seeds=seed_dirs(extra_seeds),
-        discord_token=Secret(get("DISCORD_TOKEN") or ""),
-        discord_api_base=_url(get, "DISCORD_API_BASE"),
-        discord_gateway_url=_url(get, "DISCORD_GATEWAY_URL"),
-        discord_guild_id=_int(get, "DISCORD_GUILD_ID", minimum=1),
-        slack_bot_token=Secret(slack_bot_token),
-        slack_app_token=Secret(slack_app_token),
-        slack_signing_secret=Secret(signing_secret),
-        slack_api_url=_url(get, "SLACK_API_URL"),
-        http_port=_int(get, "QUIZBOT_HTTP_PORT", minimum=1, maximum=65535) or 3000,
-        http_host=get("QUIZBOT_HTTP_HOST") or "0.0.0.0",
-        slack_admins=frozenset(
-            u.strip() for u in (get("QUIZBOT_SLACK_ADMINS") or "").split(",") if u.strip()
-        ),
-        grace_minutes=_int(get, "QUIZBOT_GRACE_MINUTES", minimum=0, maximum=24 * 60) or 120,
+        grace_minutes=int_setting(get, "QUIZBOT_GRACE_MINUTES", minimum=0, maximum=24 * 60) or 120,
         log_level=log_level,
         log_format=log_format,
+        sections=read,
     )
 
 
-def _file_values(path: str | None) -> dict[str, object]:
+def _file_values(path: str | None, known: Mapping[str, str]) -> dict[str, object]:
     if not path:
         return {}
     try:
@@ -172,14 +151,15 @@ def _file_values(path: str | None) -> dict[str, object]:
     values: dict[str, object] = {}
     for key, value in data.items():
         name = key.upper()
-        if name not in VARIABLES or name == "QUIZBOT_CONFIG":
-            known = ", ".join(sorted(k.lower() for k in VARIABLES if k != "QUIZBOT_CONFIG"))
-            raise ConfigError(f"{path}: unknown setting {key!r}; known settings: {known}.")
+        if name not in known or name == "QUIZBOT_CONFIG":
+            names = ", ".join(sorted(k.lower() for k in known if k != "QUIZBOT_CONFIG"))
+            raise ConfigError(f"{path}: unknown setting {key!r}; known settings: {names}.")
         values[name] = value
     return values
 
 
-def _int(get, name: str, *, minimum: int, maximum: int | None = None) -> int | None:
+def int_setting(get: Get, name: str, *, minimum: int, maximum: int | None = None) -> int | None:
+    """A whole-number setting within bounds; None if unset."""
     text = get(name)
     if text is None:
         return None
@@ -193,7 +173,8 @@ def _int(get, name: str, *, minimum: int, maximum: int | None = None) -> int | N
     return value
 
 
-def _url(get, name: str) -> str | None:
+def url_setting(get: Get, name: str) -> str | None:
+    """An http(s)/ws(s) URL setting (endpoint overrides for local emulators); None if unset."""
     text = get(name)
     if text is None:
         return None

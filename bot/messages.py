@@ -65,6 +65,9 @@ class RevealMessage:
     level: str | None = None
     position: str | None = None
     zone: str = "UTC"
+    # One line per option saying why it is right or wrong (authored items); may be empty.
+    explanations: tuple[str, ...] = ()
+    erratum: str | None = None  # where the card itself is wrong: said with the answer
 
     @property
     def answered(self) -> int:
@@ -128,3 +131,7 @@ class Notice:
 
     text: str
     extra: dict[str, str] = field(default_factory=dict)
+
+
+# Everything the engine hands a Poster (post, edit, thread); each adapter renders every kind.
+OutgoingMessage = QuestionMessage | RevealMessage | LeaderboardMessage | StatsMessage | Notice

@@ -6,7 +6,11 @@ Each platform adapter implements `Poster`; tests use `MemoryPoster`, which recor
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Protocol, TypeVar
+
+from bot.messages import OutgoingMessage
+
+M = TypeVar("M")
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,17 +38,17 @@ class Player:
 
 
 class Poster(Protocol):
-    async def post(self, place: Place, message: Any) -> str:
+    async def post(self, place: Place, message: OutgoingMessage) -> str:
         """Post a message in the place; return a reference the adapter can edit later."""
         ...
 
-    async def edit(self, place: Place, ref: str, message: Any) -> None: ...
+    async def edit(self, place: Place, ref: str, message: OutgoingMessage) -> None: ...
 
-    async def start_thread(self, place: Place, message: Any) -> str:
+    async def start_thread(self, place: Place, message: OutgoingMessage) -> str:
         """Post a message that opens a discussion thread (where the platform has threads)."""
         ...
 
-    async def find_post(self, place: Place, message: Any) -> str | None:
+    async def find_post(self, place: Place, message: OutgoingMessage) -> str | None:
         """After a crash between posting a question and recording its reference: that
         post's reference, if the platform can give it back without ever posting twice
         (posting it now if it never arrived); None where it cannot tell."""
@@ -55,32 +59,32 @@ class Poster(Protocol):
 class MemoryPoster:
     """The test double: keeps every call in order, hands out refs "m1", "m2", ..."""
 
-    calls: list[tuple[str, Place, str | None, Any]] = field(default_factory=list)
+    calls: list[tuple[str, Place, str | None, OutgoingMessage]] = field(default_factory=list)
     fail_next: int = 0  # make the next N calls raise, to test failure handling
 
-    async def post(self, place: Place, message: Any) -> str:
+    async def post(self, place: Place, message: OutgoingMessage) -> str:
         self._maybe_fail()
         ref = f"m{len(self.calls) + 1}"
         self.calls.append(("post", place, ref, message))
         return ref
 
-    async def edit(self, place: Place, ref: str, message: Any) -> None:
+    async def edit(self, place: Place, ref: str, message: OutgoingMessage) -> None:
         self._maybe_fail()
         self.calls.append(("edit", place, ref, message))
 
-    async def start_thread(self, place: Place, message: Any) -> str:
+    async def start_thread(self, place: Place, message: OutgoingMessage) -> str:
         self._maybe_fail()
         ref = f"t{len(self.calls) + 1}"
         self.calls.append(("thread", place, ref, message))
         return ref
 
-    async def find_post(self, place: Place, message: Any) -> str | None:
+    async def find_post(self, place: Place, message: OutgoingMessage) -> str | None:
         return None
 
-    def of_kind(self, kind: str) -> list[tuple[str, Place, str | None, Any]]:
+    def of_kind(self, kind: str) -> list[tuple[str, Place, str | None, OutgoingMessage]]:
         return [c for c in self.calls if c[0] == kind]
 
-    def messages(self, cls: type) -> list[Any]:
+    def messages(self, cls: type[M]) -> list[M]:
         return [c[3] for c in self.calls if isinstance(c[3], cls)]
 
     def _maybe_fail(self) -> None:

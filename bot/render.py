@@ -1,9 +1,9 @@
-"""Neutral Markdown (card text) rendered for each surface, and fitted to its limits.
+"""Neutral Markdown (card text): its pieces, the terminal's rendering, and fitting to a limit.
 
 Neutral Markdown is `**bold**`, `*italic*`, `` `code` ``, "- " / "1. " list lines and plain
-newlines (see bot.cards.text). Platforms differ: Slack's mrkdwn bolds with one `*` and must
-escape `&`, `<`, `>`; Discord reads `||` as a spoiler and `@everyone` as a ping; a terminal
-gets rich styles.
+newlines (see bot.cards.text). Each chat adapter turns it into its platform's markup with the
+pieces here (`segments`, `BOLD_OR_ITALIC`, `ITALIC`) and fits it to its platform's limits with
+`fit` and `split`; the terminal, which `quizbot cards show` uses too, gets rich styles here.
 """
 
 from __future__ import annotations
@@ -19,30 +19,23 @@ if TYPE_CHECKING:
 
     from bot.cards.model import Card
 
-# Platform limits (characters).
-DISCORD_MESSAGE_LIMIT = 2000
-DISCORD_EMBED_DESCRIPTION_LIMIT = 4096
-DISCORD_BUTTON_LABEL_LIMIT = 80
-DISCORD_SELECT_OPTION_LIMIT = 100
-SLACK_SECTION_TEXT_LIMIT = 3000
-SLACK_BUTTON_TEXT_LIMIT = 75
-
 ELLIPSIS = "…"
 
-_BOLD_OR_ITALIC = re.compile(
+BOLD_OR_ITALIC = re.compile(
     r"\*\*(?P<bold>(?:(?!\*\*).)+?)\*\*"
     r"|(?<![*\w])\*(?P<star>[^*\s](?:[^*\n]*?[^*\s])?)\*(?![*\w])"
     r"|(?<![_\w])_(?P<under>[^_\s](?:[^_\n]*?[^_\s])?)_(?![_\w])",
     re.DOTALL,
 )
-_ITALIC = re.compile(
+ITALIC = re.compile(
     r"(?<![*\w])\*(?P<star>[^*\s](?:[^*\n]*?[^*\s])?)\*(?![*\w])"
     r"|(?<![_\w])_(?P<under>[^_\s](?:[^_\n]*?[^_\s])?)_(?![_\w])"
 )
 
 
-def _segments(md: str) -> list[tuple[bool, str]]:
-    """(is_code, text) pieces, code spans with their backticks."""
+def segments(md: str) -> list[tuple[bool, str]]:
+    """(is_code, text) pieces, code spans with their backticks: a renderer escapes and
+    restyles the prose and leaves code as it is."""
     out: list[tuple[bool, str]] = []
     last = 0
     for start, end, _kind in protected_spans(md, math=False):
@@ -55,52 +48,6 @@ def _segments(md: str) -> list[tuple[bool, str]]:
     return out
 
 
-# ---------------------------------------------------------------- Discord
-
-_DISCORD_LINE_START = re.compile(r"^(\s*)(#{1,3} |-# |>>> |> )", re.MULTILINE)
-
-
-def _discord_prose(text: str) -> str:
-    text = text.replace("||", "\\|\\|").replace("~~", "\\~\\~").replace("__", "\\_\\_")
-    text = re.sub(r"@(everyone|here)\b", "@\u200b\\1", text)
-    text = re.sub(r"<(?=[@#:a]|/|t:)", "\\<", text)  # mentions, channels, emoji, timestamps
-    return _DISCORD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
-
-
-def to_discord(md: str) -> str:
-    """Discord Markdown: bold, italic, code and lists pass as is; spoilers, pings,
-    headings and quotes that the card never meant are escaped."""
-    return "".join(seg if code else _discord_prose(seg) for code, seg in _segments(md))
-
-
-# ---------------------------------------------------------------- Slack
-
-
-def _slack_escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _slack_italic(m: re.Match[str]) -> str:
-    return f"_{m.group('star') or m.group('under')}_"
-
-
-def _slack_emphasis(m: re.Match[str]) -> str:
-    if m.group("bold") is not None:
-        return f"*{_ITALIC.sub(_slack_italic, m.group('bold'))}*"
-    return _slack_italic(m)
-
-
-def _slack_prose(text: str) -> str:
-    text = _slack_escape(text)
-    text = _BOLD_OR_ITALIC.sub(_slack_emphasis, text)
-    return re.sub(r"^(\s*)- ", "\\1• ", text, flags=re.MULTILINE)
-
-
-def to_slack(md: str) -> str:
-    """Slack mrkdwn: `*bold*`, `_italic_`, `` `code` ``, "• " bullets; &, <, > escaped."""
-    return "".join(_slack_escape(seg) if code else _slack_prose(seg) for code, seg in _segments(md))
-
-
 # ---------------------------------------------------------------- terminal
 
 
@@ -109,18 +56,18 @@ def to_terminal(md: str) -> Text:
     from rich.text import Text
 
     text = Text()
-    for code, seg in _segments(md):
+    for code, seg in segments(md):
         if code:
             ticks = len(seg) - len(seg.lstrip("`"))
             text.append(seg[ticks:-ticks].strip() or seg, style="bold cyan")
             continue
         last = 0
-        for m in _BOLD_OR_ITALIC.finditer(seg):
+        for m in BOLD_OR_ITALIC.finditer(seg):
             text.append(seg[last : m.start()])
             if m.group("bold") is not None:
                 inner = m.group("bold")
                 pos = 0
-                for im in _ITALIC.finditer(inner):
+                for im in ITALIC.finditer(inner):
                     text.append(inner[pos : im.start()], style="bold")
                     text.append(im.group("star") or im.group("under"), style="bold italic")
                     pos = im.end()

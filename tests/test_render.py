@@ -1,4 +1,5 @@
-"""Card text for each surface, and fitting it into each platform's limits."""
+"""Neutral card text in the terminal, and fitting text into a limit (the platforms' own
+markup is tested in tests/adapters/test_markup.py)."""
 
 from __future__ import annotations
 
@@ -7,41 +8,9 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.render import (
-    DISCORD_BUTTON_LABEL_LIMIT,
-    DISCORD_MESSAGE_LIMIT,
-    ELLIPSIS,
-    SLACK_BUTTON_TEXT_LIMIT,
-    SLACK_SECTION_TEXT_LIMIT,
-    fit,
-    split,
-    to_discord,
-    to_slack,
-    to_terminal,
-)
+from bot.render import ELLIPSIS, fit, segments, split, to_terminal
 
 MD = "The **VGP** is *bad* for `x < y` & co.\n- **Too High:** bounce\n1. one"
-
-
-def test_limits_are_the_platform_ones() -> None:
-    assert (DISCORD_MESSAGE_LIMIT, DISCORD_BUTTON_LABEL_LIMIT) == (2000, 80)
-    assert (SLACK_SECTION_TEXT_LIMIT, SLACK_BUTTON_TEXT_LIMIT) == (3000, 75)
-
-
-def test_discord_keeps_markdown_and_escapes_what_the_card_never_meant() -> None:
-    assert to_discord(MD) == MD
-    assert to_discord("norm ||w|| and `λ||w||` @everyone") == (
-        "norm \\|\\|w\\|\\| and `λ||w||` @\u200beveryone"
-    )
-    assert to_discord("# not a heading") == "\\# not a heading"
-
-
-def test_slack_uses_mrkdwn_and_escapes_angle_brackets_and_ampersands() -> None:
-    assert to_slack(MD) == (
-        "The *VGP* is _bad_ for `x &lt; y` &amp; co.\n• *Too High:* bounce\n1. one"
-    )
-    assert to_slack("**bold with *italic* inside**") == "*bold with _italic_ inside*"
-    assert to_slack("`(y_pred - y_true)**2` and W_new") == "`(y_pred - y_true)**2` and W_new"
 
 
 def test_terminal_styles_instead_of_showing_stars() -> None:
@@ -101,7 +70,6 @@ def test_split_loses_nothing_and_respects_the_limit(text: str, limit: int) -> No
 
 @settings(max_examples=100, deadline=None)
 @given(st.text(max_size=200))
-def test_renderers_never_crash(md: str) -> None:
-    to_discord(md)
-    assert "<" not in to_slack(md).replace("&lt;", "")
+def test_segments_keep_every_character_and_the_terminal_never_crashes(md: str) -> None:
+    assert "".join(seg for _, seg in segments(md)) == md
     to_terminal(md)

@@ -23,7 +23,7 @@ from rich.text import Text
 from bot.cards import load_library
 from bot.clock import SystemClock
 from bot.engine import Engine
-from bot.messages import QuestionMessage, RevealMessage, option_letter
+from bot.messages import OutgoingMessage, QuestionMessage, RevealMessage, option_letter
 from bot.paths import db_path, seed_dirs
 from bot.ports import Place, Player
 from bot.questions import QuestionMaker
@@ -45,19 +45,19 @@ class TerminalPoster:
         self.quiet = False  # set while closing an unanswered round on quit
         self.score = 0
 
-    async def post(self, place: Place, message: Any) -> str:
+    async def post(self, place: Place, message: OutgoingMessage) -> str:
         if isinstance(message, QuestionMessage):
             self._show_question(message)
         return f"terminal-{getattr(message, 'round_id', 0)}"
 
-    async def edit(self, place: Place, ref: str, message: Any) -> None:
+    async def edit(self, place: Place, ref: str, message: OutgoingMessage) -> None:
         if isinstance(message, RevealMessage) and not self.quiet:
             self._show_reveal(message)
 
-    async def start_thread(self, place: Place, message: Any) -> str:
+    async def start_thread(self, place: Place, message: OutgoingMessage) -> str:
         return await self.post(place, message)
 
-    async def find_post(self, place: Place, message: Any) -> str | None:
+    async def find_post(self, place: Place, message: OutgoingMessage) -> str | None:
         return None  # a terminal game never outlives its process
 
     def _show_question(self, q: QuestionMessage) -> None:

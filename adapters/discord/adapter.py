@@ -1,6 +1,6 @@
 """The Discord adapter: a discord.py client with quizbot's slash commands and buttons.
 
-`quizbot run` builds it with `adapters.discord.build(services)`, awaits `start()` (returns
+`quizbot run` builds it with `adapters.discord.platform.build(services)`, awaits `start()` (returns
 once the gateway session is ready and the commands are synced) and `stop()` at shutdown.
 Timers (`engine.run_timer`) and `engine.recover()` are the runtime's, not ours.
 """
@@ -9,17 +9,21 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from typing import Any
 
 import discord
 import yarl
 from discord import app_commands
 
-from adapters.discord.buttons import DYNAMIC_ITEMS
+from adapters.discord.clicks import DYNAMIC_ITEMS
 from adapters.discord.commands import daily, practice, quiz, standings
+from adapters.discord.platform import NAME, DiscordSettings
 from adapters.discord.poster import DiscordPoster
-from adapters.discord.replies import NO_MENTIONS, NotInServer, apologise, log
+from adapters.discord.replies import NO_MENTIONS, NotInServer, apologise
 from adapters.runtime import Services
+
+log = logging.getLogger(__name__)
 
 START_TIMEOUT = 30.0  # login + gateway READY; a real gateway takes 1-3 s
 STOP_GRACE = 3.0  # in-flight commands and clicks get this long to answer before we close
@@ -75,7 +79,7 @@ class QuizClient(discord.Client):
         "This interaction failed" after 3 s."""
         if interaction.type is not discord.InteractionType.component:
             return
-        custom_id = str((interaction.data or {}).get("custom_id", ""))
+        custom_id = str(interaction.data.get("custom_id", "")) if interaction.data else ""
         if any(
             item.__discord_ui_compiled_template__.fullmatch(custom_id) for item in DYNAMIC_ITEMS
         ):
@@ -99,11 +103,11 @@ class QuizClient(discord.Client):
 
 
 class DiscordAdapter:
-    platform = "discord"
+    platform = NAME
 
     def __init__(self, services: Services, **client_options: Any) -> None:
         self.services = services
-        self.settings = services.settings
+        self.settings = services.settings.section(DiscordSettings)
         self.client = QuizClient(services, **client_options)
         self.poster = DiscordPoster(self.client)
         self._connect: asyncio.Task[None] | None = None
@@ -112,7 +116,7 @@ class DiscordAdapter:
     def _point_at_endpoints(self) -> None:
         """DISCORD_API_BASE / DISCORD_GATEWAY_URL (local emulators): discord.py reads both
         from class attributes, so they are set for the process and restored by stop()."""
-        api, gateway = self.settings.discord_api_base, self.settings.discord_gateway_url
+        api, gateway = self.settings.api_base, self.settings.gateway_url
         if not api and not gateway:
             return
         route, ws = discord.http.Route, discord.gateway.DiscordWebSocket
@@ -134,7 +138,7 @@ class DiscordAdapter:
         return self.client.is_ready() and not self.client.is_closed()
 
     async def start(self, timeout: float = START_TIMEOUT) -> None:
-        token = self.settings.discord_token.value
+        token = self.settings.token.value
         if not token:
             raise RuntimeError("DISCORD_TOKEN is not set: the Discord adapter cannot start")
         self._point_at_endpoints()
@@ -153,7 +157,7 @@ class DiscordAdapter:
         except BaseException:
             await self.stop()
             raise
-        guild_id = self.settings.discord_guild_id
+        guild_id = self.settings.guild_id
         try:
             synced = await self.client.sync_commands(guild_id)
             where = f"server {guild_id}" if guild_id else "every server (may take a while)"

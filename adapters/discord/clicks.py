@@ -1,10 +1,24 @@
-"""What a click on a question's button does: one engine call, one private answer."""
+"""What a click on a question's button does: one engine call, one private answer.
+
+The buttons are `DynamicItem`s registered once with `client.add_dynamic_items()`: a click on
+any message carrying `answer:<round>:<option>` reaches `AnswerButton.callback`, also for
+messages posted before a restart, and the round is then read from the database by the engine.
+"""
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 import discord
 
-from adapters.discord.buttons import practice_topic
+from adapters.discord.buttons import (
+    ANSWER_TEMPLATE,
+    NEXT_TEMPLATE,
+    answer_button,
+    next_button,
+    practice_topic,
+)
 from adapters.discord.embeds import notice_text, practice_question_parts, reveal_embed, reveal_view
 from adapters.discord.replies import (
     guarded,
@@ -16,6 +30,40 @@ from adapters.discord.replies import (
 
 ROUND_ID_LIMIT = 2**63  # SQLite's INTEGER range
 UNKNOWN_ROUND = "That question is no longer open (unknown round)."
+
+
+class AnswerButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=ANSWER_TEMPLATE):
+    def __init__(self, round_id: int, option: int) -> None:
+        super().__init__(answer_button(round_id, option))
+        self.round_id = round_id
+        self.option = option
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> AnswerButton:
+        return cls(int(match["round"]), int(match["option"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await answer_clicked(interaction, self.round_id, self.option)
+
+
+class NextPracticeButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=NEXT_TEMPLATE):
+    def __init__(self, topic: str | None = None) -> None:
+        super().__init__(next_button(topic))
+        self.topic = topic
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> NextPracticeButton:
+        return cls(match["topic"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await next_practice_clicked(interaction, self.topic)
+
+
+DYNAMIC_ITEMS = (AnswerButton, NextPracticeButton)
 
 
 def _track(interaction: discord.Interaction) -> None:

@@ -13,33 +13,31 @@ from typing import Any
 
 import discord
 
-from adapters.discord.buttons import AnswerButton, NextPracticeButton
+from adapters.discord.buttons import answer_button, next_button
+from adapters.discord.markup import (
+    EMBED_DESCRIPTION_LIMIT,
+    EMBED_FIELD_VALUE_LIMIT,
+    EMBED_FOOTER_LIMIT,
+    EMBED_MAX_FIELDS,
+    EMBED_TITLE_LIMIT,
+    EMBED_TOTAL_LIMIT,
+    MESSAGE_LIMIT,
+    to_discord,
+)
 from bot.messages import (
     LeaderboardMessage,
     Notice,
+    OutgoingMessage,
     QuestionMessage,
     RevealMessage,
     StatsMessage,
     option_letter,
     spell_commands,
 )
-from bot.render import (
-    DISCORD_EMBED_DESCRIPTION_LIMIT,
-    DISCORD_MESSAGE_LIMIT,
-    fit,
-    split,
-    to_discord,
-)
+from bot.render import fit, split
 
-TITLE_LIMIT = 256
-FIELD_NAME_LIMIT = 256
-FIELD_VALUE_LIMIT = 1024
-FOOTER_LIMIT = 2048
-EMBED_TOTAL_LIMIT = 6000
-DESC_LIMIT = DISCORD_EMBED_DESCRIPTION_LIMIT
-REVEAL_PROMPT_LIMIT = 1500
+REVEAL_PROMPT_LIMIT = 1500  # our choice: the answer below the prompt matters more
 WHO_FIELD = "Who was right"
-MAX_FIELDS = 25
 
 QUESTION_COLOUR = discord.Colour.blurple()
 REVEAL_COLOUR = discord.Colour.green()
@@ -66,7 +64,7 @@ COMMAND_NAMES = {
 
 def notice_text(notice: Notice | str) -> str:
     text = notice.text if isinstance(notice, Notice) else str(notice)
-    return fit(spell_commands(text, COMMAND_NAMES), DISCORD_MESSAGE_LIMIT)
+    return fit(spell_commands(text, COMMAND_NAMES), MESSAGE_LIMIT)
 
 
 def _timestamp(when: datetime, style: str) -> str:
@@ -84,7 +82,7 @@ def _heading(mode: str, position: str | None) -> str:
 
 def _footer(topic: str | None, level: str | None, extra: str = "") -> str:
     parts = [p for p in (topic, level, extra) if p]
-    return fit(" · ".join(parts), FOOTER_LIMIT)
+    return fit(" · ".join(parts), EMBED_FOOTER_LIMIT)
 
 
 def _options_block(options: tuple[str, ...]) -> str:
@@ -93,8 +91,8 @@ def _options_block(options: tuple[str, ...]) -> str:
 
 def _description(head: str, tail: str) -> str:
     """`head` + `tail` within the description limit; the prompt (head) is cut first."""
-    room = DESC_LIMIT - len(tail) - 2
-    return f"{fit(head, max(room, 1))}\n\n{tail}" if tail else fit(head, DESC_LIMIT)
+    room = EMBED_DESCRIPTION_LIMIT - len(tail) - 2
+    return f"{fit(head, max(room, 1))}\n\n{tail}" if tail else fit(head, EMBED_DESCRIPTION_LIMIT)
 
 
 # ------------------------------------------------------------------ questions
@@ -113,7 +111,7 @@ def question_embed(message: QuestionMessage) -> discord.Embed:
             f"({_timestamp(at, 'R')})."
         )
     embed = discord.Embed(
-        title=fit(_heading(message.mode, message.position), TITLE_LIMIT),
+        title=fit(_heading(message.mode, message.position), EMBED_TITLE_LIMIT),
         description=_description(to_discord(message.prompt), f"{body}\n\n{closes}".strip()),
         colour=QUESTION_COLOUR,
     )
@@ -126,7 +124,7 @@ def question_view(message: QuestionMessage) -> discord.ui.View | None:
         return None
     view = discord.ui.View(timeout=None)
     for i in range(len(message.options)):
-        view.add_item(AnswerButton(message.round_id, i))
+        view.add_item(answer_button(message.round_id, i))
     return detached(view)
 
 
@@ -134,15 +132,15 @@ def practice_question_parts(message: QuestionMessage, topic: str | None) -> dict
     """A private practice question: its answer buttons plus "Skip" (to the next one)."""
     view = discord.ui.View(timeout=None)
     for i in range(len(message.options)):
-        view.add_item(AnswerButton(message.round_id, i))
-    view.add_item(NextPracticeButton(topic, label="Skip"))
+        view.add_item(answer_button(message.round_id, i))
+    view.add_item(next_button(topic, label="Skip"))
     return {"embed": question_embed(message), "view": detached(view)}
 
 
 def detached(view: discord.ui.View) -> discord.ui.View:
     """A view sent only for its components: stopped first, so discord.py neither keeps it in
     memory nor starts its 15-minute timeout task for ephemeral messages. Clicks still arrive,
-    through the dynamic items registered at start-up."""
+    through the dynamic items registered at start-up (adapters.discord.clicks)."""
     view.stop()
     return view
 
@@ -165,7 +163,7 @@ def _who_was_right(message: RevealMessage) -> str:
         return f"Nobody this time ({message.answered} answered)."
     names = ", ".join(f"{plain(name)} (+{points})" for name, points in message.right)
     summary = f"{len(message.right)} of {message.answered} right"
-    return fit(f"{names}\n{summary}", FIELD_VALUE_LIMIT)
+    return fit(f"{names}\n{summary}", EMBED_FIELD_VALUE_LIMIT)
 
 
 def reveal_embed(message: RevealMessage) -> discord.Embed:
@@ -182,9 +180,9 @@ def reveal_embed(message: RevealMessage) -> discord.Embed:
     options = "\n".join(lines)
     # The reveal must show the card's answer in full where it can: the prompt, already read
     # with the question, is what gets cut when a card is too long for one embed.
-    room = min(DESC_LIMIT - len(options) - 2, REVEAL_PROMPT_LIMIT)
+    room = min(EMBED_DESCRIPTION_LIMIT - len(options) - 2, REVEAL_PROMPT_LIMIT)
     embed = discord.Embed(
-        title=fit(f"{_heading(message.mode, message.position)}: the answer", TITLE_LIMIT),
+        title=fit(f"{_heading(message.mode, message.position)}: the answer", EMBED_TITLE_LIMIT),
         description=f"{fit(to_discord(message.prompt), max(room, 1))}\n\n{options}",
         colour=REVEAL_COLOUR,
     )
@@ -192,7 +190,7 @@ def reveal_embed(message: RevealMessage) -> discord.Embed:
     who = _who_was_right(message) if message.mode != "practice" else ""
     budget = EMBED_TOTAL_LIMIT - len(embed) - len(footer) - len(who) - len(WHO_FIELD)
     answer = to_discord(message.answer).strip() if message.answer else ""
-    for n, chunk in enumerate(split(answer, FIELD_VALUE_LIMIT)[: MAX_FIELDS - 2]):
+    for n, chunk in enumerate(split(answer, EMBED_FIELD_VALUE_LIMIT)[: EMBED_MAX_FIELDS - 2]):
         name = "Answer" if n == 0 else "Answer (continued)"
         room = budget - len(name)
         if room < 20:
@@ -212,10 +210,10 @@ def reveal_view(message: RevealMessage, next_topic: str | None = None) -> discor
     view = discord.ui.View(timeout=None)
     for i in range(len(message.options)):
         view.add_item(
-            AnswerButton(message.round_id, i, disabled=True, correct=i == message.correct_index)
+            answer_button(message.round_id, i, disabled=True, correct=i == message.correct_index)
         )
     if message.mode == "practice":
-        view.add_item(NextPracticeButton(next_topic))
+        view.add_item(next_button(next_topic))
     return detached(view)
 
 
@@ -243,17 +241,19 @@ def leaderboard_embed(message: LeaderboardMessage) -> discord.Embed:
     if message.caller_outside_top and message.caller is not None:
         lines += ["…", _board_line(message.caller, True)]
     embed = discord.Embed(
-        title=fit(message.title or "Leaderboard", TITLE_LIMIT),
-        description=fit("\n".join(lines), DESC_LIMIT),
+        title=fit(message.title or "Leaderboard", EMBED_TITLE_LIMIT),
+        description=fit("\n".join(lines), EMBED_DESCRIPTION_LIMIT),
         colour=BOARD_COLOUR,
     )
     if message.period_label:
-        embed.set_footer(text=fit(message.period_label, FOOTER_LIMIT))
+        embed.set_footer(text=fit(message.period_label, EMBED_FOOTER_LIMIT))
     return embed
 
 
 def stats_embed(message: StatsMessage) -> discord.Embed:
-    embed = discord.Embed(title=fit(f"Stats for {message.name}", TITLE_LIMIT), colour=STATS_COLOUR)
+    embed = discord.Embed(
+        title=fit(f"Stats for {message.name}", EMBED_TITLE_LIMIT), colour=STATS_COLOUR
+    )
     accuracy = f"{message.accuracy:.0%}" if message.answered else "–"
     embed.add_field(name="Answered", value=str(message.answered))
     embed.add_field(name="Accuracy", value=f"{accuracy} ({message.correct} right)")
@@ -268,12 +268,12 @@ def stats_embed(message: StatsMessage) -> discord.Embed:
             for t in message.topics
         ]
         embed.add_field(
-            name="By topic", value=fit("\n".join(rows), FIELD_VALUE_LIMIT), inline=False
+            name="By topic", value=fit("\n".join(rows), EMBED_FIELD_VALUE_LIMIT), inline=False
         )
     if message.weakest:
         embed.add_field(
             name="Worth practising",
-            value=fit("\n".join(to_discord(t) for t in message.weakest), FIELD_VALUE_LIMIT),
+            value=fit("\n".join(to_discord(t) for t in message.weakest), EMBED_FIELD_VALUE_LIMIT),
             inline=False,
         )
     if not message.answered:
@@ -285,12 +285,12 @@ def topics_embed(topics: list[tuple[str, int]]) -> discord.Embed:
     lines = [f"**{to_discord(name)}**: {count} cards" for name, count in topics]
     return discord.Embed(
         title="Topics",
-        description=fit("\n".join(lines) or "No decks are loaded.", DESC_LIMIT),
+        description=fit("\n".join(lines) or "No decks are loaded.", EMBED_DESCRIPTION_LIMIT),
         colour=QUESTION_COLOUR,
     ).set_footer(text="Use one with /quiz topic:… or /practice topic:…")
 
 
-def render(message: Any) -> dict[str, Any]:
+def render(message: OutgoingMessage) -> dict[str, Any]:
     """send()/edit() keyword arguments for any message the engine hands the Poster."""
     if isinstance(message, QuestionMessage):
         return question_parts(message)

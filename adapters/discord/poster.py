@@ -20,23 +20,25 @@ import logging
 import secrets
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Literal, TypeVar
 
 import discord
 
 from adapters import pacing
 from adapters.discord.embeds import render
+from adapters.discord.markup import THREAD_NAME_LIMIT
 from adapters.discord.replies import NO_MENTIONS
-from bot.messages import QuestionMessage
+from bot.messages import OutgoingMessage, QuestionMessage
 from bot.ports import Place
 from bot.render import fit
 
 T = TypeVar("T")
 
-log = logging.getLogger("quizbot.discord")
+log = logging.getLogger(__name__)
 
-THREAD_NAME_LIMIT = 100
-THREAD_ARCHIVE_MINUTES = 1440  # a day: a discussion prompt stays open through the working day
+THREAD_ARCHIVE_MINUTES: Literal[1440] = (
+    1440  # a day: a discussion prompt stays open through the working day
+)
 
 
 class DiscordPoster:
@@ -60,6 +62,7 @@ class DiscordPoster:
         max_ratelimit_timeout) goes again after its Retry-After, until `patience` runs out; a
         global one holds the whole queue meanwhile, a route's only this request."""
         started = time.monotonic()
+        failure: discord.HTTPException | discord.RateLimited
         while True:
             await self.limiter.acquire()
             try:
@@ -82,7 +85,7 @@ class DiscordPoster:
             else:
                 await asyncio.sleep(wait)
 
-    async def _send(self, place: Place, message: Any) -> discord.Message:
+    async def _send(self, place: Place, message: OutgoingMessage) -> discord.Message:
         channel = self._channel(place)
         fields = render(message)
         # The same nonce for every try, so a retried post is never doubled. A question's is
@@ -103,18 +106,18 @@ class DiscordPoster:
             int(place.channel_id), guild_id=int(place.server_id)
         )
 
-    async def post(self, place: Place, message: Any) -> str:
+    async def post(self, place: Place, message: OutgoingMessage) -> str:
         sent = await self._send(place, message)
         return str(sent.id)
 
-    async def find_post(self, place: Place, message: Any) -> str | None:
+    async def find_post(self, place: Place, message: OutgoingMessage) -> str | None:
         """Post the question again with its round's nonce: Discord answers with the first
         message if it arrived (within the few minutes it remembers nonces), else posts it."""
         if not isinstance(message, QuestionMessage):
             return None
         return await self.post(place, message)
 
-    async def edit(self, place: Place, ref: str, message: Any) -> None:
+    async def edit(self, place: Place, ref: str, message: OutgoingMessage) -> None:
         target = self._channel(place).get_partial_message(int(ref))
         fields = render(message)
         try:
@@ -124,7 +127,7 @@ class DiscordPoster:
             log.warning("message %s in %s is gone; posting the update as a new one", ref, place)
             await self.post(place, message)
 
-    async def start_thread(self, place: Place, message: Any) -> str:
+    async def start_thread(self, place: Place, message: OutgoingMessage) -> str:
         """Post the message, then open a public thread on it for the discussion."""
         sent = await self._send(place, message)
         prompt = message.prompt if isinstance(message, QuestionMessage) else "Discussion"

@@ -16,16 +16,16 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import discord
 from discord import app_commands
 
+from adapters.discord.platform import NAME as PLATFORM
 from bot.ports import Place, Player
 
 if TYPE_CHECKING:
     from adapters.runtime import Services
 
-log = logging.getLogger("quizbot.discord")
+log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-PLATFORM = "discord"
 FAST_REPLY_SECONDS = 1.5  # Discord allows 3 s: leave room for the callback's own round trip
 NO_MENTIONS = discord.AllowedMentions.none()
 

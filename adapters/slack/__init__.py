@@ -4,20 +4,10 @@ adapter = build(services)   # registers its Poster with services.posters
 await adapter.start()       # Socket Mode when SLACK_APP_TOKEN is set, else HTTP
 ...
 await adapter.stop()
+
+`SLACK` is its entry in adapters.registry. Importing the package does not import slack-bolt.
 """
 
-from __future__ import annotations
+from adapters.slack.platform import SLACK, SlackSettings, build
 
-from typing import Any
-
-from adapters.runtime import Services
-from adapters.slack.app import SlackAdapter, make_client
-
-
-def build(services: Services, **options: Any) -> SlackAdapter:
-    """The Slack adapter for `services`; `options` go to `SlackAdapter` (host, port, client,
-    pacer, ...), e.g. `build(services, host="127.0.0.1", port=0)` in tests."""
-    return SlackAdapter(services, **options)
-
-
-__all__ = ["SlackAdapter", "build", "make_client"]
+__all__ = ["SLACK", "SlackSettings", "build"]

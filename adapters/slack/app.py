@@ -32,7 +32,10 @@ from adapters.pacing import RateLimiter
 from adapters.runtime import Services
 from adapters.slack import blocks as kit
 from adapters.slack import commands as cmd
+from adapters.slack.markup import escape
 from adapters.slack.people import DEFAULT_TTL, Directory, Person
+from adapters.slack.platform import NAME as PLATFORM
+from adapters.slack.platform import SlackSettings
 from adapters.slack.poster import ChannelPacer, SlackPoster
 from bot.messages import Notice, spell_commands
 from bot.ports import Place, Player
@@ -41,7 +44,6 @@ from bot.schedule.timing import SpecError, parse_zone
 
 log = logging.getLogger(__name__)
 
-PLATFORM = "slack"
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
 COMMAND = "/quiz"
@@ -129,11 +131,12 @@ class SlackAdapter:
         people_ttl: float = DEFAULT_TTL,
         heartbeat_interval: float = 30.0,
     ) -> None:
-        settings = services.settings
+        settings = services.settings.section(SlackSettings)
         self.services = services
+        self.settings = settings
         self.engine = services.engine
-        self.socket_mode = settings.slack_socket_mode if socket_mode is None else socket_mode
-        if not self.socket_mode and not settings.slack_signing_secret:
+        self.socket_mode = settings.socket_mode if socket_mode is None else socket_mode
+        if not self.socket_mode and not settings.signing_secret:
             raise ValueError(
                 "Slack HTTP mode needs SLACK_SIGNING_SECRET "
                 "(or set SLACK_APP_TOKEN for Socket Mode)."
@@ -141,24 +144,24 @@ class SlackAdapter:
         self.client = (
             with_retries(client)
             if client is not None
-            else make_client(settings.slack_bot_token.value, settings.slack_api_url)
+            else make_client(settings.bot_token.value, settings.api_url)
         )
-        self.host = host or services.settings.http_host
+        self.host = host or settings.http_host
         self.port = settings.http_port if port is None else port
         self.poster = SlackPoster(self.client, pacer, services.clock, workspace=workspace_pacer)
         self.people = Directory(self.client, ttl=people_ttl)
         self.seen = SeenDeliveries()
-        self.admins = frozenset(settings.slack_admins)
+        self.admins = settings.admins
         self.heartbeat_interval = heartbeat_interval
         self.last_heartbeat: float = 0.0  # time.time() of the last sign of life; 0 = never
         self.dropped_repeats = 0
         self.app = AsyncApp(
             client=self.client,
-            signing_secret=settings.slack_signing_secret.value,
+            signing_secret=settings.signing_secret.value,
             request_verification_enabled=not self.socket_mode,
             before_authorize=self._drop_repeats,
             name="quizbot",
-            logger=logging.getLogger("adapters.slack.bolt"),
+            logger=logging.getLogger(f"{__name__}.bolt"),
         )
         self.app.command(COMMAND)(self._on_command)
         self.app.action(re.compile(rf"^{kit.ANSWER_PREFIX}:"))(self._on_answer)
@@ -187,7 +190,7 @@ class SlackAdapter:
             if self.socket_mode:
                 self._handler = AsyncSocketModeHandler(
                     self.app,
-                    app_token=self.services.settings.slack_app_token.value,
+                    app_token=self.settings.app_token.value,
                     web_client=self.client,
                 )
                 await self._handler.connect_async()
@@ -340,7 +343,7 @@ class SlackAdapter:
         topics = self.engine.topics()
         if not topics:
             return "No decks are loaded, so there are no topics."
-        lines = [f"• {kit.escape(name)} ({count} cards)" for name, count in topics]
+        lines = [f"• {escape(name)} ({count} cards)" for name, count in topics]
         return "*Topics*\n" + "\n".join(lines) + "\n\n`/quiz 5 <topic>` or `/quiz practice <topic>`"
 
     async def _daily(
@@ -355,7 +358,7 @@ class SlackAdapter:
         if isinstance(command, cmd.DailySet):
             words = command.words
             zone = _zone_of(person)
-            if zone and not _names_zone(words) and not await _has_schedule(daily, place):
+            if zone and not _names_zone(words) and await daily.db.schedule(place) is None:
                 words = f"{words} {zone}"  # a new schedule: "09:00" means the admin's 09:00
             # Words, not a parsed spec: the service keeps the settings they do not name.
             result = await daily.set(place, words, by=player, is_admin=admin)
@@ -365,7 +368,7 @@ class SlackAdapter:
             result = await daily.now(place, by=player, is_admin=admin)
         else:
             result = await daily.status(place)
-        await _private(respond, _text_of(result))
+        await _private(respond, result)
 
     # -- clicks -------------------------------------------------------------------------
 
@@ -462,23 +465,3 @@ def _names_zone(words: str) -> bool:
         )
     except SpecError:
         return True  # the service reports the problem; add nothing
-
-
-async def _has_schedule(daily: Any, place: Place) -> bool:
-    db = getattr(daily, "db", None)
-    if db is None or not hasattr(db, "schedule"):
-        return True  # cannot tell: never override a zone that may be set
-    return await db.schedule(place) is not None
-
-
-def _text_of(result: Any) -> str:
-    """The daily service's answer in words, whatever shape it comes in."""
-    if isinstance(result, str):
-        return result
-    for attribute in ("text", "notice", "message"):
-        value = getattr(result, attribute, None)
-        if isinstance(value, Notice):
-            return value.text
-        if isinstance(value, str):
-            return value
-    return str(result)

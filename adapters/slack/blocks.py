@@ -1,9 +1,9 @@
 """The engine's neutral messages as Slack Block Kit. Pure functions: message in, payload out.
 
 Every function returns `(text, blocks)`: `text` is the plain fallback Slack shows in
-notifications and to screen readers, `blocks` the layout. Limits are kept here: 3,000
-characters a section, 75 a button label, 50 blocks a message. People are named by display
-name as plain text (escaped, never a `<@U…>` mention), so a reveal notifies nobody.
+notifications and to screen readers, `blocks` the layout, within Slack's limits (see
+adapters.slack.markup). People are named by display name as plain text (escaped, never a
+`<@U…>` mention), so a reveal notifies nobody.
 """
 
 from __future__ import annotations
@@ -12,20 +12,27 @@ import re
 from datetime import datetime
 from typing import Any
 
+from adapters.slack.markup import (
+    BUTTON_TEXT_LIMIT,
+    MAX_BLOCKS,
+    SECTION_TEXT_LIMIT,
+    escape,
+    to_slack,
+)
 from bot.engine.periods import local_time_text
 from bot.messages import (
     LeaderboardMessage,
     LeaderboardRow,
     Notice,
+    OutgoingMessage,
     QuestionMessage,
     RevealMessage,
     StatsMessage,
     option_letter,
 )
 from bot.questions import plain
-from bot.render import SLACK_BUTTON_TEXT_LIMIT, SLACK_SECTION_TEXT_LIMIT, fit, split, to_slack
+from bot.render import fit, split
 
-MAX_BLOCKS = 50
 FALLBACK_LIMIT = 300  # notification text: a preview, not the whole card
 ANSWER_PREFIX = "answer"
 PRACTICE_NEXT = "practice:next"
@@ -45,11 +52,6 @@ def mrkdwn(md: str) -> str:
 def plain_text(md: str) -> str:
     """Neutral Markdown as plain text (fallbacks, button labels), the blank kept visible."""
     return plain(_BLANK.sub("＿＿＿", md))
-
-
-def escape(text: str) -> str:
-    """Plain text (a display name) safe in mrkdwn: no mentions, links or broadcasts."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def answer_action_id(round_id: int, option: int) -> str:
@@ -78,13 +80,13 @@ def slack_time(when: datetime, zone: str, now: datetime | None = None) -> str:
 def section(text: str) -> dict[str, Any]:
     return {
         "type": "section",
-        "text": {"type": "mrkdwn", "text": fit(text, SLACK_SECTION_TEXT_LIMIT)},
+        "text": {"type": "mrkdwn", "text": fit(text, SECTION_TEXT_LIMIT)},
     }
 
 
 def sections(text: str) -> Blocks:
     """Long mrkdwn over as many sections as it needs, cut at paragraph or sentence ends."""
-    return [section(chunk.strip() or "\u200b") for chunk in split(text, SLACK_SECTION_TEXT_LIMIT)]
+    return [section(chunk.strip() or "\u200b") for chunk in split(text, SECTION_TEXT_LIMIT)]
 
 
 def context(text: str) -> dict[str, Any]:
@@ -94,7 +96,7 @@ def context(text: str) -> dict[str, Any]:
 def button(label: str, action_id: str, value: str, style: str | None = None) -> dict[str, Any]:
     element: dict[str, Any] = {
         "type": "button",
-        "text": {"type": "plain_text", "text": fit(label, SLACK_BUTTON_TEXT_LIMIT), "emoji": True},
+        "text": {"type": "plain_text", "text": fit(label, BUTTON_TEXT_LIMIT), "emoji": True},
         "action_id": action_id,
         "value": value,
     }
@@ -106,7 +108,7 @@ def button(label: str, action_id: str, value: str, style: str | None = None) -> 
 def _label(letter: str, option: str) -> str:
     """ "B. option", the option cut (never the letter) to fit a button."""
     prefix = f"{letter}. "
-    return prefix + fit(" ".join(plain_text(option).split()), SLACK_BUTTON_TEXT_LIMIT - len(prefix))
+    return prefix + fit(" ".join(plain_text(option).split()), BUTTON_TEXT_LIMIT - len(prefix))
 
 
 def _title(mode: str, position: str | None, fmt: str) -> str:
@@ -301,7 +303,7 @@ def notice(message: Notice | str) -> tuple[str, Blocks]:
     return text, sections(to_slack(text))
 
 
-def render(message: Any, now: datetime | None = None) -> tuple[str, Blocks]:
+def render(message: OutgoingMessage, now: datetime | None = None) -> tuple[str, Blocks]:
     """Any engine message -> (fallback text, blocks)."""
     if isinstance(message, QuestionMessage):
         return question(message, now)

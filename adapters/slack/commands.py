@@ -1,4 +1,4 @@
-"""The words after `/quiz`, parsed into one command value. Pure: no Slack, no engine, no I/O.
+"""The words after `/quiz`, parsed into one command value. Pure: no Slack, no I/O.
 
 `parse("5 gradient descent")` -> `StartQuiz(count=5, topic="gradient descent")`. Anything that
 is not understood becomes `Invalid(problem)`, which the adapter shows privately together with
@@ -10,13 +10,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.engine import QUIZ_MAX_QUESTIONS
+from bot.engine.core import QUIZ_SECONDS_RANGE  # the engine's own limits, checked early here
 from bot.schedule.spec import parse_words
 from bot.schedule.timing import SpecError
 
 QUIZ_DEFAULT_COUNT = 5
-QUIZ_MAX_COUNT = 20
 QUIZ_DEFAULT_SECONDS = 30
-QUIZ_SECONDS_RANGE = (5, 600)
 PERIODS = ("week", "month", "all")
 
 HELP = """\
@@ -171,10 +171,10 @@ def _parse_quiz(words: list[str]) -> Command:
             continue
         topic_words.append(word)
     if count is not None:
-        if count > QUIZ_MAX_COUNT:
+        if count > QUIZ_MAX_QUESTIONS:
             return Invalid(
-                f"A quick quiz has at most {QUIZ_MAX_COUNT} questions; you asked for {count}. "
-                f"Try `/quiz {QUIZ_MAX_COUNT}`."
+                f"A quick quiz has at most {QUIZ_MAX_QUESTIONS} questions; you asked for {count}. "
+                f"Try `/quiz {QUIZ_MAX_QUESTIONS}`."
             )
         if count < 1:
             return Invalid(f"A quick quiz needs at least 1 question; you asked for {count}.")
@@ -204,7 +204,12 @@ def _parse_daily(words: list[str]) -> Command:
     if not words:
         return Invalid(f"`/quiz daily` needs a time, or off / status / now. {usage}")
     first = words[0].casefold()
-    simple = {"off": DailyOff, "stop": DailyOff, "status": DailyStatus, "now": DailyNow}
+    simple: dict[str, type[DailyOff | DailyStatus | DailyNow]] = {
+        "off": DailyOff,
+        "stop": DailyOff,
+        "status": DailyStatus,
+        "now": DailyNow,
+    }
     if first in simple:
         if len(words) > 1:
             return Invalid(f"`/quiz daily {first}` takes no more words.")

@@ -30,6 +30,7 @@ from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from adapters import pacing
 from adapters.slack import blocks as kit
 from bot.clock import Clock
+from bot.messages import OutgoingMessage
 from bot.ports import Place
 
 log = logging.getLogger(__name__)
@@ -147,14 +148,14 @@ class SlackPoster:
         if isinstance(handlers, list) and not any(isinstance(h, HoldOn429) for h in handlers):
             handlers.insert(0, HoldOn429(self.workspace))
 
-    def _render(self, message: Any) -> tuple[str, kit.Blocks]:
+    def _render(self, message: OutgoingMessage) -> tuple[str, kit.Blocks]:
         return kit.render(message, self.clock.now() if self.clock else None)
 
-    async def post(self, place: Place, message: Any) -> str:
+    async def post(self, place: Place, message: OutgoingMessage) -> str:
         text, blocks = self._render(message)
         return await self._post(place.channel_id, text, blocks)
 
-    async def edit(self, place: Place, ref: str, message: Any) -> None:
+    async def edit(self, place: Place, ref: str, message: OutgoingMessage) -> None:
         text, blocks = self._render(message)
         await self._paced(
             None,
@@ -163,12 +164,12 @@ class SlackPoster:
             ),
         )
 
-    async def find_post(self, place: Place, message: Any) -> str | None:
+    async def find_post(self, place: Place, message: OutgoingMessage) -> str | None:
         """Slack has no idempotent post and finding one would need history scopes: the
         engine then delivers the reveal once as a new message."""
         return None
 
-    async def start_thread(self, place: Place, message: Any) -> str:
+    async def start_thread(self, place: Place, message: OutgoingMessage) -> str:
         """Post the prompt, then open its thread with a short note; the prompt's ts is the ref
         (the thread's id in Slack)."""
         ts = await self.post(place, message)

@@ -90,6 +90,8 @@ def settle(closed: ClosedRound, now: datetime) -> tuple[Settlement, Revealed]:
         level=closed.level,
         position=position,
         zone=tz,
+        explanations=closed.explanations,
+        erratum=closed.erratum,
     )
     settlement.reveal_json = reveal_to_json(message)
     return settlement, Revealed(message, closed.place, closed.message_ref, finished)
@@ -135,4 +137,5 @@ def reveal_from_json(text: str) -> RevealMessage:
     data["options"] = tuple(data["options"])
     data["counts"] = tuple(data["counts"])
     data["right"] = tuple((name, points) for name, points in data["right"])
+    data["explanations"] = tuple(data.get("explanations") or ())
     return RevealMessage(**data)

@@ -111,6 +111,8 @@ class ClosedRound:
     quiz_running: bool
     answers: list[GivenAnswer]
     streak_of: Callable[[str], Streak]
+    explanations: tuple[str, ...] = ()  # one per option, from the question as asked
+    erratum: str | None = None
 
 
 @dataclass(slots=True)

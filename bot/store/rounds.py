@@ -223,3 +223,9 @@ def save_reveal(conn: sqlite3.Connection, round_id: int, reveal: str) -> None:
 
 def answer_text(row: Any) -> str:
     return json.loads(row["card_json"]).get("answer") or ""
+
+
+def question_notes(row: Any) -> tuple[tuple[str, ...], str | None]:
+    """The question's per-option explanations and erratum, as asked (empty before items)."""
+    question = json.loads(row["question_json"])
+    return tuple(question.get("explanations") or ()), question.get("erratum") or None

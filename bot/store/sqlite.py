@@ -197,6 +197,7 @@ def _reveal(conn: sqlite3.Connection, round_id: int, now: datetime, settle: Sett
         return None
     place = Place(row["platform"], row["server_id"], row["channel_id"])
     quiz = quizzes.get(conn, row["quiz_id"]) if row["quiz_id"] is not None else None
+    explanations, erratum = rounds.question_notes(row)
     closed = ClosedRound(
         round_id=round_id,
         place=place,
@@ -218,6 +219,8 @@ def _reveal(conn: sqlite3.Connection, round_id: int, now: datetime, settle: Sett
         quiz_running=quiz is not None and quiz.state == "running",
         answers=answers.of_round(conn, round_id),
         streak_of=_p(scores.streak, conn, place.platform),
+        explanations=explanations,
+        erratum=erratum,
     )
     settlement, result = settle(closed)
     answers.save_scores(conn, settlement.scored)

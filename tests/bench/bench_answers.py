@@ -33,9 +33,9 @@ from tests.bench.common import (
     main_for,
     median,
     percentile,
+    ratio_at_least,
     repeats,
     scratch,
-    with_ratio,
 )
 
 PLAYERS = 1000  # clicking at once
@@ -167,27 +167,10 @@ async def measure(quick: bool) -> list[Metric]:
     value, base = median(engine_rates), median(naive_rates)
     note = f"{PLAYERS} players x {rounds} rounds, median of {trials}"
     return [
-        with_ratio(
-            "answers_per_s",
-            value,
-            "answers/s",
-            base,
-            value / base,
-            target=">= 10",
-            ok=lambda r: r >= 10,
-            note=note,
-        ),
+        ratio_at_least("answers_per_s", value, "answers/s", base, value / base, 10, note),
         at_most("answer_ack_p99_ms", median(p99s), "ms", 30, note=note),
     ]
 
 
-def run(quick: bool) -> list[Metric]:
-    return asyncio.run(measure(quick))
-
-
-def main() -> None:
-    main_for(run)
-
-
 if __name__ == "__main__":
-    main()
+    main_for(measure)

@@ -23,9 +23,9 @@ from bot.paths import SHIPPED_SEEDS
 from bot.ports import MemoryPoster, Place
 from bot.questions import QuestionMaker
 from bot.schedule.scheduler import DailyScheduler
-from bot.schedule.spec import parse_spec
 from bot.store import Store
 from tests.bench.common import Metric, at_most, main_for, median, repeats, scratch
+from tests.bench.schedules import save_schedules, weekdays_at_nine
 
 # 09:00 in these zones is 07:00 UTC on a Tuesday in June (all on summer time).
 ZONES = ("Europe/Berlin", "Europe/Paris", "Europe/Madrid", "Africa/Johannesburg")
@@ -39,24 +39,18 @@ def places(count: int) -> list[Place]:
     ]
 
 
-async def seed_schedules(store: Store, daily: DailyScheduler, channels: list[Place]) -> None:
-    now = DUE.replace(hour=6)
-    specs = {z: parse_spec({"time": "09:00", "tz": z, "weekdays": "mon-fri"}) for z in ZONES}
-    await asyncio.gather(
-        *(
-            daily.db.save_schedule(place, specs[ZONES[n % len(ZONES)]], "bench", now)
-            for n, place in enumerate(channels)
-        )
-    )
-
-
 async def trial(folder, n: int, channels: list[Place], cards, maker) -> float:
     async with await Store.open(folder / f"daily{n}.db") as store:
         clock = FakeClock(DUE)
         poster = MemoryPoster()
         engine = Engine(store, cards, clock, poster, maker)
         daily = DailyScheduler(store, engine, clock=clock)
-        await seed_schedules(store, daily, channels)
+        specs = [weekdays_at_nine(zone) for zone in ZONES]
+        await save_schedules(
+            daily,
+            ((place, specs[i % len(specs)]) for i, place in enumerate(channels)),
+            DUE.replace(hour=6),
+        )
         t0 = time.perf_counter()
         results = await asyncio.gather(*(daily.run_due(place) for place in channels))
         elapsed = time.perf_counter() - t0
@@ -92,13 +86,5 @@ async def measure(quick: bool) -> list[Metric]:
     ]
 
 
-def run(quick: bool) -> list[Metric]:
-    return asyncio.run(measure(quick))
-
-
-def main() -> None:
-    main_for(run)
-
-
 if __name__ == "__main__":
-    main()
+    main_for(measure)

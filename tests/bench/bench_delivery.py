@@ -40,9 +40,9 @@ from bot.paths import SHIPPED_SEEDS
 from bot.ports import Place
 from bot.questions import QuestionMaker
 from bot.schedule.scheduler import DailyScheduler
-from bot.schedule.spec import parse_spec
 from bot.store import Store
 from tests.bench.common import Metric, at_least, at_most, main_for, scratch
+from tests.bench.schedules import save_schedules, weekdays_at_nine
 from tests.fakes.discord_server import DISCORD_LIKE_ROUTE_LIMITS, FakeDiscord
 from tests.fakes.slack_server import FakeSlack
 
@@ -79,12 +79,8 @@ async def engine_on(db: Path, settings: Settings) -> AsyncIterator[Services]:
 async def fan_out(services: Services, places: list[Place]) -> tuple[float, Counter[str]]:
     """Store a 09:00 Berlin schedule for every place, then fire every job at once."""
     daily = DailyScheduler(services.engine.store, services.engine, clock=services.clock)
-    spec = parse_spec({"time": "09:00", "tz": "Europe/Berlin", "weekdays": "mon-fri"})
-    before = DUE.replace(hour=6)
-    for start in range(0, len(places), 500):
-        await asyncio.gather(
-            *(daily.db.save_schedule(p, spec, "bench", before) for p in places[start : start + 500])
-        )
+    spec = weekdays_at_nine("Europe/Berlin")
+    await save_schedules(daily, ((p, spec) for p in places), DUE.replace(hour=6))
     t0 = time.perf_counter()
     results = await asyncio.wait_for(
         asyncio.gather(*(daily.run_due(p) for p in places)),
@@ -101,21 +97,20 @@ def losses(intended: set[str], stored: Counter[str]) -> tuple[int, int]:
 
 
 async def discord(folder: Path, count: int) -> Delivery:
-    from adapters.discord import build
+    from adapters.discord import DiscordSettings, build
 
     async with FakeDiscord(
         global_limit=LIMIT, global_window=1.0, route_limits=DISCORD_LIKE_ROUTE_LIMITS
     ) as fake:
         guild = fake.guild
         channels = [fake.add_channel(f"quiz-{n}") for n in range(count)]
-        settings = Settings(
-            db=folder / "discord.db",
-            seeds=[SHIPPED_SEEDS],
-            discord_token=Secret(fake.token),
-            discord_api_base=fake.base_url,
-            discord_gateway_url=fake.gateway_url,
-            discord_guild_id=guild.id,
+        discord = DiscordSettings(
+            token=Secret(fake.token),
+            api_base=fake.base_url,
+            gateway_url=fake.gateway_url,
+            guild_id=guild.id,
         )
+        settings = Settings(db=folder / "discord.db", seeds=[SHIPPED_SEEDS], sections=(discord,))
         async with engine_on(settings.db, settings) as services:
             adapter = build(services, guild_ready_timeout=0.1)
             await adapter.start(timeout=30)
@@ -131,7 +126,7 @@ async def discord(folder: Path, count: int) -> Delivery:
 
 
 async def slack(folder: Path, count: int) -> Delivery:
-    from adapters.slack import build
+    from adapters.slack import SlackSettings, build
 
     async with FakeSlack(
         channel_rate=1.0,
@@ -139,13 +134,12 @@ async def slack(folder: Path, count: int) -> Delivery:
         workspace_rate=LIMIT,
         workspace_burst=SLACK_WORKSPACE_BURST,
     ) as fake:
-        settings = Settings(
-            db=folder / "slack.db",
-            seeds=[SHIPPED_SEEDS],
-            slack_bot_token=Secret(fake.bot_token),
-            slack_signing_secret=Secret(fake.signing_secret),
-            slack_api_url=fake.api_url,
+        slack = SlackSettings(
+            bot_token=Secret(fake.bot_token),
+            signing_secret=Secret(fake.signing_secret),
+            api_url=fake.api_url,
         )
+        settings = Settings(db=folder / "slack.db", seeds=[SHIPPED_SEEDS], sections=(slack,))
         async with engine_on(settings.db, settings) as services:
             adapter = build(services, host="127.0.0.1", port=0)
             await adapter.start()
@@ -210,13 +204,5 @@ async def measure(quick: bool) -> list[Metric]:
     ]
 
 
-def run(quick: bool) -> list[Metric]:
-    return asyncio.run(measure(quick))
-
-
-def main() -> None:
-    main_for(run)
-
-
 if __name__ == "__main__":
-    main()
+    main_for(measure)

@@ -17,7 +17,6 @@ Timed, both through `Store.read` on the reader connection, medians of repeats:
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
 import time
 from datetime import UTC, datetime
@@ -27,7 +26,7 @@ from bot.clock import FakeClock
 from bot.engine import Engine
 from bot.ports import MemoryPoster, Place, Player
 from bot.store import Store
-from tests.bench.common import Metric, main_for, median, repeats, scratch, with_ratio
+from tests.bench.common import Metric, main_for, median, ratio_at_least, repeats, scratch
 
 SERVER = Place("discord", "guild-bench", "chan0")
 NOW = datetime(2026, 6, 30, 12, 0, tzinfo=UTC)
@@ -144,27 +143,18 @@ async def measure(quick: bool) -> list[Metric]:
                 assert board.caller is not None and board.caller.rank == rank, (board.caller, rank)
     value, base = median(fast) * 1000, median(slow) * 1000
     return [
-        with_ratio(
+        ratio_at_least(
             "leaderboard_ms",
             value,
             "ms",
             base,
             base / value,
-            target=">= 100",
-            ok=lambda r: r >= 100,
-            note=f"{count:,} answers, {players:,} players, median of {trials}; "
+            100,
+            f"{count:,} answers, {players:,} players, median of {trials}; "
             f"data built in {built:.1f} s",
         )
     ]
 
 
-def run(quick: bool) -> list[Metric]:
-    return asyncio.run(measure(quick))
-
-
-def main() -> None:
-    main_for(run)
-
-
 if __name__ == "__main__":
-    main()
+    main_for(measure)

@@ -102,8 +102,8 @@ async def measure_bot(folder: Path, fakes: dict[str, Any], channels: int) -> lis
     from bot.ports import Place
     from bot.questions import QuestionMaker
     from bot.schedule.scheduler import DailyScheduler
-    from bot.schedule.spec import parse_spec
     from bot.store import Store
+    from tests.bench.schedules import save_schedules, weekdays_at_nine
 
     steps: list[tuple[str, float]] = [("imports", rss_mb())]
     library = load_library([SHIPPED_SEEDS])
@@ -114,32 +114,26 @@ async def measure_bot(folder: Path, fakes: dict[str, Any], channels: int) -> lis
     steps.append(("decks+maker", rss_mb()))
 
     db = folder / "quizbot.db"
-    settings = Settings(
-        db=db,
-        seeds=[SHIPPED_SEEDS],
-        discord_token=Secret(fakes["discord_token"]),
-        discord_api_base=fakes["discord_api"],
-        discord_gateway_url=fakes["discord_gateway"],
-        slack_bot_token=Secret(fakes["slack_token"]),
-        slack_signing_secret=Secret(fakes["slack_secret"]),
-        slack_api_url=fakes["slack_api"],
+    discord = discord_adapter.DiscordSettings(
+        token=Secret(fakes["discord_token"]),
+        api_base=fakes["discord_api"],
+        gateway_url=fakes["discord_gateway"],
     )
+    slack = slack_adapter.SlackSettings(
+        bot_token=Secret(fakes["slack_token"]),
+        signing_secret=Secret(fakes["slack_secret"]),
+        api_url=fakes["slack_api"],
+    )
+    settings = Settings(db=db, seeds=[SHIPPED_SEEDS], sections=(discord, slack))
     async with await Store.open(db) as store:
         clock = SystemClock()
         router = PosterRouter()
         engine = Engine(store, library, clock, router, maker)
         daily = DailyScheduler(store, engine, clock=clock)
-        spec = parse_spec({"time": "09:00", "tz": "Europe/Berlin", "weekdays": "mon-fri"})
+        spec = weekdays_at_nine("Europe/Berlin")
         places = [Place("discord", g, c) for g, c in fakes["channels"]][: channels // 2]
         places += [Place("slack", fakes["team"], f"C{n:06d}") for n in range(channels // 2)]
-        now = datetime.now(UTC)
-        for start in range(0, len(places), 500):
-            await asyncio.gather(
-                *(
-                    daily.db.save_schedule(p, spec, "bench", now)
-                    for p in places[start : start + 500]
-                )
-            )
+        await save_schedules(daily, ((p, spec) for p in places), datetime.now(UTC))
         services = Services(settings, library, engine, clock, router, daily)
         await daily.start(recover=True, catch_up=False)
         assert daily.scheduler is not None
@@ -219,13 +213,5 @@ async def measure(quick: bool) -> list[Metric]:
             child.wait()
 
 
-def run(quick: bool) -> list[Metric]:
-    return asyncio.run(measure(quick))
-
-
-def main() -> None:
-    main_for(run)
-
-
 if __name__ == "__main__":
-    main()
+    main_for(measure)

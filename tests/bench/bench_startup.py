@@ -24,9 +24,9 @@ from tests.bench.common import (
     at_most,
     main_for,
     median,
+    ratio_at_most,
     repeats,
     scratch,
-    with_ratio,
 )
 
 WORDS = (
@@ -76,15 +76,8 @@ def cold_start(quick: bool) -> Metric:
         ours.append(_wall([quizbot, "cards", "stats"]))
         base.append(_wall(imports))
     value, baseline = median(ours) * 1000, median(base) * 1000
-    return with_ratio(
-        "cold_start_ms",
-        value,
-        "ms",
-        baseline,
-        value / baseline,
-        target="<= 1.5",
-        ok=lambda r: r <= 1.5,
-        note=f"median of {trials}",
+    return ratio_at_most(
+        "cold_start_ms", value, "ms", baseline, value / baseline, 1.5, f"median of {trials}"
     )
 
 
@@ -110,13 +103,9 @@ def load_cards(quick: bool) -> Metric:
     )
 
 
-def run(quick: bool) -> list[Metric]:
+def measure(quick: bool) -> list[Metric]:
     return [cold_start(quick), load_cards(quick)]
 
 
-def main() -> None:
-    main_for(run)
-
-
 if __name__ == "__main__":
-    main()
+    main_for(measure)

@@ -1,14 +1,17 @@
 """Shared by the benchmarks: metric records, repeats and medians, sizes, a scratch folder.
 
-Every benchmark module has `run(quick: bool) -> list[Metric]` and a `main()` that runs it
-alone and prints its figures (`python -m tests.bench.bench_answers`). `tests/bench/run.py`
-runs every module in its own process and writes `.bench/results.json`.
+Every benchmark module has `measure(quick: bool) -> list[Metric]` (a coroutine function or a
+plain one) and ends with `if __name__ == "__main__": main_for(measure)`, so it runs alone and
+prints its figures (`python -m tests.bench.bench_answers`). `tests/bench/run.py` runs every
+module in its own process and writes `.bench/results.json`.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import contextlib
+import inspect
 import json
 import os
 import platform
@@ -17,7 +20,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -70,18 +73,18 @@ def at_least(name: str, value: float, unit: str, limit: float, note: str = "") -
     return Metric(name, value, unit, target=f">= {limit:g}", passed=value >= limit, note=note)
 
 
-def with_ratio(
-    name: str,
-    value: float,
-    unit: str,
-    baseline: float,
-    ratio: float,
-    *,
-    target: str,
-    ok: Callable[[float], bool],
-    note: str = "",
+def ratio_at_least(
+    name: str, value: float, unit: str, baseline: float, ratio: float, limit: float, note: str = ""
 ) -> Metric:
-    return Metric(name, value, unit, baseline, ratio, f"ratio {target}", ok(ratio), note)
+    """A figure against its baseline in the same run; ``ratio`` is how many times better."""
+    return Metric(name, value, unit, baseline, ratio, f"ratio >= {limit:g}", ratio >= limit, note)
+
+
+def ratio_at_most(
+    name: str, value: float, unit: str, baseline: float, ratio: float, limit: float, note: str = ""
+) -> Metric:
+    """A figure against its baseline in the same run; ``ratio`` is how many times worse."""
+    return Metric(name, value, unit, baseline, ratio, f"ratio <= {limit:g}", ratio <= limit, note)
 
 
 @contextlib.contextmanager
@@ -117,13 +120,19 @@ def timed(fn: Callable[[], object]) -> float:
     return time.perf_counter() - t0
 
 
-def main_for(run: Callable[[bool], list[Metric]]) -> None:
-    """The `main()` of a benchmark module: run it, print its figures, or write them as JSON
-    (`--json PATH`, used by the runner)."""
+Measure = Callable[[bool], list[Metric]] | Callable[[bool], Awaitable[list[Metric]]]
+
+
+def main_for(measure: Measure) -> None:
+    """A benchmark module run as a program: measure, print its figures, or write them as JSON
+    (`--json PATH`, used by the runner). An async ``measure`` gets its own event loop."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--json", type=Path, help="write the metrics here as JSON")
     args = parser.parse_args()
-    metrics = run(quick())
+    if inspect.iscoroutinefunction(measure):
+        metrics = asyncio.run(measure(quick()))
+    else:
+        metrics = measure(quick())
     if args.json:
         args.json.write_text(json.dumps([asdict(m) for m in metrics]))
     for m in metrics:

@@ -218,3 +218,21 @@ async def test_run_timer_reveals_due_rounds_until_stopped(engine, cards, clock, 
     stop.set()
     await asyncio.wait_for(timer, timeout=2)
     assert len(poster.of_kind("edit")) == 1
+
+
+async def test_reveal_carries_each_options_explanation_and_the_erratum(engine, cards, clock):
+    """An authored question's why-lines and erratum travel with the round (stored with it, so a
+    restart or a deck edit changes nothing) and arrive in the reveal, in option order."""
+    authored = {
+        **question_for(cards[0]).to_dict(),
+        "origin": "authored",
+        "explanations": ["why one", "why two", "why three", "why four"],
+        "erratum": "The card says X; Y is right.",
+    }
+    round_id = await engine.open_round(CHANNEL, authored, "daily", EIGHT_HOURS)
+    clock.set(EIGHT_HOURS)
+    reveal = await engine.reveal(round_id)
+    assert reveal is not None
+    assert reveal.explanations == ("why one", "why two", "why three", "why four")
+    assert reveal.erratum == "The card says X; Y is right."
+    assert await engine.reveal_of(round_id) == reveal  # the stored reveal keeps them too

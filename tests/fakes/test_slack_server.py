@@ -78,7 +78,8 @@ def no_retry_jitter(monkeypatch: pytest.MonkeyPatch) -> None:
 
 async def test_web_api_round_trip_with_json_and_form_bodies(slack_fake, slack_web_client):
     client: AsyncWebClient = slack_web_client
-    slack_fake.channel_burst = 10  # five posts to one channel; the limiter has its own tests
+    # Five posts to one channel; the limiter has its own tests.
+    slack_fake.web_api.channel_burst = 10
     auth = await client.auth_test()
     assert auth["user_id"] == slack_fake.bot_user_id and auth["team_id"] == slack_fake.team_id
 

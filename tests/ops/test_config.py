@@ -4,7 +4,10 @@ import logging
 
 import pytest
 
-from bot.config import ConfigError, load_settings
+from adapters.discord import DiscordSettings
+from adapters.registry import load_settings
+from adapters.slack import SlackSettings
+from bot.config import ConfigError
 from bot.logs import setup_logging
 
 
@@ -13,14 +16,16 @@ def test_environment_starts_the_adapters_it_names(tmp_path):
         {"DISCORD_TOKEN": "abc.def.ghi", "SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1"},
         db=str(tmp_path / "q.db"),
     )
-    assert settings.discord_enabled and settings.slack_enabled and settings.slack_socket_mode
+    discord, slack = settings.section(DiscordSettings), settings.section(SlackSettings)
+    assert discord.enabled and slack.enabled and slack.socket_mode
     assert settings.db == tmp_path / "q.db"
 
 
 def test_tokens_never_show_in_repr():
     settings = load_settings({"DISCORD_TOKEN": "supersecret-token-value"})
     assert "supersecret" not in repr(settings)
-    assert "supersecret" not in str(settings.discord_token)
+    assert "supersecret" not in str(settings.section(DiscordSettings).token)
+    assert settings.secrets() == ["supersecret-token-value"]
 
 
 @pytest.mark.parametrize(
@@ -46,7 +51,7 @@ def test_toml_file_is_read_and_environment_wins(tmp_path):
     path = tmp_path / "quizbot.toml"
     path.write_text('quizbot_http_port = 8080\nquizbot_log_level = "debug"\n')
     settings = load_settings({"QUIZBOT_CONFIG": str(path), "QUIZBOT_LOG_LEVEL": "WARNING"})
-    assert settings.http_port == 8080
+    assert settings.section(SlackSettings).http_port == 8080
     assert settings.log_level == "WARNING"
 
 

@@ -9,11 +9,12 @@ from pathlib import Path
 
 import yaml
 
+from adapters.registry import variables
 from bot.cli import HANDLERS, build_parser
-from bot.config import VARIABLES
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
+VARIABLES = variables()  # the neutral settings' and every platform's
 
 
 def exec_form(line: str) -> list[str]:

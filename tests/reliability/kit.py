@@ -389,7 +389,7 @@ async def slack_http_bot(fake: FakeSlack, db: Path, clock: Any = None) -> AsyncI
     """The real SlackAdapter (HTTP mode, signed requests) on real SQLite; yields the adapter
     (its `.url` takes the fake's signed requests)."""
     from adapters.runtime import PosterRouter, Services
-    from adapters.slack import build
+    from adapters.slack import SlackSettings, build
     from adapters.slack.poster import ChannelPacer
     from bot.cards import load_library
     from bot.clock import SystemClock
@@ -403,13 +403,12 @@ async def slack_http_bot(fake: FakeSlack, db: Path, clock: Any = None) -> AsyncI
     async with await Store.open(db) as store:
         router = PosterRouter()
         engine = Engine(store, library, clock, router, QuestionMaker(library.cards, library.items))
-        settings = Settings(
-            db=db,
-            seeds=[],
-            slack_bot_token=Secret(fake.bot_token),
-            slack_signing_secret=Secret(fake.signing_secret),
-            slack_api_url=fake.api_url,
+        slack = SlackSettings(
+            bot_token=Secret(fake.bot_token),
+            signing_secret=Secret(fake.signing_secret),
+            api_url=fake.api_url,
         )
+        settings = Settings(db=db, seeds=[], sections=(slack,))
         services = Services(settings, library, engine, clock, router, None)
         adapter = build(services, host="127.0.0.1", port=0, pacer=ChannelPacer(rate=50.0, burst=20))
         await adapter.start()

@@ -8,10 +8,8 @@ import zoneinfo
 import discord
 from discord import app_commands
 
+from adapters.discord.markup import CHOICE_LIMIT, MAX_CHOICES
 from adapters.discord.replies import services_of
-
-MAX_CHOICES = 25  # Discord shows at most 25
-CHOICE_LIMIT = 100  # name and value length
 
 
 def best_matches(candidates: list[str], typed: str, limit: int = MAX_CHOICES) -> list[str]:

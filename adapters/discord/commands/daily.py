@@ -2,13 +2,14 @@
 
 `default_permissions` only hides the group from members by default (a server can change
 that in Integrations), so every handler that changes something checks Manage Server itself.
-The schedule lives in `services.daily` (bot.schedule); its calls take `place`, `by` and
-`is_admin`, and answer with something that has a `.text` (a Notice) or a string.
+The schedule lives in `services.daily` (bot.schedule's DailyService), which answers each
+call with a Notice.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
@@ -25,7 +26,10 @@ from adapters.discord.replies import (
     within_deadline,
 )
 from bot.messages import Notice
-from bot.ports import Place
+from bot.ports import Place, Player
+
+if TYPE_CHECKING:
+    from bot.schedule.service import DailyService
 
 NOT_AVAILABLE = "The daily question is not available on this bot yet."
 ADMINS_ONLY = (
@@ -34,40 +38,28 @@ ADMINS_ONLY = (
 )
 
 
-def text_of(result: Any) -> str:
-    """The schedule's answer in words, whatever shape it comes in."""
-    if isinstance(result, str):
-        return result
-    if isinstance(result, Notice):
-        return result.text
-    for attribute in ("text", "notice", "message"):
-        value = getattr(result, attribute, None)
-        if isinstance(value, Notice):
-            return value.text
-        if isinstance(value, str):
-            return value
-    return str(result)
-
-
-def _target(interaction: discord.Interaction, channel: Any | None) -> Place:
+def _target(interaction: discord.Interaction, channel: discord.TextChannel | None) -> Place:
     here = place_of(interaction)
     if channel is None:
         return here
     return Place(PLATFORM, here.server_id, str(channel.id))
 
 
-async def _run(interaction: discord.Interaction, call: str, place: Place, **options: Any) -> None:
+# One call on the daily service: (service, place, who asks, whether they are an admin).
+DailyCall = Callable[["DailyService", Place, Player, bool], Awaitable[Notice]]
+
+
+async def _run(
+    interaction: discord.Interaction, channel: discord.TextChannel | None, call: DailyCall
+) -> None:
+    """Call the daily service for `channel` (default: here); its Notice goes back privately."""
     daily = services_of(interaction).daily
     if daily is None:
         await respond(interaction, content=NOT_AVAILABLE)
         return
-    admin = is_admin(interaction)
-    if call == "status":
-        work = daily.status(place)
-    else:
-        work = getattr(daily, call)(place, by=player_of(interaction), is_admin=admin, **options)
-    result = await within_deadline(interaction, work)
-    await respond(interaction, content=notice_text(text_of(result)))
+    place, by = _target(interaction, channel), player_of(interaction)
+    notice = await within_deadline(interaction, call(daily, place, by, is_admin(interaction)))
+    await respond(interaction, content=notice_text(notice))
 
 
 async def _refuse_non_admin(interaction: discord.Interaction) -> bool:
@@ -107,13 +99,18 @@ def add_to(tree: app_commands.CommandTree) -> None:
     ) -> None:
         if await _refuse_non_admin(interaction):
             return
-        options: dict[str, Any] = {"time": time.strip(), "tz": timezone.strip()}
-        options["weekdays"] = weekdays.strip()
+        # Only what was given: the service keeps the schedule's other settings.
+        spec: dict[str, str | None] = {"time": time.strip(), "tz": timezone.strip()}
+        spec["weekdays"] = weekdays.strip()
         if reveal:
-            options["reveal"] = reveal.strip()
+            spec["reveal"] = reveal.strip()
         if topic:
-            options["topic"] = topic
-        await _run(interaction, "set", _target(interaction, channel), **options)
+            spec["topic"] = topic
+        await _run(
+            interaction,
+            channel,
+            lambda daily, place, by, admin: daily.set(place, spec, by, is_admin=admin),
+        )
 
     @group.command(name="off", description="Stop the daily question (Manage Server)")
     @app_commands.describe(channel="Which channel (default: this one)")
@@ -122,14 +119,18 @@ def add_to(tree: app_commands.CommandTree) -> None:
     ) -> None:
         if await _refuse_non_admin(interaction):
             return
-        await _run(interaction, "off", _target(interaction, channel))
+        await _run(
+            interaction,
+            channel,
+            lambda daily, place, by, admin: daily.off(place, by, is_admin=admin),
+        )
 
     @group.command(name="status", description="How the daily question is set up here")
     @app_commands.describe(channel="Which channel (default: this one)")
     async def status(
         interaction: discord.Interaction, channel: discord.TextChannel | None = None
     ) -> None:
-        await _run(interaction, "status", _target(interaction, channel))
+        await _run(interaction, channel, lambda daily, place, _by, _admin: daily.status(place))
 
     @group.command(name="now", description="Post today's daily question now (Manage Server)")
     @app_commands.describe(channel="Which channel (default: this one)")
@@ -138,6 +139,10 @@ def add_to(tree: app_commands.CommandTree) -> None:
     ) -> None:
         if await _refuse_non_admin(interaction):
             return
-        await _run(interaction, "now", _target(interaction, channel))
+        await _run(
+            interaction,
+            channel,
+            lambda daily, place, by, admin: daily.now(place, by, is_admin=admin),
+        )
 
     tree.add_command(group)

@@ -18,6 +18,9 @@ from adapters.discord.replies import (
     within_deadline,
 )
 from bot.engine import QUIZ_MAX_QUESTIONS
+from bot.engine.core import QUIZ_SECONDS_RANGE
+
+SHORTEST, LONGEST = QUIZ_SECONDS_RANGE
 
 
 def add_to(tree: app_commands.CommandTree) -> None:
@@ -27,7 +30,7 @@ def add_to(tree: app_commands.CommandTree) -> None:
     @app_commands.describe(
         topic="Only cards of this topic (start typing to pick one)",
         count=f"How many questions (1-{QUIZ_MAX_QUESTIONS}, default 5)",
-        seconds="How long each question stays open (5-600 s, default 30)",
+        seconds=f"How long each question stays open ({SHORTEST}-{LONGEST} s, default 30)",
         level="core or advanced cards (default: both)",
         fmt="choice (four answers), cloze (fill the blank) or mixed (default)",
     )
@@ -36,7 +39,7 @@ def add_to(tree: app_commands.CommandTree) -> None:
         interaction: discord.Interaction,
         topic: str | None = None,
         count: app_commands.Range[int, 1, QUIZ_MAX_QUESTIONS] = 5,
-        seconds: app_commands.Range[int, 5, 600] = 30,
+        seconds: app_commands.Range[int, SHORTEST, LONGEST] = 30,
         level: Literal["core", "advanced"] | None = None,
         fmt: Literal["choice", "cloze", "mixed"] = "mixed",
     ) -> None:

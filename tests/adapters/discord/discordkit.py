@@ -11,7 +11,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from adapters.discord import DiscordAdapter, build
+from adapters.discord import DiscordSettings, build
+from adapters.discord.adapter import DiscordAdapter
 from adapters.runtime import PosterRouter, Services
 from bot.cards import Library, load_library
 from bot.clock import FakeClock
@@ -59,14 +60,13 @@ class Quizbot:
 
 
 def settings_for(fake: FakeDiscord, db: Path) -> Settings:
-    return Settings(
-        db=db,
-        seeds=[SHIPPED_SEEDS],
-        discord_token=Secret(fake.token),
-        discord_api_base=fake.base_url,
-        discord_gateway_url=fake.gateway_url,
-        discord_guild_id=fake.guild.id,
+    discord = DiscordSettings(
+        token=Secret(fake.token),
+        api_base=fake.base_url,
+        gateway_url=fake.gateway_url,
+        guild_id=fake.guild.id,
     )
+    return Settings(db=db, seeds=[SHIPPED_SEEDS], sections=(discord,))
 
 
 @contextlib.asynccontextmanager

@@ -9,8 +9,9 @@ from typing import Any
 from discordkit import Quizbot, components, custom_ids, running_quizbot
 
 from bot.messages import Notice
-from bot.ports import Place
+from bot.ports import Place, Player
 from bot.schedule.scheduler import DailyScheduler
+from bot.schedule.service import DailyService
 from bot.schedule.spec import parse_spec
 from tests.fakes.discord_server import FakeDiscord
 
@@ -21,20 +22,20 @@ class RecordingSchedule:
 
     calls: list[tuple[str, Any, dict[str, Any]]] = field(default_factory=list)
 
-    async def set(self, place: Any, **options: Any) -> Notice:
-        self.calls.append(("set", place, options))
-        return Notice(f"Daily question set: {options['time']} {options['tz']}.")
+    async def set(self, place: Place, spec: Any, by: Player, *, is_admin: bool) -> Notice:
+        self.calls.append(("set", place, {**spec, "by": by, "is_admin": is_admin}))
+        return Notice(f"Daily question set: {spec['time']} {spec['tz']}.")
 
-    async def off(self, place: Any, **options: Any) -> Notice:
-        self.calls.append(("off", place, options))
+    async def off(self, place: Place, by: Player, *, is_admin: bool) -> Notice:
+        self.calls.append(("off", place, {"by": by, "is_admin": is_admin}))
         return Notice("Daily question off.")
 
-    async def status(self, place: Any) -> Notice:
+    async def status(self, place: Place) -> Notice:
         self.calls.append(("status", place, {}))
         return Notice("No daily question in this channel.")
 
-    async def now(self, place: Any, **options: Any) -> Notice:
-        self.calls.append(("now", place, options))
+    async def now(self, place: Place, by: Player, *, is_admin: bool) -> Notice:
+        self.calls.append(("now", place, {"by": by, "is_admin": is_admin}))
         return Notice("Posted.")
 
 
@@ -120,3 +121,28 @@ async def test_the_daily_question_posts_at_nine_and_reveals_at_five_by_the_clock
     assert all(b["disabled"] for b in components(patch.json))
     assert patch.json["embeds"][0]["title"] == "Daily question: the answer"
     assert len(quizbot.question_posts()) == 1  # exactly one daily post that day
+
+
+async def test_daily_set_and_status_work_on_the_real_daily_service(
+    fake_discord: FakeDiscord, tmp_path
+) -> None:
+    async with running_quizbot(fake_discord, tmp_path / "q.db") as bot:
+        bot.services.daily = DailyService(DailyScheduler(bot.store, bot.engine, clock=bot.clock))
+        handle = await fake_discord.send_slash_command(
+            "daily",
+            {"time": "09:00", "timezone": "Europe/Berlin", "reveal": "17:00"},
+            subcommand="set",
+            user=fake_discord.admin,
+        )
+        reply = await handle.response()
+        status = await fake_discord.send_slash_command(
+            "daily", {}, subcommand="status", user=fake_discord.alice
+        )
+        shown = await status.response()
+
+    assert reply.ephemeral
+    assert reply.content.startswith(
+        "Daily question set: 09:00 Europe/Berlin, mon-fri, reveal at 17:00. Next post:"
+    )
+    assert shown.content.startswith("Daily question: 09:00 Europe/Berlin, mon-fri")
+    assert "`/daily set`" not in shown.content  # it is on: no hint to turn it on

@@ -15,7 +15,8 @@ from slack_sdk.http_retry.builtin_async_handlers import AsyncServerErrorRetryHan
 from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryIntervalCalculator
 
 from adapters.runtime import PosterRouter, Services
-from adapters.slack import SlackAdapter, build
+from adapters.slack import SlackSettings, build
+from adapters.slack.app import SlackAdapter
 from adapters.slack.poster import ChannelPacer
 from bot.cards import Library, load_library
 from bot.clock import FakeClock
@@ -126,15 +127,14 @@ async def running_quizbot(
             clock = FakeClock(START)
             router = PosterRouter()
             engine = Engine(store, library, clock, router, maker)
-            settings = Settings(
-                db=tmp_path / "quiz.db",
-                seeds=[],
-                slack_bot_token=Secret(fake.bot_token),
-                slack_app_token=Secret(fake.app_token if socket_mode else ""),
-                slack_signing_secret=Secret(fake.signing_secret),
-                slack_api_url=fake.api_url,
-                slack_admins=frozenset({CONFIG_ADMIN}),
+            slack = SlackSettings(
+                bot_token=Secret(fake.bot_token),
+                app_token=Secret(fake.app_token if socket_mode else ""),
+                signing_secret=Secret(fake.signing_secret),
+                api_url=fake.api_url,
+                admins=frozenset({CONFIG_ADMIN}),
             )
+            settings = Settings(db=tmp_path / "quiz.db", seeds=[], sections=(slack,))
             service = daily(store, engine, clock) if daily else None
             services = Services(settings, library, engine, clock, router, service)
             client = make_web_client(fake)

@@ -15,7 +15,8 @@ import aiohttp
 import pytest
 from slackkit import all_text, buttons, question_post, running_quizbot, shipped_library
 
-from adapters.slack import build, make_client
+from adapters.slack import build
+from adapters.slack.app import make_client
 from bot.ports import Place
 from tests.fakes.slack_server import SlackUser
 

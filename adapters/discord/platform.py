@@ -1,0 +1,60 @@
+"""Discord as a platform of `quizbot run`: its settings, when it runs, and how it is built.
+
+Light on purpose: the registry imports this for every run, and discord.py is loaded only
+when `build` is called, so a Slack-only bot never pays for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from adapters.runtime import Platform, Services
+from bot.config import UNSET, Get, Secret, int_setting, url_setting
+
+if TYPE_CHECKING:
+    from adapters.discord.adapter import DiscordAdapter
+
+NAME = "discord"  # Place.platform of every Discord channel, and the heartbeat's name
+
+
+@dataclass(frozen=True)
+class DiscordSettings:
+    VARIABLES: ClassVar[Mapping[str, str]] = {
+        "DISCORD_TOKEN": "bot token; starts the Discord adapter",
+        "DISCORD_API_BASE": "override https://discord.com/api/v10 (local emulators in tests)",
+        "DISCORD_GATEWAY_URL": "override the gateway URL (local emulators in tests)",
+        "DISCORD_GUILD_ID": "sync slash commands to this one server at once",
+    }
+
+    token: Secret = UNSET
+    api_base: str | None = None
+    gateway_url: str | None = None
+    guild_id: int | None = None
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.token)
+
+    @classmethod
+    def read(cls, get: Get) -> DiscordSettings:
+        return cls(
+            token=Secret(get("DISCORD_TOKEN") or ""),
+            api_base=url_setting(get, "DISCORD_API_BASE"),
+            gateway_url=url_setting(get, "DISCORD_GATEWAY_URL"),
+            guild_id=int_setting(get, "DISCORD_GUILD_ID", minimum=1),
+        )
+
+
+def build(services: Services, **client_options: Any) -> DiscordAdapter:
+    """The Discord adapter, its Poster registered for `Place("discord", ...)`;
+    `client_options` go to discord.Client (tests pass guild_ready_timeout=0.1)."""
+    from adapters.discord.adapter import DiscordAdapter
+
+    adapter = DiscordAdapter(services, **client_options)
+    services.posters.register(NAME, adapter.poster)
+    return adapter
+
+
+DISCORD = Platform(NAME, DiscordSettings, build, enable_with="DISCORD_TOKEN (Discord)")

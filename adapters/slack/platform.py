@@ -1,0 +1,89 @@
+"""Slack as a platform of `quizbot run`: its settings, when it runs, and how it is built.
+
+Light on purpose: the registry imports this for every run, and slack-bolt is loaded only
+when `build` is called, so a Discord-only bot never pays for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from adapters.runtime import Platform, Services
+from bot.config import UNSET, ConfigError, Get, Secret, int_setting, url_setting
+
+if TYPE_CHECKING:
+    from adapters.slack.app import SlackAdapter
+
+NAME = "slack"  # Place.platform of every Slack channel, and the heartbeat's name
+
+
+@dataclass(frozen=True)
+class SlackSettings:
+    VARIABLES: ClassVar[Mapping[str, str]] = {
+        "SLACK_BOT_TOKEN": "xoxb- bot token; starts the Slack adapter",
+        "SLACK_APP_TOKEN": "xapp- app-level token; Socket Mode when set",
+        "SLACK_SIGNING_SECRET": "verifies HTTP-mode requests (needed without SLACK_APP_TOKEN)",
+        "SLACK_API_URL": "override https://slack.com/api/ (local emulators in tests)",
+        "QUIZBOT_HTTP_PORT": "port of the HTTP server (/slack/events, /healthz); default 3000",
+        "QUIZBOT_HTTP_HOST": "address the HTTP server listens on; default 0.0.0.0 (all)",
+        "QUIZBOT_SLACK_ADMINS": "comma-separated Slack user ids allowed to configure /quiz daily",
+    }
+
+    bot_token: Secret = UNSET
+    app_token: Secret = UNSET
+    signing_secret: Secret = UNSET
+    api_url: str | None = None
+    http_port: int = 3000
+    http_host: str = "0.0.0.0"
+    admins: frozenset[str] = frozenset()
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.bot_token)
+
+    @property
+    def socket_mode(self) -> bool:
+        return bool(self.app_token)
+
+    @classmethod
+    def read(cls, get: Get) -> SlackSettings:
+        bot_token = get("SLACK_BOT_TOKEN") or ""
+        app_token = get("SLACK_APP_TOKEN") or ""
+        signing_secret = get("SLACK_SIGNING_SECRET") or ""
+        if bot_token and not app_token and not signing_secret:
+            raise ConfigError(
+                "SLACK_BOT_TOKEN is set but neither SLACK_APP_TOKEN (Socket Mode) nor "
+                "SLACK_SIGNING_SECRET (HTTP mode) is: set one of them, see README "
+                "'Running on Slack'."
+            )
+        if app_token and not app_token.startswith("xapp-"):
+            raise ConfigError("SLACK_APP_TOKEN must be an app-level token starting with 'xapp-'.")
+        admins = (get("QUIZBOT_SLACK_ADMINS") or "").split(",")
+        return cls(
+            bot_token=Secret(bot_token),
+            app_token=Secret(app_token),
+            signing_secret=Secret(signing_secret),
+            api_url=url_setting(get, "SLACK_API_URL"),
+            http_port=int_setting(get, "QUIZBOT_HTTP_PORT", minimum=1, maximum=65535) or 3000,
+            http_host=get("QUIZBOT_HTTP_HOST") or "0.0.0.0",
+            admins=frozenset(u.strip() for u in admins if u.strip()),
+        )
+
+
+def build(services: Services, **options: Any) -> SlackAdapter:
+    """The Slack adapter for `services` (it registers its Poster); `options` go to
+    `SlackAdapter` (host, port, client, pacer, ...), e.g. `build(services, host="127.0.0.1",
+    port=0)` in tests."""
+    from adapters.slack.app import SlackAdapter
+
+    return SlackAdapter(services, **options)
+
+
+SLACK = Platform(
+    NAME,
+    SlackSettings,
+    build,
+    enable_with="SLACK_BOT_TOKEN with SLACK_APP_TOKEN or SLACK_SIGNING_SECRET (Slack)",
+)

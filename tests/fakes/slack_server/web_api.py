@@ -1,0 +1,351 @@
+"""The fake Slack Web API (``/api/<method>``): tokens, scripted and random faults, Slack's
+rate limits (chat.postMessage per channel, an optional workspace-wide bucket; 429 with
+``Retry-After`` and ``"error": "ratelimited"``), then the method itself."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+import time
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from aiohttp import web
+
+from tests.fakes.slack_server.model import (
+    UNLIMITED_METHODS,
+    Call,
+    FaultKind,
+    FaultPlan,
+    SlackChannel,
+    TokenBucket,
+    _ScriptedFault,
+)
+from tests.fakes.slack_server.workspace import SlackWorkspace
+
+# Form fields Slack documents as JSON-encoded strings when the body is form-encoded.
+JSON_FORM_FIELDS = frozenset({"blocks", "attachments", "metadata", "view", "unfurls"})
+
+
+class WebApi:
+    """The Web API methods the bot uses, behind Slack's limits and the injected faults."""
+
+    def __init__(
+        self,
+        workspace: SlackWorkspace,
+        *,
+        channel_rate: float,
+        channel_burst: int,
+        workspace_rate: float | None,
+        workspace_burst: int,
+        retry_after: int | None,
+        clock: Callable[[], float],
+    ) -> None:
+        self.workspace = workspace
+        self.channel_rate = channel_rate
+        self.channel_burst = channel_burst
+        # None: Retry-After is the bucket's real wait rounded up (Slack sends whole seconds).
+        self.retry_after = retry_after
+        self.clock = clock
+        self._channel_buckets: dict[str, TokenBucket] = {}
+        self._workspace_bucket = (
+            TokenBucket(workspace_rate, workspace_burst, clock) if workspace_rate else None
+        )
+        self.fault_plan: FaultPlan | None = None
+        self._scripted: list[_ScriptedFault] = []
+
+    def inject_faults(
+        self,
+        rate: float,
+        *,
+        kinds: Sequence[FaultKind] = ("429", "500", "slow"),
+        seed: int = 0,
+        methods: Iterable[str] | None = None,
+        slow_seconds: float = 0.2,
+        retry_after: int = 1,
+    ) -> FaultPlan:
+        """Give ``rate`` of eligible calls a fault, reproducibly for a given ``seed``."""
+        self.fault_plan = FaultPlan(
+            rate=rate,
+            kinds=tuple(kinds),
+            seed=seed,
+            methods=frozenset(methods) if methods is not None else None,
+            slow_seconds=slow_seconds,
+            retry_after=retry_after,
+        )
+        return self.fault_plan
+
+    def fail_next(
+        self,
+        method: str,
+        kind: FaultKind = "429",
+        *,
+        times: int = 1,
+        retry_after: int = 0,
+        slow_seconds: float = 0.2,
+    ) -> None:
+        """Script the next ``times`` calls of ``method`` to fail (checked before the plan)."""
+        if kind not in ("429", "500", "slow"):
+            raise ValueError(f"fault kind must be '429', '500' or 'slow', got {kind!r}")
+        self._scripted.append(_ScriptedFault(method, kind, times, retry_after, slow_seconds))
+
+    async def _read_args(self, request: web.Request) -> dict[str, Any]:
+        args: dict[str, Any] = dict(request.query)
+        if request.method != "POST" or not request.can_read_body:
+            return args
+        if request.content_type == "application/json":
+            body = await request.json()
+            if not isinstance(body, dict):
+                raise ValueError("JSON body must be an object")
+            args.update(body)
+            return args
+        form = await request.post()
+        for key, value in form.items():
+            text = value if isinstance(value, str) else str(value)
+            if key in JSON_FORM_FIELDS and text[:1] in "[{":
+                args[key] = json.loads(text)
+            else:
+                args[key] = text
+        return args
+
+    def _token_of(self, request: web.Request, args: dict[str, Any]) -> str | None:
+        auth = request.headers.get("Authorization", "")
+        if auth.startswith("Bearer "):
+            return auth[len("Bearer ") :].strip()
+        token = args.pop("token", None)
+        return str(token) if token is not None else None
+
+    async def handle(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        try:
+            args = await self._read_args(request)
+        except ValueError as exc:
+            return web.json_response({"ok": False, "error": "invalid_json", "detail": str(exc)})
+        token = self._token_of(request, args)
+        call = Call(method=method, args=args, token=token, at=time.monotonic())
+        try:
+            status, body, headers = await self._serve(call)
+        except Exception as exc:  # a bug in the fake must show up as a clear 500, not a hang
+            status, body, headers = 500, {"ok": False, "error": "fake_bug", "detail": repr(exc)}, {}
+        call.status, call.response = status, body
+        self.workspace.calls.append(call)
+        self.workspace._notify()
+        return web.json_response(body, status=status, headers=headers)
+
+    async def _serve(self, call: Call) -> tuple[int, dict[str, Any], dict[str, str]]:
+        auth_error = self._check_token(call)
+        if auth_error:
+            return 200, {"ok": False, "error": auth_error}, {}
+
+        fault, retry_after, slow = self._pick_fault(call.method)
+        channel = str(call.args.get("channel", ""))
+        counts_for_channel = call.method == "chat.postMessage"
+        if fault == "429":
+            call.fault = "429"
+            if counts_for_channel:
+                self.workspace.stats._for(channel).rejected += 1
+            return self._ratelimited(retry_after)
+        if fault == "500":
+            call.fault = "500"
+            if counts_for_channel:
+                self.workspace.stats._for(channel).rejected += 1
+            return 500, {"ok": False, "error": "internal_error"}, {}
+        if fault == "slow":
+            call.fault = "slow"
+            await asyncio.sleep(slow)
+
+        wait = self._take_rate_limit(call.method, channel)
+        if wait > 0:
+            call.fault = "ratelimited"
+            if counts_for_channel:
+                self.workspace.stats._for(channel).rejected += 1
+            seconds = self.retry_after if self.retry_after is not None else math.ceil(wait)
+            return self._ratelimited(seconds)
+
+        handler = self._methods().get(call.method)
+        if handler is None:
+            return 200, {"ok": False, "error": "unknown_method"}, {}
+        body = handler(call.args)
+        if counts_for_channel and body.get("ok"):
+            self.workspace.stats._for(channel).delivered += 1
+        return 200, body, {}
+
+    def _check_token(self, call: Call) -> str | None:
+        if call.token is None:
+            return "not_authed"
+        if call.method == "apps.connections.open":
+            if call.token == self.workspace.app_token:
+                return None
+            return (
+                "not_allowed_token_type"
+                if call.token == self.workspace.bot_token
+                else "invalid_auth"
+            )
+        return None if call.token == self.workspace.bot_token else "invalid_auth"
+
+    def _pick_fault(self, method: str) -> tuple[FaultKind | None, int, float]:
+        for scripted in self._scripted:
+            if scripted.method == method and scripted.remaining > 0:
+                scripted.remaining -= 1
+                return scripted.kind, scripted.retry_after, scripted.slow_seconds
+        plan = self.fault_plan
+        if plan is not None and plan.applies_to(method):
+            return plan.draw(), plan.retry_after, plan.slow_seconds
+        return None, 0, 0.0
+
+    def _take_rate_limit(self, method: str, channel: str) -> float:
+        if method in UNLIMITED_METHODS:
+            return 0.0
+        channel_bucket = None
+        if method == "chat.postMessage" and channel:
+            channel_bucket = self._channel_buckets.get(channel)
+            if channel_bucket is None:
+                channel_bucket = TokenBucket(self.channel_rate, self.channel_burst, self.clock)
+                self._channel_buckets[channel] = channel_bucket
+            wait = channel_bucket.try_take()
+            if wait > 0:
+                return wait
+        if self._workspace_bucket is not None:
+            wait = self._workspace_bucket.try_take()
+            if wait > 0:
+                if channel_bucket is not None:
+                    channel_bucket.refund()
+                return wait
+        return 0.0
+
+    @staticmethod
+    def _ratelimited(retry_after: int) -> tuple[int, dict[str, Any], dict[str, str]]:
+        return 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(retry_after)}
+
+    def _methods(self) -> dict[str, Callable[[dict[str, Any]], dict[str, Any]]]:
+        return {
+            "api.test": lambda args: {"ok": True, "args": args},
+            "auth.test": self._auth_test,
+            "apps.connections.open": self._apps_connections_open,
+            "chat.postMessage": self._chat_post_message,
+            "chat.update": self._chat_update,
+            "chat.postEphemeral": self._chat_post_ephemeral,
+            "chat.delete": self._chat_delete,
+            "users.info": self._users_info,
+            "conversations.info": self._conversations_info,
+            "conversations.replies": self._conversations_replies,
+            "views.open": self._views_open,
+        }
+
+    def _auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "ok": True,
+            "url": f"https://{self.workspace.team_domain}.slack.com/",
+            "team": self.workspace.team_domain,
+            "user": "quizbot",
+            "team_id": self.workspace.team_id,
+            "user_id": self.workspace.bot_user_id,
+            "bot_id": self.workspace.bot_id,
+            "is_enterprise_install": False,
+        }
+
+    def _apps_connections_open(self, args: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "url": f"{self.workspace.ws_url}?ticket={next(self.workspace._ids)}"}
+
+    def _channel_or_error(self, args: dict[str, Any]) -> str | dict[str, Any]:
+        channel = args.get("channel")
+        if not channel:
+            return {"ok": False, "error": "channel_not_found", "detail": "missing 'channel'"}
+        channel = str(channel)
+        # Posting teaches the fake the channel, so tests can use any id without set-up.
+        self.workspace.channels.setdefault(channel, SlackChannel(channel, channel.lower()))
+        return channel
+
+    def _bot_message(self, args: dict[str, Any], ts: str) -> dict[str, Any]:
+        message: dict[str, Any] = {
+            "type": "message",
+            "user": self.workspace.bot_user_id,
+            "bot_id": self.workspace.bot_id,
+            "team": self.workspace.team_id,
+            "ts": ts,
+            "text": str(args.get("text") or ""),
+        }
+        for key in ("blocks", "attachments", "metadata", "thread_ts"):
+            if args.get(key) is not None:
+                message[key] = args[key]
+        return message
+
+    def _chat_post_message(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = self._channel_or_error(args)
+        if isinstance(channel, dict):
+            return channel
+        if not args.get("text") and not args.get("blocks") and not args.get("attachments"):
+            return {"ok": False, "error": "no_text"}
+        ts = self.workspace._next_ts()
+        message = self._bot_message(args, ts)
+        self.workspace.messages.setdefault(channel, {})[ts] = message
+        return {"ok": True, "channel": channel, "ts": ts, "message": message}
+
+    def _chat_update(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel, ts = str(args.get("channel") or ""), str(args.get("ts") or "")
+        current = self.workspace.message(channel, ts)
+        if current is None:
+            return {"ok": False, "error": "message_not_found"}
+        for key in ("text", "blocks", "attachments", "metadata"):
+            if key in args:
+                current[key] = args[key]
+        current["edited"] = {"user": self.workspace.bot_user_id, "ts": self.workspace._next_ts()}
+        return {
+            "ok": True,
+            "channel": channel,
+            "ts": ts,
+            "text": current.get("text", ""),
+            "message": current,
+        }
+
+    def _chat_post_ephemeral(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = self._channel_or_error(args)
+        if isinstance(channel, dict):
+            return channel
+        user = args.get("user")
+        if not user or str(user) not in self.workspace.users:
+            return {"ok": False, "error": "user_not_found"}
+        ts = self.workspace._next_ts()
+        self.workspace.ephemerals.append({**args, "channel": channel, "message_ts": ts})
+        return {"ok": True, "message_ts": ts}
+
+    def _chat_delete(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel, ts = str(args.get("channel") or ""), str(args.get("ts") or "")
+        if self.workspace.messages.get(channel, {}).pop(ts, None) is None:
+            return {"ok": False, "error": "message_not_found"}
+        return {"ok": True, "channel": channel, "ts": ts}
+
+    def _users_info(self, args: dict[str, Any]) -> dict[str, Any]:
+        user = self.workspace.users.get(str(args.get("user") or ""))
+        if user is None:
+            return {"ok": False, "error": "user_not_found"}
+        return {"ok": True, "user": user.to_api(self.workspace.team_id)}
+
+    def _conversations_info(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = self.workspace.channels.get(str(args.get("channel") or ""))
+        if channel is None:
+            return {"ok": False, "error": "channel_not_found"}
+        return {"ok": True, "channel": channel.to_api()}
+
+    def _conversations_replies(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel, ts = str(args.get("channel") or ""), str(args.get("ts") or "")
+        parent = self.workspace.message(channel, ts)
+        if parent is None:
+            return {"ok": False, "error": "thread_not_found"}
+        replies = [m for m in self.workspace.channel_messages(channel) if m.get("thread_ts") == ts]
+        return {"ok": True, "messages": [parent, *replies], "has_more": False}
+
+    def _views_open(self, args: dict[str, Any]) -> dict[str, Any]:
+        if not args.get("trigger_id"):
+            return {"ok": False, "error": "invalid_trigger_id"}
+        view = args.get("view")
+        if not isinstance(view, dict):
+            return {"ok": False, "error": "invalid_arguments", "detail": "'view' must be an object"}
+        opened = {
+            **view,
+            "id": f"V{next(self.workspace._ids):06d}",
+            "team_id": self.workspace.team_id,
+        }
+        self.workspace.views.append(opened)
+        return {"ok": True, "view": opened}

@@ -1,0 +1,172 @@
+"""The workspace one fake Slack serves: its identity and tokens, people, channels, messages,
+and everything the fake recorded, with bounded waits on those records.
+
+The Web API, response URLs, Socket Mode and the HTTP driver all read and change one
+`SlackWorkspace` (`FakeSlack` is one).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from tests.fakes.slack_server.model import (
+    DEFAULT_CHANNELS,
+    DEFAULT_USERS,
+    Ack,
+    Call,
+    ResponsePost,
+    SlackChannel,
+    SlackStats,
+    SlackUser,
+    SocketDelivery,
+    T,
+)
+
+
+class SlackWorkspace:
+    """One team with its bot, people and channels; records in arrival order."""
+
+    def __init__(
+        self,
+        *,
+        bot_token: str,
+        app_token: str,
+        signing_secret: str,
+        team_id: str,
+        team_domain: str,
+        api_app_id: str,
+        bot_user_id: str,
+        bot_id: str,
+        users: Iterable[SlackUser] = DEFAULT_USERS,
+        channels: Iterable[SlackChannel] = DEFAULT_CHANNELS,
+    ) -> None:
+        self.bot_token = bot_token
+        self.app_token = app_token
+        self.signing_secret = signing_secret
+        self.team_id = team_id
+        self.team_domain = team_domain
+        self.api_app_id = api_app_id
+        self.bot_user_id = bot_user_id
+        self.bot_id = bot_id
+        self.users: dict[str, SlackUser] = {u.id: u for u in users}
+        self.channels: dict[str, SlackChannel] = {c.id: c for c in channels}
+
+        self.calls: list[Call] = []
+        self.responses: list[ResponsePost] = []
+        self.acks: list[Ack] = []
+        self.envelopes: list[SocketDelivery] = []
+        self.messages: dict[str, dict[str, dict[str, Any]]] = {}
+        self.ephemerals: list[dict[str, Any]] = []
+        self.views: list[dict[str, Any]] = []
+        self.stats = SlackStats()
+        self.socket_connections = 0
+
+        self._issued_response_urls: dict[str, int] = {}
+        self._ids = itertools.count(1)
+        self._ts_seconds = int(time.time())
+        self._ts_counter = itertools.count(1)
+        self._changed = asyncio.Event()
+        self.port: int | None = None
+
+    def _next_ts(self) -> str:
+        # Fixed-width microseconds keep ts strings sorting like numbers, as Slack's do.
+        n = next(self._ts_counter)
+        return f"{self._ts_seconds + n // 1_000_000}.{n % 1_000_000:06d}"
+
+    @property
+    def base_url(self) -> str:
+        if self.port is None:
+            raise RuntimeError("FakeSlack is not started: use `async with FakeSlack() as fake`")
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def api_url(self) -> str:
+        """``base_url`` for ``AsyncWebClient`` (trailing slash included)."""
+        return f"{self.base_url}/api/"
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/socket"
+
+    def new_response_url(self) -> str:
+        response_id = f"R{next(self._ids):06d}"
+        self._issued_response_urls[response_id] = 0
+        return f"{self.base_url}/response/{response_id}"
+
+    def add_user(self, user: SlackUser) -> None:
+        self.users[user.id] = user
+
+    def add_channel(self, channel: SlackChannel) -> None:
+        self.channels[channel.id] = channel
+
+    def calls_to(self, method: str) -> list[Call]:
+        return [c for c in self.calls if c.method == method]
+
+    def message(self, channel: str, ts: str) -> dict[str, Any] | None:
+        return self.messages.get(channel, {}).get(ts)
+
+    def channel_messages(self, channel: str) -> list[dict[str, Any]]:
+        return list(self.messages.get(channel, {}).values())
+
+    def responses_to(self, url: str) -> list[ResponsePost]:
+        return [r for r in self.responses if r.url == url]
+
+    async def wait_for_call(
+        self,
+        method: str,
+        predicate: Callable[[Call], bool] | None = None,
+        timeout: float = 5.0,
+        count: int = 1,
+    ) -> Call:
+        """Return the ``count``-th call to ``method`` matching ``predicate`` (past ones count)."""
+
+        def find() -> Call | None:
+            hits = [c for c in self.calls_to(method) if predicate is None or predicate(c)]
+            return hits[count - 1] if len(hits) >= count else None
+
+        return await self._wait_until(
+            find, timeout, lambda: f"{count} call(s) to {method}; saw {self._call_summary()}"
+        )
+
+    async def wait_for_response(
+        self,
+        predicate: Callable[[ResponsePost], bool] | None = None,
+        timeout: float = 5.0,
+        url: str | None = None,
+    ) -> ResponsePost:
+        def find() -> ResponsePost | None:
+            for post in self.responses:
+                if (url is None or post.url == url) and (predicate is None or predicate(post)):
+                    return post
+            return None
+
+        return await self._wait_until(
+            find, timeout, lambda: f"a response_url POST; saw {len(self.responses)} other(s)"
+        )
+
+    def _call_summary(self) -> str:
+        return ", ".join(f"{c.method}->{c.status}" for c in self.calls[-10:]) or "no calls"
+
+    def _notify(self) -> None:
+        self._changed.set()
+        self._changed = asyncio.Event()
+
+    async def _wait_until(
+        self, find: Callable[[], T | None], timeout: float, what: Callable[[], str]
+    ) -> T:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            found = find()
+            if found is not None:
+                return found
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                raise TimeoutError(f"fake Slack waited {timeout}s for {what()}")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._changed.wait(), remaining)
