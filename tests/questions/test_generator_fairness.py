@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from adapters.slack.markup import BUTTON_TEXT_LIMIT as SLACK_BUTTON_TEXT_LIMIT
 from bot.cards import load_library
 from bot.cards.model import Card, card_id
 from bot.cli import main
@@ -24,7 +25,6 @@ from bot.questions.shortening import COMPARISON_TOO_LONG, FORMULA_CUT, LIST_TOO_
 from bot.questions.skips import skipped
 from bot.questions.terms import make_term
 from bot.questions.text import content_words
-from bot.render import SLACK_BUTTON_TEXT_LIMIT
 
 DECKS = Path(__file__).parent / "decks"
 
