@@ -66,6 +66,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="instead, how often naive test-takers (longest option, shared words, ...) pick "
         "the key, per deck and format, as JSON Lines",
     )
+    questions.add_argument(
+        "--skipped",
+        action="store_true",
+        help="instead, the cards the generator will not ask and why, as JSON Lines "
+        "(card_id, format, reason, source)",
+    )
 
     schedule = commands.add_parser("schedule", help="daily schedules").add_subparsers(
         dest="schedule_command", required=True, metavar="ACTION"

@@ -11,6 +11,7 @@ from bot.cards import Card, load_library
 from bot.paths import seed_dirs
 from bot.questions import DAILY_FORMATS, MIXED, QuestionMaker
 from bot.questions.audit import Audit, every_question
+from bot.questions.skips import skipped
 
 
 def run_questions(args: argparse.Namespace) -> int:
@@ -24,6 +25,11 @@ def run_questions(args: argparse.Namespace) -> int:
     maker = QuestionMaker(library.cards, library.items)
     if getattr(args, "audit", False):
         return _audit(library.cards, maker, args.format, args.seed)
+    if getattr(args, "skipped", False):
+        formats = DAILY_FORMATS if args.format == MIXED else (args.format,)
+        for skip in skipped(library.cards, formats, library.items):
+            sys.stdout.write(json.dumps(skip.to_dict(), ensure_ascii=False) + "\n")
+        return 0
     try:
         questions = maker.generate(
             args.count,

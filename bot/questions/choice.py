@@ -1,25 +1,54 @@
 """Generated multiple choice: the card's answer shortened to its core, and three distractors
-from the answers of similar cards.
+from the answers of other cards of the same deck, of the same kind as the key.
 
-Fairness is built in: every option is shortened by the same function, so neither length nor
-formatting points at the right answer; distractors are ranked by how close they are to the
-card and to *this* question's words, so "pick the option that repeats the question" stops
-working; cards that duplicate the card never supply a distractor.
+What makes a generated question fair, and what is refused:
+
+- every option goes through one shortening (whole clauses, one length limit); a card whose
+  point does not fit an option is not asked as a choice question;
+- distractors come from the card's own deck (same topic preferred), never across decks, and
+  are of the key's kind: years with years, numbers with numbers, names with names, short
+  phrases with short phrases, statements with statements;
+- a trivia card shows only its first accepted answer, and no distractor may be one of the
+  answers it accepts;
+- no distractor names what the question asks about, and no card asking about the same thing
+  supplies one: such a statement may well be true of it too (two defensible answers);
+- a key that repeats the words naming the subject, when no distractor can, gives itself away:
+  the card is skipped.
+
+`skipped(index)` says why a card makes no question; `make` returns None exactly then.
 """
 
 from __future__ import annotations
 
+import math
 import random
+import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from bot.cards.model import Card
-from bot.questions.index import SimilarityIndex
+from bot.questions.answers import accepted_answers, answer_kind, number_value, shown_answer
+from bot.questions.index import SimilarityIndex, named_words
 from bot.questions.model import Question, assemble
-from bot.questions.text import OPTION_MAX, content_words, cosine, jaccard, shorten
+from bot.questions.shortening import OPTION_MAX, shorten_answer
+from bot.questions.text import content_words, cosine, jaccard, plain, stem
+
+_TAG = re.compile(r"^\s*(?:\*\*)?\([A-Z][a-z]+\)(?:\*\*)?\s+")
 
 POOL = 8  # ranked distractors kept per card; make() draws from these
 PAIR_CACHE = 200_000  # remembered distractor-pair verdicts; cleared when full
 SAME_OPTION = 0.5  # word overlap (Jaccard) between two shortened options
+# The most the key may repeat of the question's word weight beyond the third-best distractor.
+ECHO_MARGIN = 0.45
+SIBLING_QUESTION = 0.25  # question similarity of a card asking about the same thing
+MAX_SIZE_GAP = 2.3  # a number more than ten times bigger or smaller is no alternative
+_ATOMIC = frozenset(["year", "number", "name"])
+TYPED_CANDIDATES = 60
+SMALL_DECK = 500  # up to this many cards, every same-kind answer of the deck is a candidate
+# Made-up neighbours of a numeric key when its deck has too few numbers: years a few apart,
+# small counts one or two apart. Both sides, so the key is not always the middle value.
+YEAR_STEPS = (-7, -4, -2, 3, 5, 9)
+COUNT_STEPS = (-2, -1, 1, 2, 3, 4)
 
 # How choice distractors are ranked (tuned on the shipped deck against the naive takers):
 # similar   whole-card similarity to the card: plausible, same subject area
@@ -27,103 +56,361 @@ SAME_OPTION = 0.5  # word overlap (Jaccard) between two shortened options
 #           "pick the option sharing most words with the question"
 # echo_gap  penalty for echoing the question less than the correct option does
 # length    penalty for a length unlike the correct option's, relative to OPTION_MAX
-# topic     bonus for the same topic
-WEIGHTS = {"similar": 1.0, "echo": 1.5, "echo_gap": 1.0, "length": 1.5, "topic": 0.1}
+# topic     bonus for the same topic: "pick the option from the topic shown" must not work
+# size      penalty for a number far from the key's (ratio on a log scale)
+WEIGHTS = {
+    "similar": 1.0,
+    "echo": 1.5,
+    "echo_gap": 1.0,
+    "length": 1.5,
+    "topic": 0.6,
+    "size": 0.5,
+}
+
+# Reasons a card makes no choice question (`quizbot questions --skipped`).
+NOT_QA = "not a question-and-answer card"
+RESTATES_SUBJECT = "its answer repeats the words of the question that no wrong option may use"
+ECHOES_QUESTION = "its answer repeats the question's words far more than any wrong option"
+TOO_FEW = "fewer than three wrong options of its answer's kind in its deck"
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    text: str
+    words: frozenset[str]
+    kind: str
+    value: float | None
+    problem: str | None  # why it cannot be an option at all
+    accepted: frozenset[str]  # every answer the card accepts, casefolded
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    text: str
+    words: frozenset[str]
+    card: int | None  # None for a made-up number
 
 
 class ChoiceMaker:
     def __init__(self, cards: Sequence[Card], index: SimilarityIndex) -> None:
         self.cards = cards
         self.index = index
-        self._options: dict[int, tuple[str, frozenset[str]]] = {}
-        self._pools: dict[int, tuple[int, ...]] = {}
+        self._options: dict[int, Option] = {}
+        self._pools: dict[int, tuple[Candidate, ...] | str] = {}
+        self._by_kind: dict[str, dict[str, list[int]]] = {}
+        self._deck_sizes: dict[str, int] = {}
         # Pair verdicts between distractors, asked again by every question drawn from the
         # same card (10,000 daily posts in one minute share a few hundred cards).
-        self._near_pairs: dict[tuple[int, int], bool] = {}
+        self._near_pairs: dict[tuple[str, str], bool] = {}
 
     def make(self, index: int, rng: random.Random) -> Question | None:
-        card = self.cards[index]
-        correct = self.option(index)[0]
-        if not correct:
+        pool = self._usable_pool(index)
+        if isinstance(pool, str):
             return None
-        chosen: list[int] = []
-        pool = list(self._pool(index))
         # A little variety between days, but only among the best-ranked distractors.
-        head = pool[:4]
+        head = list(pool[:4])
         rng.shuffle(head)
-        for other in head + pool[4:]:
-            if any(self._near_options(other, c) for c in chosen):
-                continue
-            chosen.append(other)
-            if len(chosen) == 3:
-                break
-        if len(chosen) < 3:
-            return None
-        texts = [self.option(c)[0] for c in chosen]
-        return assemble(card.id, "choice", card.question, correct, texts, rng)
+        chosen = self._pick(head + list(pool[4:])) or self._pick(list(pool))
+        card = self.cards[index]
+        texts = [c.text for c in chosen]
+        return assemble(card.id, "choice", _stem(card), self.option(index).text, texts, rng)
 
-    def option(self, index: int) -> tuple[str, frozenset[str]]:
-        """Card `index`'s answer as an option, and its content words."""
+    def skipped(self, index: int) -> str | None:
+        """Why card `index` makes no choice question, or None when it makes one."""
+        pool = self._usable_pool(index)
+        return pool if isinstance(pool, str) else None
+
+    def option(self, index: int) -> Option:
+        """Card `index`'s answer as an option."""
         cached = self._options.get(index)
         if cached is None:
             card = self.cards[index]
-            text = shorten(card.answer, question=card.question)
-            cached = (text, frozenset(content_words(text)))
+            short = shorten_answer(shown_answer(card), question=card.question)
+            text = short.text
+            kind = answer_kind(text)
+            if kind in ("statement", "short"):
+                # "The Huber loss grows linearly" -> "It grows linearly": an option that names
+                # its own card's subject is told apart by that name alone, right or wrong.
+                self.index.build()
+                question = frozenset(content_words(card.question))
+                subject = self.index.subject(index)
+                reworded = without_subject(text, subject, question, plain(card.question))
+                if len(reworded.split()) >= 3:
+                    text = reworded
+            accepted = frozenset(
+                plain(a).strip().casefold() for a in accepted_answers(card) if a.strip()
+            )
+            cached = Option(
+                text,
+                frozenset(content_words(text)),
+                kind,
+                number_value(text),
+                short.problem,
+                accepted | {short.text.casefold()},
+            )
             self._options[index] = cached
         return cached
 
-    def _near_options(self, a: int, b: int) -> bool:
-        """`near_same_option` of two cards' options (symmetric), remembered per pair."""
-        pair = (a, b) if a < b else (b, a)
+    def _pick(self, ranked: list[Candidate]) -> list[Candidate] | None:
+        chosen: list[Candidate] = []
+        for candidate in ranked:
+            if any(self._near(candidate, c) for c in chosen):
+                continue
+            chosen.append(candidate)
+            if len(chosen) == 3:
+                return chosen
+        return None
+
+    def _near(self, a: Candidate, b: Candidate) -> bool:
+        """`near_same_option` of two candidates (symmetric), remembered per pair."""
+        pair = (a.text, b.text) if a.text < b.text else (b.text, a.text)
         found = self._near_pairs.get(pair)
         if found is None:
             if len(self._near_pairs) >= PAIR_CACHE:
                 self._near_pairs.clear()
-            (ta, wa), (tb, wb) = self.option(a), self.option(b)
-            found = self._near_pairs[pair] = near_same_option(ta, wa, tb, wb)
+            found = self._near_pairs[pair] = near_same_option(a.text, a.words, b.text, b.words)
         return found
 
-    def _pool(self, index: int) -> tuple[int, ...]:
-        """Distractor cards for `index`, best first: related, same topic, echoing the question.
-
-        The ranking is what beats the naive test-taker: an option that repeats the question's
-        words is only a giveaway when the wrong options do not.
-        """
+    def _usable_pool(self, index: int) -> tuple[Candidate, ...] | str:
         cached = self._pools.get(index)
-        if cached is not None:
-            return cached
+        if cached is None:
+            cached = self._build_pool(index)
+            if not isinstance(cached, str) and self._pick(list(cached)) is None:
+                cached = TOO_FEW
+            self._pools[index] = cached
+        return cached
+
+    def _build_pool(self, index: int) -> tuple[Candidate, ...] | str:
+        """Distractors for `index`, best first, or the reason there can be none."""
         card = self.cards[index]
-        correct, correct_words = self.option(index)
+        if card.kind != "qa" or not card.answer.strip():
+            return NOT_QA
+        self.index.build()
+        key = self.option(index)
+        if not key.text:
+            return NOT_QA
+        if key.problem:
+            return key.problem
+        subject = self.index.subject(index)
+        if key.words & subject and key.kind in ("statement", "short"):
+            return RESTATES_SUBJECT
         qvec = self.index.qvec(index)
-        correct_echo = _echo(qvec, correct_words)
-        candidates = dict((other, similarity) for similarity, other in self.index.related(index))
-        for other in self.index.echoing(index):
-            candidates.setdefault(other, cosine(self.index.full[index], self.index.full[other]))
-        scored: list[tuple[float, int]] = []
-        for other, similarity in candidates.items():
-            if other == index or self.index.duplicates(index, other):
+        key_echo = _echo(qvec, key.words)
+        scored: list[tuple[float, int, Candidate]] = []
+        for other, similarity in self._candidates(index, key).items():
+            option = self.option(other)
+            if not self._fair_distractor(index, key, subject, other, option):
                 continue
-            text, words = self.option(other)
-            if not text or near_same_option(correct, correct_words, text, words):
-                continue
-            echo = _echo(qvec, words)
+            echo = _echo(qvec, option.words)
             score = (
                 WEIGHTS["similar"] * similarity
                 + WEIGHTS["echo"] * echo
-                - WEIGHTS["echo_gap"] * max(0.0, correct_echo - echo)
-                - WEIGHTS["length"] * abs(len(text) - len(correct)) / OPTION_MAX
+                - WEIGHTS["echo_gap"] * max(0.0, key_echo - echo)
+                - WEIGHTS["length"] * abs(len(option.text) - len(key.text)) / OPTION_MAX
                 + (WEIGHTS["topic"] if self.cards[other].topic == card.topic else 0.0)
+                - WEIGHTS["size"] * _size_gap(key.value, option.value)
             )
-            scored.append((score, other))
-        scored.sort(key=lambda pair: (-pair[0], pair[1]))
-        pool = tuple(other for _, other in scored[: POOL * 2])
-        self._pools[index] = pool
-        return pool
+            scored.append((score, other, Candidate(option.text, option.words, other)))
+        scored.sort(key=lambda item: (-item[0], item[1]))
+        pool = [candidate for _, _, candidate in scored[: POOL * 2]]
+        echoes = sorted((_echo(qvec, c.words) for c in pool[:POOL]), reverse=True)
+        if len(echoes) >= 3 and key_echo - echoes[2] > ECHO_MARGIN:
+            return ECHOES_QUESTION
+        if len(pool) < POOL and key.kind in ("year", "number"):
+            pool += _made_up_numbers(key, {c.text.casefold() for c in pool})
+        return tuple(pool)
+
+    def _candidates(self, index: int, key: Option) -> dict[int, float]:
+        """Cards of the same deck that may supply a distractor, with their similarity."""
+        deck = self.cards[index].deck
+        full = self.index.full
+        found: dict[int, float] = {}
+        for similarity, other in self.index.related(index):
+            found[other] = similarity
+        for other in self.index.echoing(index):
+            found.setdefault(other, cosine(full[index], full[other]))
+        # Years and names rarely share words with one another: the deck's answers of the same
+        # kind are candidates whatever their wording (nearest in size first for numbers).
+        typed = self._of_kind(deck, key.kind)
+        if key.value is not None:
+            typed = sorted(typed, key=lambda o: (_size_gap(key.value, self.option(o).value), o))
+        for other in typed[:TYPED_CANDIDATES]:
+            found.setdefault(other, cosine(full[index], full[other]))
+        return {o: s for o, s in found.items() if self.cards[o].deck == deck}
+
+    def _of_kind(self, deck: str, kind: str) -> list[int]:
+        """The cards of `deck` whose answer is of `kind`, built per deck on first use; for
+        statements only in small decks, where few cards share words."""
+        if deck not in self._deck_sizes:
+            for card in self.cards:
+                self._deck_sizes[card.deck] = self._deck_sizes.get(card.deck, 0) + 1
+        if kind not in _ATOMIC and self._deck_sizes.get(deck, 0) > SMALL_DECK:
+            return []  # a large deck has enough lexical neighbours for statements
+        if deck not in self._by_kind:
+            by_kind: dict[str, list[int]] = {}
+            for i, card in enumerate(self.cards):
+                if card.deck == deck and card.kind == "qa" and card.answer.strip():
+                    by_kind.setdefault(self.option(i).kind, []).append(i)
+            self._by_kind[deck] = by_kind
+        return self._by_kind[deck].get(kind, [])
+
+    def _fair_distractor(
+        self, index: int, key: Option, subject: frozenset[str], other: int, option: Option
+    ) -> bool:
+        if other == index or not option.text or option.problem or option.kind != key.kind:
+            return False
+        if self.cards[other].kind != "qa":
+            return False
+        if near_same_option(key.text, key.words, option.text, option.words):
+            return False
+        # Another spelling of the right answer is a right answer.
+        if option.accepted & key.accepted:
+            return False
+        if option.words & subject:
+            return False  # "Ben Gordon" for "What year was Ben Hur made?"
+        if key.kind in _ATOMIC:
+            if option.words & frozenset(named_words(self.cards[index].question)):
+                return False  # "RMS Titanic" for "Who directed Titanic?", however common
+
+            # Tokyo is no capital of France however alike the questions: a year, number or
+            # name is right only where it is the same answer (checked above).
+            return _size_gap(key.value, option.value) <= MAX_SIZE_GAP
+        # A statement about what is asked may be true of it too; a card asking about the same
+        # thing (the BGD half of a BGD/SGD pair) answers nearly the same question.
+        if self.index.duplicates(index, other):
+            return False
+        return cosine(self.index.qvec(index), self.index.qvec(other)) < SIBLING_QUESTION
+
+
+_TOKEN = re.compile(r"\S+")
+_ARTICLES = frozenset(["the", "a", "an"])
+_PLURAL_VERBS = frozenset(["are", "were", "have", "do"])
+# Nouns that end a subject's name ("the Huber loss", "the perceptron algorithm").
+_HEAD_NOUNS = frozenset(
+    stem(w)
+    for w in [
+        "loss",
+        "function",
+        "algorithm",
+        "model",
+        "rule",
+        "problem",
+        "method",
+        "network",
+        "layer",
+        "term",
+        "error",
+        "descent",
+        "variant",
+        "approach",
+    ]
+)
+
+
+def without_subject(
+    text: str, subject: frozenset[str], question: frozenset[str], asked: str = ""
+) -> str:
+    """`text` with each run of the question's own words that names its subject ("the Huber
+    loss", "MAE's") replaced by a pronoun, so the key does not point at itself. `asked` is
+    the question's plain text: a name goes on only as the question writes it."""
+    asked = " ".join(asked.split()).casefold()
+    tokens = [(m.start(), m.end(), m.group(0)) for m in _TOKEN.finditer(text)]
+    out: list[str] = []
+    last = 0
+    i = 0
+    while i < len(tokens):
+        # A name starts the sentence or a clause, with an article or a capital ("the Huber
+        # loss", "MAE's"); "every negative input" is not one.
+        starts = (
+            i == 0
+            or tokens[i - 1][2][-1:] in ",;:"
+            or tokens[i][2][:1].isupper()
+            or tokens[i][2].casefold() in _ARTICLES
+        )
+        if not starts:
+            i += 1
+            continue
+        j = i + 1 if tokens[i][2].casefold() in _ARTICLES else i
+        run_end = j
+        named = False
+        while run_end < len(tokens):
+            words = set(content_words(tokens[run_end][2]))
+            if not words or not words <= question:
+                break
+            token = tokens[run_end][2]
+            if named and not (
+                words <= _HEAD_NOUNS
+                or token[:1].isupper()
+                or token.startswith("(")
+                or f"{tokens[run_end - 1][2]} {token}".casefold() in asked
+            ):
+                break  # "Momentum adds", "the learning rate controls": the verb stays
+            named = named or bool(words & subject)
+            run_end += 1
+            if tokens[run_end - 1][2][-1:] in ",;:":
+                break
+        if not named:
+            i += 1
+            continue
+        start, end = tokens[i][0], tokens[run_end - 1][1]
+        phrase = text[start:end]
+        tail = phrase[len(phrase.rstrip(",;:")) :]
+        following = tokens[run_end][2].casefold() if run_end < len(tokens) else ""
+        if phrase.rstrip(",;:").endswith(("'s", "’s")):
+            pronoun = "its"
+        elif following in _PLURAL_VERBS:
+            pronoun = "they"
+        else:
+            pronoun = "it"
+        if start == 0 or text[:start].rstrip().endswith((".", ":", ";")):
+            pronoun = pronoun.capitalize()
+        out.append(text[last:start] + pronoun + tail)
+        last = end
+        i = run_end + 1  # the word after a subject is its verb, not another subject
+    out.append(text[last:])
+    return "".join(out)
+
+
+def _stem(card: Card) -> str:
+    """The card's question without a leading "(Concept)" tag: a study note, not the question."""
+    return _TAG.sub("", card.question, count=1)
 
 
 def _echo(qvec: dict[str, float], words: frozenset[str]) -> float:
     """How much of the question's weight an option repeats."""
     return sum(qvec.get(w, 0.0) for w in words)
+
+
+def _size_gap(a: float | None, b: float | None) -> float:
+    if a is None or b is None:
+        return 0.0
+    if a > 0 and b > 0:
+        return abs(math.log(a / b))
+    return abs(a - b) / (abs(a) + abs(b) + 1.0)
+
+
+def _made_up_numbers(key: Option, taken: set[str]) -> list[Candidate]:
+    """Numbers near the key's, written like it ("1959" -> "1955"; "8 legs" -> "6 legs")."""
+    value = key.value
+    if value is None or value != int(value):
+        return []
+    digits = str(int(value))
+    position = key.text.find(digits)
+    if position < 0:
+        return []
+    steps = YEAR_STEPS if key.kind == "year" else COUNT_STEPS
+    if key.kind == "number" and abs(value) >= 20:
+        steps = tuple(s * max(1, int(abs(value)) // 10) for s in COUNT_STEPS)
+    found = []
+    for step in steps:
+        number = int(value) + step
+        if number < 0 or (number == 0 and value > 0):
+            continue
+        text = key.text[:position] + str(number) + key.text[position + len(digits) :]
+        if text.casefold() in taken or text.casefold() in key.accepted:
+            continue
+        found.append(Candidate(text, frozenset(content_words(text)), None))
+    return found
 
 
 def near_same_option(a: str, a_words: frozenset[str], b: str, b_words: frozenset[str]) -> bool:

@@ -8,6 +8,7 @@ list are built on first use and cached, so a library of 100k cards costs nothing
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 
@@ -27,6 +28,9 @@ SAME_ANSWER = 0.3
 SAME_BOTH = 0.45  # question + answer similarity together
 SAME_CARD = 0.45  # whole card (question and answer) similarity
 ANSWERS_OTHER = 0.3  # one card's answer against the other card's question
+# A question word on at most this share of its deck's cards (or this many) names the subject.
+SUBJECT_SHARE = 0.06
+SUBJECT_CARDS = 3
 
 
 class SimilarityIndex:
@@ -43,6 +47,9 @@ class SimilarityIndex:
         self._default_idf = 1.0
         self._neighbours: dict[int, list[tuple[float, int]]] = {}
         self._answer_keys: list[int] = []
+        self._deck_frequency: dict[str, dict[str, int]] = {}
+        self._deck_size: dict[str, int] = {}
+        self._subjects: dict[int, frozenset[str]] = {}
 
     def build(self) -> None:
         """TF-IDF vectors for every card and an inverted index over them (once, lazily)."""
@@ -52,9 +59,12 @@ class SimilarityIndex:
             (content_words(card.question), content_words(card.answer)) for card in self.cards
         ]
         frequency: dict[str, int] = defaultdict(int)
-        for question_words, answer_words in documents:
+        for card, (question_words, answer_words) in zip(self.cards, documents, strict=True):
+            deck = self._deck_frequency.setdefault(card.deck, defaultdict(int))
+            self._deck_size[card.deck] = self._deck_size.get(card.deck, 0) + 1
             for word in set(question_words) | set(answer_words):
                 frequency[word] += 1
+                deck[word] += 1
         total = len(documents)
         self._idf = {w: math.log((1 + total) / (1 + df)) + 1.0 for w, df in frequency.items()}
         self._default_idf = math.log(1 + total) + 1.0
@@ -75,6 +85,21 @@ class SimilarityIndex:
             vector = self.vector(content_words(self.cards[index].question))
             self._qvecs[index] = vector
         return vector
+
+    def subject(self, index: int) -> frozenset[str]:
+        """The words of card `index`'s question that name what it asks about: marked as a name
+        (bold, capitalised, an acronym, quoted or in brackets) and on few cards of its deck
+        ("huber", "bgd"), not the deck's common words ("loss", "perceptron")."""
+        found = self._subjects.get(index)
+        if found is None:
+            self.build()
+            card = self.cards[index]
+            frequency = self._deck_frequency.get(card.deck, {})
+            most = max(SUBJECT_CARDS, SUBJECT_SHARE * self._deck_size.get(card.deck, 0))
+            words = named_words(card.question)
+            found = frozenset(w for w in words if frequency.get(w, 0) <= most and not w.isdigit())
+            self._subjects[index] = found
+        return found
 
     def avec(self, index: int) -> dict[str, float]:
         vector = self._avecs.get(index)
@@ -154,3 +179,25 @@ class SimilarityIndex:
             or cosine(self.qvec(a), self.avec(b)) >= ANSWERS_OTHER * scale
             or cosine(self.qvec(b), self.avec(a)) >= ANSWERS_OTHER * scale
         )
+
+
+_MARKED = re.compile(
+    r"\*\*(?P<bold>[^*]+)\*\*|[\"“(](?P<quoted>[^\"”()]{1,60})[\"”)]|(?P<word>[^\W_][\w'’-]*)"
+)
+
+
+def named_words(question: str) -> list[str]:
+    """Content words of `question` written as names: bold, quoted or bracketed spans, and
+    capitalised words other than the first."""
+    found: list[str] = []
+    first = True
+    for match in _MARKED.finditer(question):
+        span = match.group("bold") or match.group("quoted")
+        if span:
+            found += content_words(span)
+        elif match.group("word"):
+            word = match.group("word")
+            if not first and (word[:1].isupper() or word.isupper()):
+                found += content_words(word)
+        first = False
+    return found

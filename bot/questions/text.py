@@ -1,14 +1,11 @@
 """Text helpers every question format shares: plain text from Markdown, content words for
-similarity, sentences, and the one shortening function every generated option goes through."""
+similarity, sentences and answer lines."""
 
 from __future__ import annotations
 
 import functools
 import re
 import unicodedata
-
-OPTION_MAX = 90  # every generated choice option is cut to this, so lengths are comparable
-
 
 # fmt: off
 STOPWORDS = frozenset([
@@ -35,8 +32,11 @@ BOLD = re.compile(r"\*\*(.+?)\*\*")
 _EMPH = re.compile(r"(?<![\w*])[*_]([^*_\n]+)[*_](?![\w*])")
 _LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
 _LIST_MARK = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+")
-_ASIDE = re.compile(r"\s*\((?:e\.g\.|i\.e\.|for example|such as)[^()]*\)", re.IGNORECASE)
+ASIDE = re.compile(r"\s*\((?:e\.g\.|i\.e\.|for example|such as)[^()]*\)", re.IGNORECASE)
 SPACE = re.compile(r"\s+")
+_HTML_TAG = re.compile(r"</?[a-zA-Z][^<>]*>")
+_HTML_LIST = re.compile(r"\s*<(?:/?[uo]l|/li)\b[^<>]*>\s*", re.IGNORECASE)
+_HTML_ITEM = re.compile(r"\s*<li\b[^<>]*>\s*", re.IGNORECASE)
 _ABBREVIATIONS = frozenset({"e.g", "i.e", "vs", "etc", "approx", "cf", "fig", "eq", "dr", "mr"})
 _SENTENCE_END = re.compile(r"[.!?][\"”’')\]]*\s+")
 
@@ -110,6 +110,8 @@ def plain(text: str) -> str:
 
 
 def _strip_markup(text: str) -> str:
+    if "<" in text:
+        text = _HTML_TAG.sub("", text)  # inline HTML a Markdown deck kept (<b>, <a href>)
     text = text.replace("**", "").replace("__", "")
     text = _EMPH.sub(lambda m: m.group(1), text)
     return _LINK.sub(lambda m: m.group(1), text)
@@ -126,9 +128,10 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     start = 0
     for match in _SENTENCE_END.finditer(masked):
-        end = match.start() + 1
-        before = masked[start:end].rstrip(".!?").rsplit(None, 1)
-        last_word = before[-1].casefold().strip("(") if before else ""
+        # The sentence keeps a closing quote or bracket after its full stop ("kink.").
+        end = match.start() + len(match.group(0).rstrip())
+        before = masked[start:end].rstrip(".!?\"”’'").rsplit(None, 1)
+        last_word = before[-1].casefold().strip("(\"“‘'") if before else ""
         following = masked[match.end() : match.end() + 1]
         # "e.g. the", "1. SGD → 2. MBGD": not the end of a sentence.
         if last_word in _ABBREVIATIONS or last_word.isdigit() or following.islower():
@@ -142,83 +145,30 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 
 def without_symbols(text: str) -> str:
     # Emoji and pictographs carry no meaning for the question and would make one option stand out.
-    return "".join(ch for ch in text if unicodedata.category(ch) not in ("So", "Cs", "Co"))
+    # U+FE0F/U+FE0E (emoji presentation) and U+200D (joiner) are left behind by a stripped
+    # emoji and show as a stray box on some clients.
+    return "".join(
+        ch
+        for ch in text
+        if unicodedata.category(ch) not in ("So", "Cs", "Co") and ch not in _EMOJI_LEFTOVERS
+    )
+
+
+_EMOJI_LEFTOVERS = frozenset("\ufe0e\ufe0f\u200d\u20e3")
+
+
+def list_lines(answer: str) -> list[str]:
+    """The answer's lines, list marks kept; <br> and an HTML list left in a Markdown cell
+    become lines too."""
+    text = answer.replace("<br>", "\n").replace("<br/>", "\n").replace("<br />", "\n")
+    if "<" in text:
+        text = _HTML_LIST.sub("\n", _HTML_ITEM.sub("\n- ", text))
+    return [line for line in text.splitlines() if line.strip()]
 
 
 def answer_lines(answer: str) -> list[str]:
-    text = answer.replace("<br>", "\n").replace("<br/>", "\n").replace("<br />", "\n")
-    return [_LIST_MARK.sub("", line).strip() for line in text.splitlines() if line.strip()]
-
-
-_SUBJECT = re.compile(
-    r"^(?P<subject>[^,;:()]{1,60}?)\s+(?:is|are|means|refers to|represents)\b:?\s+(?P<rest>.+)$",
-    re.IGNORECASE | re.DOTALL,
-)
-_PRONOUN = re.compile(
-    r"^(?:(?:it|this|they|that)\s+(?:is|are)|it['’]s)\s+(?P<rest>.+)$", re.I | re.S
-)
-_DEFINING = re.compile(r"^\W*(?:\(\w[^)]*\)\s*)?(?:what|define|describe|which)\b", re.IGNORECASE)
-# A question comparing two things needs both names in the answer.
-_COMPARING = re.compile(r"\b(?:differ\w*|versus|vs|compare\w*|contrast\w*|between)\b", re.I)
-
-
-def _drop_restated_subject(text: str, question: str) -> str:
-    """ "An epoch is one complete cycle…" -> "One complete cycle…" for "What is an epoch?".
-
-    The subject only repeats the card's own question, so it tells nothing about the answer,
-    yet it is the words a naive test-taker matches against the question. Applied to every
-    option alike; only for "what is / define" questions, where the subject is the thing asked.
-    """
-    question = plain(question).strip()
-    if not _DEFINING.match(question) or _COMPARING.search(question):
-        return text
-    match = _PRONOUN.match(text)
-    if match is None:
-        match = _SUBJECT.match(text)
-        if match is None:
-            return text
-        subject = set(content_words(match.group("subject")))
-        if not subject or not subject <= set(content_words(question)):
-            return text
-    rest = match.group("rest").strip()
-    if len(rest.split()) < 3:
-        return text
-    return rest[0].upper() + rest[1:]
-
-
-def shorten(answer: str, limit: int = OPTION_MAX, question: str = "") -> str:
-    """An answer cut to its core: first sentence, plain text, at most `limit` characters.
-
-    Every option of a choice question goes through this one function, so no option is
-    recognisable by its length or its formatting. With the card's own `question`, a leading
-    subject that only restates it is dropped.
-    """
-    lines = answer_lines(answer)
-    if not lines:
-        return ""
-    text = lines[0]
-    # "The gradient serves a dual purpose:" is only a lead-in; the first item is the substance.
-    if text.endswith(":") and len(lines) > 1:
-        text = f"{text} {lines[1]}"
-    spans = sentence_spans(text)
-    if spans:
-        first = text[spans[0][0] : spans[0][1]]
-        # A one-word first "sentence" ("No." / "Yes.") needs the next one to make sense.
-        if len(first.split()) < 3 and len(spans) > 1:
-            first = text[spans[0][0] : spans[1][1]]
-        text = first
-    text = without_symbols(plain(text))
-    text = _ASIDE.sub("", text)
-    text = SPACE.sub(" ", text).strip()
-    text = text.rstrip(".").strip()
-    if question:
-        text = _drop_restated_subject(text, question)
-    if len(text) > limit:
-        cut = text[: limit - 1]
-        if " " in cut:
-            cut = cut[: cut.rfind(" ")]
-        text = cut.rstrip(" ,;:-–—(") + "…"
-    return text
+    """The answer's lines without their list marks."""
+    return [_LIST_MARK.sub("", line).strip() for line in list_lines(answer)]
 
 
 def jaccard(a: frozenset[str], b: frozenset[str]) -> float:

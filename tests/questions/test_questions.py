@@ -130,7 +130,7 @@ def shipped() -> QuestionMaker:
 
 def test_question_to_dict_has_exactly_the_contract_keys():
     maker = QuestionMaker(synthetic_cards())
-    question = maker.make(maker.cards[0], "choice", seed=1)
+    question = next(q for c in maker.cards if (q := maker.make(c, "choice", seed=1)))
     assert question is not None
     data = question.to_dict()
     assert set(data) == {
@@ -147,14 +147,26 @@ def test_question_to_dict_has_exactly_the_contract_keys():
 
 def test_choice_offers_the_cards_own_shortened_answer_among_four_distinct_options():
     maker = QuestionMaker(synthetic_cards())
-    card = maker.cards[1]
+    card = next(c for c in maker.cards if c.question == "What is a **dying ReLU**?")
     question = maker.make(card, "choice", seed=3)
     assert question is not None
     assert question.format == "choice"
     assert question.prompt == card.question
     assert len(question.options) == 4
     assert len({o.casefold() for o in question.options}) == 4
-    assert question.options[question.answer_index] == shorten(card.answer, question=card.question)
+    # "A dying ReLU is a unit stuck…": the subject that restates the question is dropped.
+    assert question.options[question.answer_index] == (
+        "A unit stuck at negative inputs for every sample"
+    )
+
+
+def test_a_key_is_reworded_not_to_name_its_own_subject():
+    cards = synthetic_cards()
+    maker = QuestionMaker(cards)
+    choice = maker._generators["choice"]  # the generator's own view of an option
+    learning_rate = next(i for i, c in enumerate(cards) if "learning rate** control" in c.question)
+    maker.make(cards[learning_rate], "choice", 1)
+    assert choice.option(learning_rate).text == "It controls the step size of every weight update"
 
 
 def test_options_are_plain_text_and_cut_to_one_length():
@@ -165,9 +177,8 @@ def test_options_are_plain_text_and_cut_to_one_length():
     short = shorten(answer)
     assert "*" not in short and "`" not in short
     assert len(short) <= OPTION_MAX
-    assert short.endswith("…")
-    assert "A second sentence" not in short
-    assert short.startswith("The loss is zero when a point is correctly classified")
+    # Cut at the clause boundary, not mid-phrase with "…".
+    assert short == "The loss is zero when a point is correctly classified"
 
 
 def test_short_answer_keeps_only_its_first_sentence():
@@ -210,7 +221,9 @@ def test_cloze_blanks_a_bold_term_and_offers_terms_not_in_the_sentence(shipped):
         for option in question.options:
             assert len(option) <= TERM_MAX
             assert option.casefold() not in sentence
-    assert made >= 60
+    # Cards whose blanks are glossed, need the dropped question or have too few grammatical
+    # distractors are skipped (see test_generator_fairness).
+    assert made >= 40
 
 
 def test_no_cloze_when_the_answer_has_no_bold_term():
@@ -247,14 +260,18 @@ def test_a_near_duplicate_card_never_supplies_a_distractor():
     )
     maker = QuestionMaker([*cards, reworded, same_answer])
     banned = {shorten(c.answer, question=c.question).casefold() for c in (reworded, same_answer)}
+    made = 0
     for seed in range(60):
         for card in (original, reworded, same_answer):
             question = maker.make(card, "choice", seed)
-            assert question is not None
+            if question is None:
+                continue
+            made += 1
             wrong = [
                 o.casefold() for i, o in enumerate(question.options) if i != question.answer_index
             ]
             assert not banned & set(wrong), (card.question, question.options)
+    assert made >= 60
 
 
 def test_the_seed_decks_known_duplicates_never_face_each_other(shipped):
@@ -269,7 +286,8 @@ def test_the_seed_decks_known_duplicates_never_face_each_other(shipped):
             other_option = shorten(other.answer, question=other.question)
             for seed in range(25):
                 question = shipped.make(card, "choice", seed)
-                assert question is not None
+                if question is None:  # skipped: its point does not fit, or too few fair options
+                    break
                 assert other_option not in question.options
 
 
@@ -283,15 +301,16 @@ def test_same_seed_same_questions_and_another_seed_differs(shipped):
 
 
 def test_no_card_twice_in_one_call_and_excluded_cards_stay_out(shipped):
-    questions = shipped.generate(150, seed=9, fmt="choice")
+    makes = sum(shipped.make(c, "choice", 0) is not None for c in shipped.cards)
+    questions = shipped.generate(makes, seed=9, fmt="choice")
     ids = [q.card_id for q in questions]
-    assert len(ids) == len(set(ids)) == 150
+    assert len(ids) == len(set(ids)) == makes > 80
     again = shipped.generate(100, seed=9, fmt="choice", exclude=ids[:100])
     assert not set(ids[:100]) & {q.card_id for q in again}
 
 
 def test_the_last_unused_card_is_found_however_many_are_excluded(shipped):
-    qa = [c.id for c in shipped.cards if c.kind == "qa"]
+    qa = [c.id for c in shipped.cards if shipped.make(c, "choice", 0) is not None]
     for last in (qa[0], qa[-1], qa[len(qa) // 2]):
         used = [i for i in qa if i != last]
         assert [q.card_id for q in shipped.generate(1, seed=7, fmt="choice", exclude=used)] == [
@@ -472,7 +491,7 @@ def test_questions_command_says_when_fewer_can_be_made(capsys, tmp_path: Path):
 
 
 def test_the_question_modules_know_no_chat_platform():
-    root = Path(__file__).resolve().parent.parent / "bot"
+    root = Path(__file__).resolve().parents[2] / "bot"
     for path in [*(root / "questions").glob("*.py"), root / "questions_cli.py"]:
         source = path.read_text(encoding="utf-8")
         assert not re.search(r"^\s*(from|import)\s+(discord|slack)", source, re.MULTILINE)
