@@ -27,7 +27,7 @@ def run_questions(args: argparse.Namespace) -> int:
         return _audit(library.cards, maker, args.format, args.seed)
     if getattr(args, "skipped", False):
         formats = DAILY_FORMATS if args.format == MIXED else (args.format,)
-        for skip in skipped(library.cards, formats, library.items):
+        for skip in skipped(maker, formats):
             sys.stdout.write(json.dumps(skip.to_dict(), ensure_ascii=False) + "\n")
         return 0
     try:

@@ -72,6 +72,21 @@ class QuestionMaker:
         self._index.build()
         return self._generators[fmt].make(index, rng)
 
+    def skipped(self, card: Card, fmt: str) -> str | None:
+        """Why `card` makes no `fmt` question (the operator's view), or None when it makes one."""
+        check_format(fmt, tuple(FORMATS))
+        if fmt == "prompt":
+            return None
+        if card.kind != "qa" or not card.answer.strip():
+            return "a discussion prompt has no answer to ask for"
+        item = self.items.get(card.id)
+        if item is not None:
+            if fmt == "cloze" and item.cloze is None:
+                return "its authored item has no cloze sentence"
+            return None
+        self._index.build()
+        return self._generators[fmt].skipped(self._position[card.id])
+
     def generate(
         self,
         count: int,

@@ -56,8 +56,7 @@ def _closest(key: str, by_key: dict[str, str]) -> str:
         # ("vanishng gradiants") still find "Vanishing Gradient Problem (VGP)".
         names = name.split()
         return sum(
-            max((SequenceMatcher(None, w, t).ratio() for t in names), default=0.0)
-            for w in words
+            max((SequenceMatcher(None, w, t).ratio() for t in names), default=0.0) for w in words
         ) / max(len(words), 1)
 
     near = sorted(by_key, key=lambda k: (-likeness(k), k))[:TOPICS_SHOWN]

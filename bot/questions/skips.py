@@ -7,14 +7,10 @@ it an authored item.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from bot.cards.items import Item
-from bot.cards.model import Card
-from bot.questions.choice import ChoiceMaker
-from bot.questions.cloze import ClozeMaker
-from bot.questions.index import SimilarityIndex
+from bot.questions.maker import QuestionMaker
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,22 +29,13 @@ class Skip:
         }
 
 
-def skipped(
-    cards: Sequence[Card], formats: Sequence[str], items: Mapping[str, Item] | None = None
-) -> Iterator[Skip]:
-    """Every question-and-answer card the generator skips in each of `formats`, in deck order.
-
-    Cards with an authored item are asked from the item and never generated, so they are not
-    listed; the same generators as `QuestionMaker` decide, so the list matches what is asked.
-    """
-    authored = items or {}
-    index = SimilarityIndex(cards)
-    generators = {"choice": ChoiceMaker(cards, index), "cloze": ClozeMaker(cards, index)}
+def skipped(maker: QuestionMaker, formats: Sequence[str]) -> Iterator[Skip]:
+    """Every question-and-answer card that makes no question in each of `formats`, in deck
+    order, with the maker's own reason (so the list matches what is asked)."""
     for fmt in formats:
-        generator = generators[fmt]
-        for position, card in enumerate(cards):
-            if card.kind != "qa" or card.id in authored:
+        for card in maker.cards:
+            if card.kind != "qa":
                 continue
-            reason = generator.skipped(position)
+            reason = maker.skipped(card, fmt)
             if reason is not None:
                 yield Skip(card.id, fmt, reason, card.source)

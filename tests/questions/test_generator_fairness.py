@@ -258,7 +258,7 @@ def test_yes_no_and_pronoun_openers_never_lose_their_question():
 
 def test_every_card_not_asked_is_listed_with_its_reason():
     cards, maker = deck("films.yaml", "trees.md")
-    listed = {(s.card_id, s.format): s.reason for s in skipped(cards, ("choice", "cloze"))}
+    listed = {(s.card_id, s.format): s.reason for s in skipped(maker, ("choice", "cloze"))}
     for c in cards:
         for fmt in ("choice", "cloze"):
             made = maker.make(c, fmt, 0) is not None
