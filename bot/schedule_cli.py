@@ -78,7 +78,7 @@ async def _load(path: Path) -> list[tuple[str, ...]]:
     async with await Store.open(path) as store:
         schedules = await DailyStore(store).schedules()
     now = datetime.now(UTC)
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for s in schedules:
         spec = s.spec
         filters = ", ".join(

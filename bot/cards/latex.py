@@ -60,7 +60,11 @@ def _converter() -> Any:
                 else:
                     # Keep the space written after a bare macro (`\eta \nabla`), which
                     # pylatexenc drops between two macros.
-                    if self._is_bare_macro_node(prev) and prev.macro_post_space:
+                    if (
+                        prev is not None
+                        and self._is_bare_macro_node(prev)
+                        and prev.macro_post_space
+                    ):
                         out += " "
                     out += self.node_to_text(node)
                 prev = node

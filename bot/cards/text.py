@@ -111,7 +111,7 @@ def protected_spans(text: str, *, math: bool = True) -> list[tuple[int, int, str
         if ch == "\\":
             i += 2
         elif ch == "`":
-            run = _BACKTICKS.match(text, i).group()
+            run = _BACKTICKS.match(text, i).group()  # type: ignore[union-attr]  # at a backtick
             close = _find_backtick_close(text, i + len(run), len(run))
             if close is not None:
                 spans.append((i, close, "code"))
@@ -305,7 +305,12 @@ def bold_balanced(text: str) -> bool:
     if "`" not in text:
         return text.count("**") % 2 == 0  # no code spans: all of it is outside code
     outside: list[str] = []
-    map_outside_code(text, lambda s: outside.append(s) or s)
+
+    def keep(part: str) -> str:
+        outside.append(part)
+        return part
+
+    map_outside_code(text, keep)
     return "".join(outside).count("**") % 2 == 0
 
 

@@ -59,11 +59,19 @@ ROUND_CACHE = 4096  # rounds whose fixed facts are kept in memory
 
 
 class QuestionLike(Protocol):
-    card_id: str
-    format: str
-    prompt: str
-    options: tuple[str, ...]
-    answer_index: int | None
+    """What the engine reads of a question (bot.questions.Question has it all)."""
+
+    @property
+    def card_id(self) -> str: ...
+    @property
+    def format(self) -> str: ...
+    @property
+    def prompt(self) -> str: ...
+    @property
+    def options(self) -> tuple[str, ...]: ...
+    @property
+    def answer_index(self) -> int | None: ...
+    def to_dict(self) -> dict[str, object]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -803,7 +811,7 @@ def _locked_in_reply(
         key: Any = ("quiz", max(1, math.ceil((closes - now).total_seconds())))
     else:
         key = ("daily", int(now.timestamp()) // 900)
-    replies = facts.get("_replies")
+    replies: tuple[Any, dict[int, AnswerResult]] | None = facts.get("_replies")
     if replies is None or replies[0] != key:
         replies = facts["_replies"] = (key, {})
     reply = replies[1].get(chosen)
@@ -843,7 +851,7 @@ def _question_dict(question: Any) -> dict[str, Any]:
         data = dict(question)
     elif hasattr(question, "to_dict"):
         data = dict(question.to_dict())
-    elif dataclasses.is_dataclass(question):
+    elif dataclasses.is_dataclass(question) and not isinstance(question, type):
         data = dataclasses.asdict(question)
     else:
         raise TypeError(f"not a question: {question!r}")

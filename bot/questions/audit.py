@@ -73,9 +73,9 @@ class Audit:
         self._profiles: dict[str, Counter[str]] = defaultdict(Counter)
         self._own: dict[str, Counter[str]] = {}
         for card in cards:
-            words = Counter(content_words(f"{card.question} {card.answer}"))
-            self._profiles[card.topic].update(words)
-            self._own[card.id] = words
+            counted = Counter(content_words(f"{card.question} {card.answer}"))
+            self._profiles[card.topic].update(counted)
+            self._own[card.id] = counted
         for topic, profile in self._profiles.items():
             # The name is what the player surely knows: its words weigh like a card's worth.
             for word in content_words(topic):

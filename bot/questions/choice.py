@@ -111,6 +111,8 @@ class ChoiceMaker:
         head = list(pool[:4])
         rng.shuffle(head)
         chosen = self._pick(head + list(pool[4:])) or self._pick(list(pool))
+        if chosen is None:
+            return None  # `skipped` checked the pool can give three; kept for safety
         card = self.cards[index]
         texts = [c.text for c in chosen]
         return assemble(card.id, "choice", _stem(card), self.option(index).text, texts, rng)
@@ -398,7 +400,7 @@ def _made_up_numbers(key: Option, taken: set[str]) -> list[Candidate]:
     position = key.text.find(digits)
     if position < 0:
         return []
-    steps = YEAR_STEPS if key.kind == "year" else COUNT_STEPS
+    steps: tuple[int, ...] = YEAR_STEPS if key.kind == "year" else COUNT_STEPS
     if key.kind == "number" and abs(value) >= 20:
         steps = tuple(s * max(1, int(abs(value)) // 10) for s in COUNT_STEPS)
     found = []

@@ -14,7 +14,7 @@ from bot.questions.choice import ChoiceMaker
 from bot.questions.cloze import BLANK, ClozeMaker
 from bot.questions.formats import FORMATS, MIXABLE, MIXED, check_format
 from bot.questions.index import SimilarityIndex
-from bot.questions.model import Question, assemble
+from bot.questions.model import Generator, Question, assemble
 from bot.questions.picker import CardFilter, Picker
 from bot.questions.text import SPACE
 
@@ -30,7 +30,7 @@ class QuestionMaker:
         index = SimilarityIndex(self.cards)
         self._index = index
         # Generated formats, by name: adding one is an entry in formats.FORMATS and a maker.
-        self._generators = {
+        self._generators: dict[str, Generator] = {
             "choice": ChoiceMaker(self.cards, index),
             "cloze": ClozeMaker(self.cards, index),
         }
@@ -107,8 +107,9 @@ class QuestionMaker:
         check_format(fmt)
         topic_name = self.resolve_topic(topic) if topic else None
         kind = "prompt" if fmt == "prompt" else "qa"
-        eligible = self.picker.eligible(CardFilter(kind, None, topic_name, level))
-        eligible = _in_load_order(eligible, self._position)
+        eligible = _in_load_order(
+            self.picker.eligible(CardFilter(kind, None, topic_name, level)), self._position
+        )
         skip = set(exclude)
         rng = random.Random(seed)
         questions: list[Question] = []

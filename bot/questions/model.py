@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, Protocol
 
 Format = Literal["choice", "cloze", "prompt"]
 Origin = Literal["authored", "generated"]
@@ -61,3 +61,11 @@ def assemble(
         ordered.insert(answer_index, explanations[0])
         why = tuple(ordered)
     return Question(card_id, fmt, prompt, tuple(options), answer_index, origin, why, erratum)
+
+
+class Generator(Protocol):
+    """A generated format: makes a card's question from its position in the library, or says
+    why it cannot."""
+
+    def make(self, index: int, rng: random.Random) -> Question | None: ...
+    def skipped(self, index: int) -> str | None: ...

@@ -306,8 +306,8 @@ class DailyScheduler:
     async def _failed(self, place: Place, day: date, row: SlotRow, exc: Exception) -> SlotResult:
         now = self.clock.now()
         failures = row.failures + 1
-        retry_at = now + BACKOFF[min(failures, len(BACKOFF)) - 1]
-        if retry_at > row.deadline:
+        retry_at: datetime | None = now + BACKOFF[min(failures, len(BACKOFF)) - 1]
+        if retry_at is not None and retry_at > row.deadline:
             retry_at = None
         error = f"{type(exc).__name__}: {exc}"
         after = await self.db.failed_attempt(

@@ -139,7 +139,8 @@ class DailyStore:
     async def slots(
         self, place: Place | None = None, states: tuple[str, ...] = ()
     ) -> list[SlotRow]:
-        where, params = [], []
+        where: list[str] = []
+        params: list[Any] = []
         if place is not None:
             where.append(_KEY)
             params.extend(key(place))

@@ -28,7 +28,7 @@ from collections import deque
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import aiosqlite
 
@@ -153,7 +153,7 @@ class _Lane:
                 self.wakeup = loop.create_future()
                 await self.wakeup
                 self.wakeup = None
-            batch = []
+            batch: list[Any] = []
             while items and len(batch) < self.max_batch:
                 item = items.popleft()
                 if item is _STOP:
@@ -408,10 +408,10 @@ def _run_batch(conn: sqlite3.Connection, fns: list[WriteFn[Any]]) -> list[tuple[
             fn = fns[i]
             if type(fn) is _Row:
                 end = i + 1
-                while end < count and type(fns[end]) is _Row and fns[end].sql == fn.sql:
+                while end < count and type(nxt := fns[end]) is _Row and nxt.sql == fn.sql:
                     end += 1
                 if end - i > 1:
-                    outcomes += _run_rows(conn, fns[i:end])
+                    outcomes += _run_rows(conn, cast("list[_Row]", fns[i:end]))
                     i = end
                     continue
             outcomes.append((True, fn(conn)))
