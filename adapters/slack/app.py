@@ -358,7 +358,7 @@ class SlackAdapter:
         if isinstance(command, cmd.DailySet):
             words = command.words
             zone = _zone_of(person)
-            if zone and not _names_zone(words) and await daily.db.schedule(place) is None:
+            if zone and not _names_zone(words) and not await daily.has_schedule(place):
                 words = f"{words} {zone}"  # a new schedule: "09:00" means the admin's 09:00
             # Words, not a parsed spec: the service keeps the settings they do not name.
             result = await daily.set(place, words, by=player, is_admin=admin)

@@ -11,13 +11,15 @@ import re
 from dataclasses import dataclass
 
 from bot import questions
-from bot.engine import QUIZ_MAX_QUESTIONS
-from bot.engine.core import QUIZ_SECONDS_RANGE  # the engine's own limits, checked early here
+from bot.engine import (  # the engine's own limits, checked early here
+    QUIZ_DEFAULT_COUNT,
+    QUIZ_DEFAULT_SECONDS,
+    QUIZ_MAX_QUESTIONS,
+    QUIZ_SECONDS_RANGE,
+)
 from bot.schedule.spec import parse_words
 from bot.schedule.timing import SpecError
 
-QUIZ_DEFAULT_COUNT = 5
-QUIZ_DEFAULT_SECONDS = 30
 PERIODS = ("week", "month", "all")
 
 HELP = """\

@@ -2,7 +2,10 @@
 
 from bot.engine.core import (
     MODES,
+    QUIZ_DEFAULT_COUNT,
+    QUIZ_DEFAULT_SECONDS,
     QUIZ_MAX_QUESTIONS,
+    QUIZ_SECONDS_RANGE,
     AnswerResult,
     Engine,
     PracticeReply,
@@ -12,7 +15,10 @@ from bot.ports import Place, Player
 
 __all__ = [
     "MODES",
+    "QUIZ_DEFAULT_COUNT",
+    "QUIZ_DEFAULT_SECONDS",
     "QUIZ_MAX_QUESTIONS",
+    "QUIZ_SECONDS_RANGE",
     "AnswerResult",
     "Engine",
     "Place",

@@ -52,6 +52,8 @@ AnswerStatus = Literal["locked_in", "already_answered", "closed", "unknown_round
 
 QUIZ_MAX_QUESTIONS = 20
 QUIZ_SECONDS_RANGE = (5, 600)
+QUIZ_DEFAULT_COUNT = 5
+QUIZ_DEFAULT_SECONDS = 30
 QUIZ_STALE = timedelta(minutes=5)  # a quiz idle this long at start-up is ended, not resumed
 PRACTICE_WINDOW = timedelta(hours=1)
 RECENT_CARDS = 100  # cards a place saw lately are avoided when picking new questions
@@ -521,8 +523,8 @@ class Engine:
         self,
         place: Place,
         starter: Player,
-        count: int = 5,
-        seconds: int = 30,
+        count: int = QUIZ_DEFAULT_COUNT,
+        seconds: int = QUIZ_DEFAULT_SECONDS,
         topic: str | None = None,
         level: str | None = None,
         fmt: str = "mixed",

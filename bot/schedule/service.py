@@ -65,6 +65,10 @@ class DailyService:
             {"next_post_utc": nxt.utc.isoformat(), "spec": new.describe()},
         )
 
+    async def has_schedule(self, place: Place) -> bool:
+        """Whether `place` has a daily schedule (on or off)."""
+        return await self.db.schedule(place) is not None
+
     async def off(self, place: Place, by: Player | str, *, is_admin: bool) -> Notice:
         if not is_admin:
             return Notice(NOT_ADMIN)

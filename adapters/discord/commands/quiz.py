@@ -17,8 +17,13 @@ from adapters.discord.replies import (
     services_of,
     within_deadline,
 )
-from bot.engine import QUIZ_MAX_QUESTIONS
-from bot.engine.core import QUIZ_SECONDS_RANGE
+from bot.engine import (
+    QUIZ_DEFAULT_COUNT,
+    QUIZ_DEFAULT_SECONDS,
+    QUIZ_MAX_QUESTIONS,
+    QUIZ_SECONDS_RANGE,
+)
+from bot.questions.formats import MIXED, PLAY_FORMATS, describe_play_formats
 
 SHORTEST, LONGEST = QUIZ_SECONDS_RANGE
 
@@ -29,19 +34,21 @@ def add_to(tree: app_commands.CommandTree) -> None:
     @app_commands.rename(fmt="format")
     @app_commands.describe(
         topic="Only cards of this topic (start typing to pick one)",
-        count=f"How many questions (1-{QUIZ_MAX_QUESTIONS}, default 5)",
-        seconds=f"How long each question stays open ({SHORTEST}-{LONGEST} s, default 30)",
+        count=f"How many questions (1-{QUIZ_MAX_QUESTIONS}, default {QUIZ_DEFAULT_COUNT})",
+        seconds=f"How long each question stays open ({SHORTEST}-{LONGEST} s, "
+        f"default {QUIZ_DEFAULT_SECONDS})",
         level="core or advanced cards (default: both)",
-        fmt="choice (four answers), cloze (fill the blank) or mixed (default)",
+        fmt=describe_play_formats(),
     )
+    @app_commands.choices(fmt=[app_commands.Choice(name=f, value=f) for f in PLAY_FORMATS])
     @app_commands.autocomplete(topic=quiz_topics)
     async def quiz(
         interaction: discord.Interaction,
         topic: str | None = None,
-        count: app_commands.Range[int, 1, QUIZ_MAX_QUESTIONS] = 5,
-        seconds: app_commands.Range[int, SHORTEST, LONGEST] = 30,
+        count: app_commands.Range[int, 1, QUIZ_MAX_QUESTIONS] = QUIZ_DEFAULT_COUNT,
+        seconds: app_commands.Range[int, SHORTEST, LONGEST] = QUIZ_DEFAULT_SECONDS,
         level: Literal["core", "advanced"] | None = None,
-        fmt: Literal["choice", "cloze", "mixed"] = "mixed",
+        fmt: str = MIXED,
     ) -> None:
         services = services_of(interaction)
         engine = services.engine
