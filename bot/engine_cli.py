@@ -6,11 +6,13 @@ import argparse
 import asyncio
 import sys
 from datetime import UTC, datetime
+from pathlib import Path
 
 from bot.engine import standings
 from bot.messages import LeaderboardMessage
 from bot.paths import db_path
 from bot.store import Store, StoreError
+from bot.store.sqlite import SqliteStorage
 
 EMPTY = "No answers yet: try `quizbot play`."
 WHEN = {"week": "This week", "month": "This month", "all": "All time"}
@@ -34,25 +36,15 @@ def run_leaderboard(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _boards(path, period: str, now: datetime) -> list[LeaderboardMessage]:
+async def _boards(path: Path, period: str, now: datetime) -> list[LeaderboardMessage]:
     day = now.date()  # periods in UTC: the command line has no channel to take a zone from
     async with await Store.open(path) as store:
-
-        def read(conn) -> list[LeaderboardMessage]:
-            return [
-                standings.board(
-                    conn,
-                    platform=platform,
-                    server_id=server,
-                    channel_id="*",
-                    period=period,
-                    day=day,
-                    title=f"{WHEN[period]}: {platform} {server}",
-                )
-                for platform, server in standings.servers_with_scores(conn, period, day)
-            ]
-
-        return await store.read(read)
+        return await standings.every_server_board(
+            SqliteStorage(store),
+            period,
+            day,
+            title=lambda platform, server: f"{WHEN[period]}: {platform} {server}",
+        )
 
 
 def format_board(board: LeaderboardMessage) -> str:

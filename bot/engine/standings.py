@@ -3,13 +3,13 @@ storage reads from its aggregates (never by scanning answers)."""
 
 from __future__ import annotations
 
-import sqlite3
+from collections.abc import Callable
 from datetime import date
 
 from bot.engine.periods import period_key, period_label
 from bot.messages import LeaderboardMessage, LeaderboardRow, StatsMessage, TopicStat
-from bot.store import leaderboards
 from bot.store.records import BoardEntry, BoardSlice, PlayerTotals
+from bot.store.storage import QuizStorage
 
 TOP = 10
 WEAK_TOPIC_MIN_ANSWERS = 3  # a topic needs this many answers before it can be "weakest"
@@ -91,26 +91,15 @@ def stats_message(totals: PlayerTotals, *, fallback_name: str, today: date) -> S
 # -- for `quizbot leaderboard`, which reads every server's board in one snapshot ----------
 
 
-def board(
-    conn: sqlite3.Connection,
-    *,
-    platform: str,
-    server_id: str,
-    channel_id: str,
-    period: str,
-    day: date,
-    caller_id: str | None = None,
-    title: str = "",
-    scope: str = "server",
-    limit: int = TOP,
-) -> LeaderboardMessage:
-    key = board_key(platform, server_id, channel_id, period, day)
-    found = leaderboards.board(conn, key, caller_id, limit)
-    return board_message(
-        found, period=period, day=day, caller_id=caller_id, title=title, scope=scope
-    )
-
-
-def servers_with_scores(conn: sqlite3.Connection, period: str, day: date) -> list[tuple[str, str]]:
-    """(platform, server) pairs that have a server-wide board for the period."""
-    return leaderboards.servers_with_scores(conn, period, period_key(period, day))
+async def every_server_board(
+    storage: QuizStorage, period: str, day: date, title: Callable[[str, str], str]
+) -> list[LeaderboardMessage]:
+    """Every server's whole-server board for the period; `title(platform, server)` names it."""
+    found = await storage.every_server_board(period, period_key(period, day), TOP)
+    return [
+        board_message(
+            board, period=period, day=day, caller_id=None, title=title(platform, server),
+            scope="server",
+        )
+        for platform, server, board in found
+    ]  # fmt: skip

@@ -60,6 +60,16 @@ def servers_with_scores(
     ]
 
 
+def every_server_board(
+    conn: sqlite3.Connection, period: str, period_key: str, limit: int
+) -> list[tuple[str, str, BoardSlice]]:
+    """Each server's whole-server board for the period, read in one snapshot."""
+    return [
+        (platform, server, board(conn, (platform, server, "*", period, period_key), None, limit))
+        for platform, server in servers_with_scores(conn, period, period_key)
+    ]
+
+
 def player_totals(
     conn: sqlite3.Connection, platform: str, user_id: str, server_id: str | None
 ) -> PlayerTotals:

@@ -155,6 +155,13 @@ class SqliteStorage:
             _p(leaderboards.board, board_key=board_key, caller_id=caller_id, limit=limit)
         )
 
+    def every_server_board(
+        self, period: str, period_key: str, limit: int
+    ) -> Future[list[tuple[str, str, BoardSlice]]]:
+        return self.store.read(
+            _p(leaderboards.every_server_board, period=period, period_key=period_key, limit=limit)
+        )
+
     def player_totals(
         self, platform: str, user_id: str, server_id: str | None
     ) -> Future[PlayerTotals]:

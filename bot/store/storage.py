@@ -115,6 +115,9 @@ class QuizStorage(Protocol):
     def board(
         self, board_key: tuple[str, str, str, str, str], caller_id: str | None, limit: int
     ) -> Awaitable[BoardSlice]: ...
+    def every_server_board(
+        self, period: str, period_key: str, limit: int
+    ) -> Awaitable[list[tuple[str, str, BoardSlice]]]: ...
     def player_totals(
         self, platform: str, user_id: str, server_id: str | None
     ) -> Awaitable[PlayerTotals]: ...
