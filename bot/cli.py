@@ -22,6 +22,7 @@ HANDLERS = {
     "schedule list": "bot.schedule_cli:run_list",
     "leaderboard": "bot.engine_cli:run_leaderboard",
     "db backup": "bot.store.backup:run_backup",
+    "db prune": "bot.store.prune:run_prune",
     "run": "adapters.run:run",
     "health": "bot.health:run_health",
 }
@@ -92,6 +93,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     backup = db.add_parser("backup", help="consistent copy of the live database")
     backup.add_argument("path")
+    pruning = db.add_parser(
+        "prune", help="apply the retention policy now (the running bot does so every hour)"
+    )
+    pruning.add_argument(
+        "--dry-run", action="store_true", help="only show what it would remove; change nothing"
+    )
 
     commands.add_parser("run", help="start every platform adapter the environment configures")
     commands.add_parser("health", help="exit 0 when the running bot's heartbeats are fresh")

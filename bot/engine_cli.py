@@ -37,12 +37,12 @@ def run_leaderboard(args: argparse.Namespace) -> int:
 
 
 async def _boards(path: Path, period: str, now: datetime) -> list[LeaderboardMessage]:
-    day = now.date()  # periods in UTC: the command line has no channel to take a zone from
+    # Each server's week and month in its own zone, as its channels show them.
     async with await Store.open(path) as store:
         return await standings.every_server_board(
             SqliteStorage(store),
             period,
-            day,
+            now,
             title=lambda platform, server: f"{WHEN[period]}: {platform} {server}",
         )
 
@@ -61,4 +61,7 @@ def format_board(board: LeaderboardMessage) -> str:
         ).rstrip()
 
     title = f"{board.title} ({board.period_label})"
-    return "\n".join([title, line(header), *(line(r) for r in rows)])
+    lines = [title, line(header), *(line(r) for r in rows)]
+    if board.more_tied_text:
+        lines.append(board.more_tied_text)
+    return "\n".join(lines)

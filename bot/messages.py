@@ -92,10 +92,19 @@ class LeaderboardMessage:
     rows: tuple[LeaderboardRow, ...]  # the top 10
     caller: LeaderboardRow | None = None  # the caller's own row, also when outside the top 10
     period_label: str = ""  # "week 2026-W47", "November 2026", "all time"
+    more_tied: int = 0  # players left out of the top 10 with as many points as its last row
 
     @property
     def caller_outside_top(self) -> bool:
         return self.caller is not None and all(r.user_id != self.caller.user_id for r in self.rows)
+
+    @property
+    def more_tied_text(self) -> str:
+        """The line under the last row, `+2 more on 30 points`; empty when nobody tied is out."""
+        if not self.more_tied or not self.rows:
+            return ""
+        points = self.rows[-1].points
+        return f"+{self.more_tied} more on {points} point{'s' if points != 1 else ''}"
 
 
 @dataclass(frozen=True, slots=True)

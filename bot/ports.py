@@ -35,6 +35,9 @@ class Player:
     platform: str
     user_id: str
     display_name: str
+    # The person's own IANA zone where the platform tells it (Slack profiles); it dates their
+    # streak days. None: the zone of the channel they answer in.
+    tz: str | None = field(default=None, compare=False)
 
 
 class Poster(Protocol):

@@ -1,38 +1,67 @@
-"""How answers earn points: every rule and number lives here, in one pure function.
+"""How answers earn points: every rule and number lives here, as pure functions.
 
 A correct answer earns
 
-    points = round(BASE_POINTS × level weight) + speed bonus + streak bonus
+    points = base (by level) + speed bonus + streak bonus
 
 - **Base**: `BASE_POINTS` (10) for a correct answer; a wrong answer earns 0, with no penalty,
   so guessing never costs anything.
 - **Level weight**: cards from the "Refined / Interview-Ready" tables (level `advanced`) are
   worth `ADVANCED_WEIGHT` (×1.5, so 15 base points); `core` cards ×1.
-- **Speed bonus**: up to `SPEED_BONUS_MAX` (+5), decaying linearly from the moment the round
-  opens to the moment it closes, rounded to a whole point: answering in the first tenth of the
-  window earns +5, halfway earns +2 or +3, the last moment +0. The window is the round's own
-  (30 s in a quick quiz, hours for the daily question), so speed is fair in both.
-- **Daily streak**: a streak is the number of consecutive local days (in the place's time
-  zone) on which the player gave at least one correct answer to a *daily* question or in
-  *practice*. Quick-quiz answers neither extend nor break it. Missing a day resets it to 0
-  (practising on a day without a daily question keeps it alive). On a correct *daily*
-  answer the streak bonus is `STREAK_BONUS_PER_DAY` (+1) for every day of the streak
-  before today, capped at `STREAK_BONUS_CAP` (+5): day 1 +0, day 2 +1, ..., day 6 and on +5.
+- **Speed bonus**: up to `SPEED_BONUS_MAX` (+5), by the share of the round's open window that
+  had passed when the answer was given (30 s in a quick quiz, hours for the daily question):
+
+      at most 1/10 of the window: +5      more than 5/10, at most 7/10: +2
+      more than 1/10, at most 3/10: +4    more than 7/10, at most 9/10: +1
+      more than 3/10, at most 5/10: +3    more than 9/10:               +0
+
+  A boundary belongs to the higher band (exactly 3 s into a 30 s quiz is +5). The bands are
+  computed in whole microseconds, so no rounding error moves an answer across one. A round
+  takes answers from the instant it opens up to, but not including, the instant it closes: an
+  answer arriving exactly at the closing instant is refused ("this round is closed").
+- **Streak day**: the local date on which the answer was *given* (never the moment of its
+  reveal), in the player's own time zone where the platform tells it (Slack profiles), else in
+  the zone of the round's channel. A practice round takes the zone of the channel the player
+  last answered a daily or quiz question in (UTC if none). See `streak_day`.
+- **Daily streak**: the number of consecutive streak days on which the player gave at least
+  one correct answer to a *daily* question or in *practice*. Quick-quiz answers neither extend
+  nor break it; a day without a daily question can be kept alive by practising.
+- **Streak bonus**: a correct *daily* answer given on day D earns `STREAK_BONUS_PER_DAY` (+1)
+  for each day of the unbroken run of streak days just before D (D−1, D−2, ...), capped at
+  `STREAK_BONUS_CAP` (+5): the first day +0, the second +1, ..., the sixth and later +5. An
+  earlier day counts when its correct answer was already settled when this answer's round
+  closed: a practice answer is settled the moment it is given, a daily answer when its round
+  closes. So the bonus depends only on what was answered and when rounds close, never on the
+  order in which reveals happen to be processed, and no reveal gives away how someone did in a
+  round that is still open.
+- **Stats**: the current streak is the latest run of streak days among answers already
+  revealed, if that run reaches today or yesterday (today in the player's zone, else the zone
+  of the channel where stats are asked); the best streak is the longest run ever revealed.
 - **What counts where**: daily and quick-quiz answers go to the channel and server
   leaderboards. Practice answers count only for the player's own stats (answered, accuracy,
   topics) and streak, never for a leaderboard.
+- **Leaderboard periods**: "this week" (ISO weeks, Monday to Sunday) and "this month" are
+  reckoned in the *server's* time zone: the zone of the server's first daily schedule (UTC
+  until it has one), the same for every channel of the server and for the whole-server board.
+  An answer counts for the week and month in which it was given, however late its round is
+  revealed: an evening question revealed after midnight counts for the day it was answered.
+- **Ties**: players with equal points share a rank. The top 10 is shown; players tied on
+  points with the 10th row but left out are counted under it ("+2 more on 30 points").
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 BASE_POINTS = 10
 ADVANCED_WEIGHT = 1.5
 SPEED_BONUS_MAX = 5
 STREAK_BONUS_PER_DAY = 1
 STREAK_BONUS_CAP = 5
+BOARD_TOP = 10
 
 STREAK_MODES = frozenset({"daily", "practice"})  # modes whose correct answers extend a streak
 LEADERBOARD_MODES = frozenset({"daily", "quiz"})  # modes that count on leaderboards
@@ -54,49 +83,89 @@ def score_answer(
     opened_at: datetime,
     closes_at: datetime,
     answered_at: datetime,
-    streak_days: int = 0,
+    days_before: int = 0,
 ) -> Score:
-    """Points for one answer. `streak_days` is the player's streak including today's answer."""
+    """Points for one answer. `days_before`: the unbroken run of streak days just before the
+    answer's own day (`run_before`), which earns the streak bonus on a daily answer."""
     if not correct:
         return Score(0)
-    weight = ADVANCED_WEIGHT if level == "advanced" else 1.0
-    base = round(BASE_POINTS * weight)
+    base = round(BASE_POINTS * (ADVANCED_WEIGHT if level == "advanced" else 1))
     speed = speed_bonus(opened_at, closes_at, answered_at)
-    streak = streak_bonus(streak_days) if mode == "daily" else 0
+    streak = streak_bonus(days_before) if mode == "daily" else 0
     return Score(base + speed + streak, base, speed, streak)
 
 
 def speed_bonus(opened_at: datetime, closes_at: datetime, answered_at: datetime) -> int:
-    window = (closes_at - opened_at).total_seconds()
+    """The band of the module docstring: SPEED_BONUS_MAX × (share of the window left), rounded
+    half up, in integer microseconds."""
+    window = _micros(closes_at - opened_at)
     if window <= 0:
         return 0
-    left = (closes_at - answered_at).total_seconds() / window
-    return round(SPEED_BONUS_MAX * min(1.0, max(0.0, left)))
+    left = min(window, max(0, _micros(closes_at - answered_at)))
+    return (2 * SPEED_BONUS_MAX * left + window) // (2 * window)
 
 
-def streak_bonus(streak_days: int) -> int:
-    return min(max(streak_days - 1, 0) * STREAK_BONUS_PER_DAY, STREAK_BONUS_CAP)
+def _micros(delta: timedelta) -> int:
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def streak_bonus(days_before: int) -> int:
+    return min(max(days_before, 0) * STREAK_BONUS_PER_DAY, STREAK_BONUS_CAP)
+
+
+def run_before(day: date, streak_days: Iterable[date]) -> int:
+    """How many consecutive days just before `day` are in `streak_days` (at most the cap: no
+    more can count)."""
+    found = set(streak_days)
+    run = 0
+    while run < STREAK_BONUS_CAP and day - timedelta(days=run + 1) in found:
+        run += 1
+    return run
+
+
+def streak_zone(player_tz: str | None, round_tz: str | None) -> str:
+    """Whose calendar dates a streak day: the player's own zone where known, else the round's."""
+    return player_tz or round_tz or "UTC"
+
+
+def streak_day(answered_at: datetime, player_tz: str | None, round_tz: str | None) -> date:
+    return answered_at.astimezone(zone_info(streak_zone(player_tz, round_tz))).date()
+
+
+def zone_info(name: str | None) -> ZoneInfo:
+    """The IANA zone by name; UTC for None or a name this system does not know."""
+    if not name:
+        return ZoneInfo("UTC")
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
 
 
 @dataclass(frozen=True, slots=True)
 class Streak:
-    current: int = 0
-    best: int = 0
-    last_day: date | None = None  # the local day of the latest correct streak answer
+    """A player's streak as revealed so far: the latest run of streak days and the longest."""
 
-    def after_correct(self, day: date) -> Streak:
-        """The streak after a correct daily/practice answer on local `day`."""
-        if self.last_day is not None and day <= self.last_day:
-            return self  # same day again, or a late reveal of an older day: no change
-        if self.last_day is not None and day == self.last_day + timedelta(days=1):
-            current = self.current + 1
-        else:
-            current = 1
-        return Streak(current, max(self.best, current), day)
+    current: int = 0  # length of the latest run
+    best: int = 0
+    last_day: date | None = None  # the latest streak day
+
+    @classmethod
+    def of_runs(cls, runs: Iterable[tuple[date, date]]) -> Streak:
+        """From runs of consecutive days, (first day, last day) each."""
+        latest: tuple[date, date] | None = None
+        best = 0
+        for first, last in runs:
+            best = max(best, (last - first).days + 1)
+            if latest is None or last > latest[1]:
+                latest = (first, last)
+        if latest is None:
+            return cls()
+        return cls((latest[1] - latest[0]).days + 1, best, latest[1])
 
     def current_on(self, today: date) -> int:
-        """The streak as it stands on `today`: still alive if the last correct day was today
-        or yesterday, else broken (0)."""
+        """The streak as it stands on `today`: alive while the latest streak day is today or
+        yesterday (or later: a player's days may be dated in a zone already past midnight)."""
         if self.last_day is None or today - self.last_day > timedelta(days=1):
             return 0
         return self.current

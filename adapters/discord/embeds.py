@@ -250,6 +250,8 @@ def leaderboard_embed(message: LeaderboardMessage) -> discord.Embed:
     lines = [_board_line(r, r.user_id == caller_id) for r in message.rows]
     if not lines:
         lines = ["No answers yet. Be the first: answer today's question or start a `/quiz`."]
+    if message.more_tied_text:
+        lines.append(message.more_tied_text)
     if message.caller_outside_top and message.caller is not None:
         lines += ["…", _board_line(message.caller, True)]
     embed = discord.Embed(

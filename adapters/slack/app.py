@@ -288,7 +288,7 @@ class SlackAdapter:
 
     async def _player(self, user_id: str, fallback: str = "") -> tuple[Player, Person]:
         person = await self.people.person(user_id, fallback)
-        return Player(PLATFORM, user_id, person.display_name), person
+        return Player(PLATFORM, user_id, person.display_name, person.tz), person
 
     def is_admin(self, person: Person) -> bool:
         return person.user_id in self.admins or person.is_admin

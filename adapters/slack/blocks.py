@@ -272,6 +272,8 @@ def leaderboard(message: LeaderboardMessage) -> tuple[str, Blocks]:
     blocks: Blocks = [section(f"*🏆 {title}*{label}")]
     if message.rows:
         blocks.append(section("\n".join(_row(r) for r in message.rows)))
+        if message.more_tied_text:
+            blocks.append(context(escape(message.more_tied_text)))
     else:
         blocks.append(section("No answers yet: the board fills as rounds are revealed."))
     if message.caller is not None:

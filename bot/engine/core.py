@@ -19,15 +19,15 @@ import math
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Literal, Protocol
 
 from bot.cards import Card, Library
 from bot.clock import Clock
 from bot.cooldown import Cooldown
 from bot.engine import standings
-from bot.engine.periods import local_date, local_time_text, zone
-from bot.engine.reveal import reveal_from_json, settle
+from bot.engine.periods import local_date, local_time_text, period_key, zone
+from bot.engine.reveal import settle, stored_reveal
 from bot.messages import (
     LeaderboardMessage,
     Notice,
@@ -39,8 +39,11 @@ from bot.messages import (
 )
 from bot.ports import Place, Player, Poster
 from bot.questions import Question, QuestionMaker
+from bot.scoring import streak_zone
 from bot.store.db import Store, parse_ts, ts
 from bot.store.records import FACT_NAMES, NewQuiz, NewRound, Quiz, RoundFacts
+from bot.store.retention import BATCH, BATCHES_PER_PASS, DEFAULT_POLICY, Pruned, RetentionPolicy
+from bot.store.rounds import question_text
 from bot.store.sqlite import SqliteStorage
 from bot.store.storage import QuizStorage
 
@@ -112,8 +115,10 @@ class Engine:
         maker: QuestionMaker | None,
         *,
         storage: QuizStorage | None = None,
+        retention: RetentionPolicy = DEFAULT_POLICY,
     ) -> None:
-        """`storage`: the backend the engine runs on; by default SQLite in `store`."""
+        """`storage`: the backend the engine runs on; by default SQLite in `store`.
+        `retention`: what the running bot forgets, and when (`bot.store.retention`)."""
         cards = library_cards.cards if isinstance(library_cards, Library) else library_cards
         self.store = store
         self.storage: QuizStorage = storage or SqliteStorage(store)
@@ -124,24 +129,31 @@ class Engine:
         # Starting quizzes and practice runs is limited per person here, so every platform
         # gets the same limit without repeating it.
         self.cooldown = Cooldown(clock)
-        self._zones: dict[Place, str] = {}
+        self.retention = retention
         self._rounds: dict[int, dict[str, Any]] = {}
         self._loading: dict[int, asyncio.Future[Any]] = {}
-        self._snapshots: dict[str, tuple[dict[str, Any], str]] = {}
+        # One advance or stop of a quick quiz at a time in this process: a stop never lands
+        # between claiming the next question and posting it.
+        self._quiz_locks: dict[int, asyncio.Lock] = {}
+        self._upkeep_at: datetime | None = None
 
     # -- places -------------------------------------------------------------------------
 
     async def set_place_zone(self, place: Place, tz: str) -> None:
-        """Show this channel's times in `tz` (an IANA name such as Europe/Berlin)."""
+        """Show this channel's times in `tz` (an IANA name such as Europe/Berlin). The first
+        channel of a server to get a zone gives the server its weeks and months."""
         if zone(tz).key != tz:
             raise ValueError(f"unknown time zone {tz!r}: use an IANA name such as Europe/Berlin")
-        await self.storage.set_place_zone(place, tz)
-        self._zones[place] = tz
+        await self.storage.set_place_zone(place, tz, self.clock.now())
 
     async def place_zone(self, place: Place) -> str:
-        if place not in self._zones:
-            self._zones[place] = await self.storage.place_zone(place) or "UTC"
-        return self._zones[place]
+        # Read every time, never cached: another process may have just changed it, and a
+        # round opened or a board read in a stale zone would be dated wrongly.
+        return await self.storage.place_zone(place) or "UTC"
+
+    async def board_zone(self, place: Place) -> str:
+        """The zone the place's server reckons its weeks and months in (`bot.scoring`)."""
+        return await self.storage.server_zone(place.platform, place.server_id) or "UTC"
 
     async def used_cards(self, place: Place, mode: Mode = "daily") -> set[str]:
         """Card ids already asked in this place in `mode` (for rotations that avoid repeats)."""
@@ -165,9 +177,12 @@ class Engine:
         A discussion prompt (format "prompt") opens a thread and is not scored. If posting
         fails the round is cancelled and the error is raised.
         """
-        round_id, message = await self._open(
+        opened = await self._open(
             place, question, mode, closes_at, tz=tz, quiz_id=quiz_id, position=position
         )
+        if opened is None:
+            raise ValueError(f"quiz {quiz_id} does not take question {position} now")
+        round_id, message = opened
         await self._post(round_id, place, message)
         return round_id
 
@@ -199,12 +214,15 @@ class Engine:
         position: int | None = None,
         owner_id: str | None = None,
         quiz_count: int | None = None,
-    ) -> tuple[int, QuestionMessage]:
+    ) -> tuple[int, QuestionMessage] | None:
+        """Store a round; None when it is a quiz question its quiz no longer takes."""
         if mode not in MODES:
             raise ValueError(f"unknown mode {mode!r}: use one of {', '.join(MODES)}")
         now = self.clock.now()
         q = _question_dict(question)
-        snapshot, card_json = self._snapshot(q["card_id"])
+        card = self.cards.get(q["card_id"])
+        topic = card.topic if card is not None else None
+        level = card.level if card is not None else None
         tz = tz or await self.place_zone(place)
         options = tuple(q.get("options") or ())
         is_prompt = q.get("format") == "prompt" or q.get("answer_index") is None
@@ -219,14 +237,11 @@ class Engine:
             state="revealed" if is_prompt else "open",
             card_id=q["card_id"],
             format=q.get("format", "choice"),
-            prompt=q["prompt"],
-            options_json=json.dumps(list(options), ensure_ascii=False),
             option_count=len(options),
             answer_index=None if is_prompt else q["answer_index"],
-            question_json=json.dumps(q, ensure_ascii=False),
-            card_json=card_json,
-            topic=snapshot.get("topic"),
-            level=snapshot.get("level"),
+            question=question_text(q),
+            topic=topic,
+            level=level,
             tz=tz,
             owner_id=owner_id,
             quiz_id=quiz_id,
@@ -237,6 +252,8 @@ class Engine:
             reveal_delivered=is_prompt,
         )
         round_id = await self.storage.store_round(new)
+        if round_id is None:
+            return None
         self._remember(
             round_id,
             {
@@ -255,8 +272,8 @@ class Engine:
             format=new.format,
             prompt=q["prompt"],
             options=options,
-            topic=snapshot.get("topic"),
-            level=snapshot.get("level"),
+            topic=topic,
+            level=level,
             closes_at=closes_at,
             mode=mode,
             position=f"{position}/{quiz_count}" if position and quiz_count else None,
@@ -264,21 +281,11 @@ class Engine:
         )
         return round_id, message
 
-    def _snapshot(self, card_id: str) -> tuple[dict[str, Any], str]:
-        """The card as stored with each round, and its JSON: made once per card, since 10,000
-        daily posts in one minute share a few hundred cards."""
-        found = self._snapshots.get(card_id)
-        if found is None:
-            card = self.cards.get(card_id)
-            snapshot = (
-                card.to_dict()
-                if card is not None
-                else {"id": card_id, "topic": None, "level": None, "answer": ""}
-            )
-            found = (snapshot, json.dumps(snapshot, ensure_ascii=False))
-            if card is not None:
-                self._snapshots[card_id] = found
-        return found
+    def _card_answer(self, card_id: str) -> str:
+        """The card's full answer, shown with the reveal: read from the loaded decks, not
+        stored with every round ("" when the card is no longer in them)."""
+        card = self.cards.get(card_id)
+        return card.answer if card is not None else ""
 
     async def answer(self, round_id: int, player: Player, option_index: int) -> AnswerResult:
         """Record one player's choice; the reply is for that player only."""
@@ -289,7 +296,8 @@ class Engine:
         # open (the store runs a burst of them as one executemany), then a reply built once
         # per round, option and quarter hour. Everything else takes the checked path below.
         if known is not None and _may_lock_in(known, player, option_index, stamp):
-            inserted = await self.storage.lock_in(round_id, player, option_index, stamp)
+            day = _day_in(streak_zone(player.tz, known["tz"]), _quarter(now))
+            inserted = await self.storage.lock_in(round_id, player, option_index, stamp, day)
             if inserted:
                 if known["mode"] != "practice":
                     return _locked_in_reply(round_id, known, option_index, now)
@@ -313,8 +321,11 @@ class Engine:
                 return "bad_option"
             return None
 
+        def day_of(r: RoundFacts) -> date:
+            return _day_in(streak_zone(player.tz, r["tz"]), _quarter(now))
+
         status, chosen, row = await self.storage.answer_checked(
-            round_id, player, option_index, stamp, verdict
+            round_id, player, option_index, stamp, verdict, day_of
         )
         if row is not None:
             self._remember(round_id, row)
@@ -360,17 +371,15 @@ class Engine:
                 chosen,
             )
         if row["mode"] == "practice":
+            # None when a racing timer revealed it first: the outcome is still known.
             reveal = await self.reveal(round_id)
-            if reveal is None:  # closed by a race with the timer: still show the outcome
-                reveal = await self.reveal_of(round_id)
-            right = reveal is not None and reveal.correct_index == chosen
-            if reveal is None or reveal.correct_index is None:
+            key = row["answer_index"]
+            if key is None:
                 text = f"Locked in: {letter}."
-            elif right:
+            elif key == chosen:
                 text = f"Correct: {letter}."
             else:
-                right_letter = option_letter(reveal.correct_index)
-                text = f"Not quite: you chose {letter}; the answer is {right_letter}."
+                text = f"Not quite: you chose {letter}; the answer is {option_letter(key)}."
             return AnswerResult("locked_in", text, round_id, chosen, reveal)
         return _locked_in_reply(round_id, row, chosen, now)
 
@@ -397,7 +406,9 @@ class Engine:
         """Close the round, score its answers, edit the original post. Happens once per round:
         a second call (or a racing `tick()`) returns None and changes nothing."""
         now = self.clock.now()
-        done = await self.storage.reveal_round(round_id, now, functools.partial(settle, now=now))
+        done = await self.storage.reveal_round(
+            round_id, now, functools.partial(settle, now=now, answer_of=self._card_answer)
+        )
         if done is None:
             return None
         if done.message.mode != "practice":
@@ -407,9 +418,10 @@ class Engine:
         return done.message
 
     async def reveal_of(self, round_id: int) -> RevealMessage | None:
-        """The stored reveal of an already revealed round (to show it again)."""
-        stored = await self.storage.stored_reveal(round_id)
-        return reveal_from_json(stored) if stored else None
+        """The reveal of an already revealed round (to show it again), while its question's
+        text is kept (`bot.store.retention`)."""
+        found = await self.storage.revealed_round(round_id)
+        return stored_reveal(found, self._card_answer) if found else None
 
     async def _deliver(
         self, round_id: int, place: Place, ref: str | None, message: RevealMessage
@@ -456,6 +468,7 @@ class Engine:
         while not stop.is_set():
             try:
                 await self.tick()
+                await self._upkeep_when_due()
                 due = await self.next_due()
             except Exception:
                 log.exception("timer: tick failed; retrying")
@@ -466,20 +479,31 @@ class Engine:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=wait or 0.01)
 
+    async def _upkeep_when_due(self) -> None:
+        now = self.clock.now()
+        if self._upkeep_at is None or now >= self._upkeep_at:
+            self._upkeep_at = now + self.retention.every
+            await self.upkeep()
+
     async def recover(self) -> int:
         """At start-up: deliver reveals that never reached the platform, end quizzes that went
         stale while the bot was down, then reveal every overdue round (once)."""
         now = self.clock.now()
         done = await self._find_lost_posts()
         for pending in await self.storage.undelivered_reveals():
-            message = reveal_from_json(pending.reveal_json)
+            message = stored_reveal(pending, self._card_answer)
+            if message is None:  # its text is gone: nothing left to show
+                await self.storage.mark_reveal_delivered(pending.round_id)
+                continue
             done += await self._deliver(
                 pending.round_id, pending.place, pending.message_ref, message
             )
         for quiz in await self.storage.running_quizzes():
             last = await self.storage.open_round_closes(quiz.quiz_id) or quiz.next_at
             if last is None:
-                # Crashed between claiming the next question and posting it: post it now.
+                # Crashed between claiming the next question and storing it (its position
+                # did not move, so the same question comes now), or after storing the first
+                # question's quiz but before its round: post it now.
                 await self.storage.resume_quiz(quiz.quiz_id, now)
             elif now - last > QUIZ_STALE:
                 done += await self._end_quiz(
@@ -587,7 +611,8 @@ class Engine:
             running = await self.storage.running_quiz(place)
             return QuizReply("busy", _busy_notice(running), running.quiz_id if running else None)
         try:
-            await self._post_quiz_round(quiz_id, place, stored[0], 1, len(stored), seconds, tz)
+            async with self._quiz_lock(quiz_id):
+                await self._post_quiz_round(quiz_id, place, stored[0], 1, len(stored), seconds, tz)
         except Exception as exc:
             log.exception("quiz %s: could not post its first question", quiz_id)
             await self.storage.end_quiz(quiz_id, "stopped", self.clock.now())
@@ -611,37 +636,45 @@ class Engine:
                 running.quiz_id,
             )
         title = f"Quiz stopped by {by.display_name}"
-        if not await self._end_quiz(running.quiz_id, "stopped", title):
-            return QuizReply("none", Notice("That quiz has just finished."), running.quiz_id)
-        asked = running.position
+        async with self._quiz_lock(running.quiz_id):
+            if not await self._end_quiz(running.quiz_id, "stopped", title):
+                return QuizReply("none", Notice("That quiz has just finished."), running.quiz_id)
+        results = await self.storage.quiz_results(running.quiz_id, 1)
+        asked = results.asked if results else running.position
         return QuizReply(
             "stopped",
             Notice(f"Quiz stopped after {asked} of {running.question_count} questions."),
             running.quiz_id,
         )
 
+    def _quiz_lock(self, quiz_id: int) -> asyncio.Lock:
+        return self._quiz_locks.setdefault(quiz_id, asyncio.Lock())
+
     async def _advance_quiz(self, quiz_id: int, now: datetime) -> int:
-        q = await self.storage.claim_next_question(quiz_id, now)
-        if q == "all_asked":
-            return await self._end_quiz(quiz_id, "finished", None)
-        if not isinstance(q, Quiz):
-            return 0
-        position = q.position + 1
-        try:
-            await self._post_quiz_round(
-                quiz_id,
-                q.place,
-                q.questions[position - 1],
-                position,
-                len(q.questions),
-                q.seconds,
-                q.tz,
-            )
-        except Exception:
-            log.exception("quiz %s: could not post question %d; ending it", quiz_id, position)
-            await self._end_quiz(quiz_id, "stopped", "Quiz ended: a question could not be posted")
-            return 0
-        return 1
+        async with self._quiz_lock(quiz_id):
+            q = await self.storage.claim_next_question(quiz_id, now)
+            if q == "all_asked":
+                return await self._end_quiz(quiz_id, "finished", None)
+            if not isinstance(q, Quiz):
+                return 0
+            position = q.position + 1
+            try:
+                posted = await self._post_quiz_round(
+                    quiz_id,
+                    q.place,
+                    q.questions[position - 1],
+                    position,
+                    len(q.questions),
+                    q.seconds,
+                    q.tz,
+                )
+            except Exception:
+                log.exception("quiz %s: could not post question %d; ending it", quiz_id, position)
+                await self._end_quiz(
+                    quiz_id, "stopped", "Quiz ended: a question could not be posted"
+                )
+                return 0
+            return int(posted is not None)
 
     async def _post_quiz_round(
         self,
@@ -652,8 +685,10 @@ class Engine:
         count: int,
         seconds: int,
         tz: str,
-    ) -> int:
-        round_id, message = await self._open(
+    ) -> int | None:
+        """Store and post question `position` of a running quiz; None when the quiz no longer
+        takes it (stopped meanwhile, or another process stored it first)."""
+        opened = await self._open(
             place,
             question,
             "quiz",
@@ -663,16 +698,21 @@ class Engine:
             position=position,
             quiz_count=count,
         )
+        if opened is None:
+            return None
+        round_id, message = opened
         await self._post(round_id, place, message)
         return round_id
 
     async def _end_quiz(self, quiz_id: int, state: str, title: str | None) -> int:
-        """Claim the end of a running quiz, reveal its open round, post the final standings."""
+        """Claim the end of a running quiz, reveal its open round, post the final standings.
+        Callers hold the quiz's lock."""
         if not await self.storage.end_quiz(quiz_id, state, self.clock.now()):
             return 0
         for round_id in await self.storage.open_rounds_of_quiz(quiz_id):
             await self.reveal(round_id)
         await self._post_standings(quiz_id, title)
+        self._quiz_locks.pop(quiz_id, None)
         return 1
 
     async def _post_standings(self, quiz_id: int, title: str | None) -> None:
@@ -725,10 +765,14 @@ class Engine:
             return PracticeReply(
                 None, Notice(f"No cards match {what}. {command('topics')} lists them.")
             )
-        _, message = await self._open(
-            place, questions[0], "practice", now + PRACTICE_WINDOW, owner_id=player.user_id
+        # Practice has no channel: its streak days are the player's own zone's where known,
+        # else that of the channel they last answered in.
+        tz = player.tz or await self.storage.home_zone(player.platform, player.user_id) or "UTC"
+        opened = await self._open(
+            place, questions[0], "practice", now + PRACTICE_WINDOW, tz=tz, owner_id=player.user_id
         )
-        return PracticeReply(message)
+        assert opened is not None  # only a quiz question can be refused
+        return PracticeReply(opened[1])
 
     def _generate(
         self,
@@ -752,31 +796,60 @@ class Engine:
         period: str = "week",
         scope: str = "server",
         caller: Player | None = None,
+        *,
+        at: datetime | None = None,
     ) -> LeaderboardMessage:
         """Top 10 for the server/workspace (scope "server") or this channel (scope "channel")
-        this week, this month or all time, plus the caller's own row and rank."""
+        this week, this month or all time, plus the caller's own row and rank. Weeks and months
+        are the server's (`bot.scoring`); `at`: the board of the period holding that moment
+        instead of the current one."""
         if period not in ("week", "month", "all"):
             raise ValueError(f"unknown period {period!r}: use week, month or all")
         if scope not in ("server", "channel"):
             raise ValueError(f"unknown scope {scope!r}: use server or channel")
-        day = local_date(self.clock.now(), await self.place_zone(place))
+        tz = await self.board_zone(place)
+        now = self.clock.now()
+        day = local_date(at or now, tz)
+        current = period_key(period, day) == period_key(period, local_date(now, tz))
         channel = place.channel_id if scope == "channel" else "*"
-        when = {"week": "This week", "month": "This month", "all": "All time"}[period]
         where = "in this channel" if scope == "channel" else "on this server"
         caller_id = caller.user_id if caller else None
         key = standings.board_key(place.platform, place.server_id, channel, period, day)
         found = await self.storage.board(key, caller_id, standings.TOP)
         return standings.board_message(
-            found, period=period, day=day, caller_id=caller_id, title=f"{when} {where}", scope=scope
+            found,
+            period=period,
+            day=day,
+            caller_id=caller_id,
+            title=standings.board_title(period, day, current, where),
+            scope=scope,
         )
 
     async def stats(self, player: Player, place: Place | None = None) -> StatsMessage:
-        """Answered, accuracy overall and per topic, streaks, weakest topics (practice counts)."""
-        tz = await self.place_zone(place) if place else "UTC"
+        """Answered, accuracy overall and per topic, streaks, weakest topics (practice counts).
+        "Today", for the current streak, is the player's own if their zone is known, else the
+        channel's where they ask."""
+        tz = player.tz or (await self.place_zone(place) if place else "UTC")
         today = local_date(self.clock.now(), tz)
         server = place.server_id if place is not None and not place.is_practice else None
         totals = await self.storage.player_totals(player.platform, player.user_id, server)
         return standings.stats_message(totals, fallback_name=player.display_name, today=today)
+
+    # -- upkeep -------------------------------------------------------------------------
+
+    async def upkeep(self, *, batches: int = BATCHES_PER_PASS) -> Pruned:
+        """One pass of the retention policy: up to `batches` small batches, each its own
+        short transaction, so the clicks and reveals queued meanwhile go in between."""
+        done = Pruned()
+        for _ in range(batches):
+            pruned = await self.storage.prune(self.retention, self.clock.now(), batch=BATCH)
+            done += pruned
+            if pruned.total == 0:
+                break
+            await asyncio.sleep(0)
+        if done.total:
+            log.info("retention: %s", done)
+        return done
 
     def topics(self) -> list[tuple[str, int]]:
         """(topic, number of answerable cards), most cards first."""
@@ -828,11 +901,20 @@ def _locked_in_reply(
     return reply
 
 
+def _quarter(now: datetime) -> datetime:
+    # Every zone's offset is a whole quarter hour, so nothing local (the date, the text of a
+    # time) changes within one quarter hour of UTC: per-click work is cached per quarter.
+    return now.replace(minute=now.minute - now.minute % 15, second=0, microsecond=0)
+
+
+@functools.lru_cache(maxsize=1024)
+def _day_in(tz: str, quarter: datetime) -> date:
+    """The local date in `tz` during the quarter hour starting at `quarter`."""
+    return local_date(quarter, tz)
+
+
 def _reveal_at(closes_at: str, tz: str, now: datetime) -> str:
-    # Every zone's offset is a whole quarter hour, so the local date (all the text depends on
-    # besides closes_at) cannot change within one quarter hour of UTC: cache per quarter.
-    quarter = now.replace(minute=now.minute - now.minute % 15, second=0, microsecond=0)
-    return _reveal_at_cached(closes_at, tz, quarter)
+    return _reveal_at_cached(closes_at, tz, _quarter(now))
 
 
 @functools.lru_cache(maxsize=1024)

@@ -1,26 +1,36 @@
-"""Settling a round at its reveal: score each answer (rules in `bot.scoring`), extend streaks,
-count the answers on the boards, move a quick quiz on, and build the reveal message.
+"""Settling a round at its reveal: score each answer (rules in `bot.scoring`), record streak
+days, count the answers on the boards, move a quick quiz on, and build the reveal message.
 
 Pure: `settle` runs inside the storage's reveal transaction (`QuizStorage.reveal_round`), so
 everything it decides is written in that one transaction, and it may run twice when the
-transaction is retried.
+transaction is retried. Nothing it decides depends on the order in which rounds are
+revealed: an answer's streak day was fixed when it was given, its week and month come from
+when it was given, and its streak bonus reads the player's answers themselves.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.engine.periods import local_date, period_keys
 from bot.messages import RevealMessage
 from bot.ports import Place
-from bot.scoring import LEADERBOARD_MODES, STREAK_MODES, Streak, score_answer
-from bot.store.db import parse_ts, ts
-from bot.store.records import ClosedRound, Settlement
+from bot.scoring import (
+    LEADERBOARD_MODES,
+    STREAK_BONUS_CAP,
+    STREAK_MODES,
+    run_before,
+    score_answer,
+)
+from bot.store.db import ts
+from bot.store.records import AskedQuestion, ClosedRound, Settlement, StoredRound
 
 QUIZ_PAUSE = timedelta(seconds=5)  # between a reveal and the next question: time to read it
+
+# The card's full answer by card id, from the loaded decks ("" when the card is gone).
+AnswerOf = Callable[[str], str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,111 +41,119 @@ class Revealed:
     finished_quiz: int | None  # the quick quiz this reveal finished
 
 
-def settle(closed: ClosedRound, now: datetime) -> tuple[Settlement, Revealed]:
-    mode, tz = closed.mode, closed.tz
-    counts = [0] * len(closed.options)
-    right: list[tuple[str, int, datetime]] = []
+def settle(closed: ClosedRound, now: datetime, answer_of: AnswerOf) -> tuple[Settlement, Revealed]:
+    r = closed.round
+    mode = r.mode
     settlement = Settlement(
         scored=[],
         players=[],
-        topic=closed.topic or "General",
+        topic=r.topic or "General",
         topic_results=[],
         board=[],
-        streaks=[],
+        streak_days=[],
         quiz=None,
         quiz_next_at=None,
-        reveal_json="",
+        # A practice round was shown once, privately: once answered it keeps its answer only.
+        keep_question=not (mode == "practice" and r.answers),
     )
-    for a in closed.answers:
-        correct = a.option_index == closed.answer_index
-        day = local_date(a.answered_at, tz)
-        streak_days = 0
-        if correct and mode in STREAK_MODES:
-            streak_days = _extend_streak(closed, settlement, a.user_id, day)
+    for a in r.answers:
+        correct = a.option_index == r.answer_index
+        days_before = 0
+        if correct and mode == "daily":
+            earlier = closed.streak_days(
+                a.user_id,
+                a.day - timedelta(days=STREAK_BONUS_CAP),
+                a.day - timedelta(days=1),
+                r.closes_at,
+            )
+            days_before = run_before(a.day, earlier)
         score = score_answer(
             correct=correct,
-            level=closed.level,
+            level=r.level,
             mode=mode,
-            opened_at=closed.opened_at,
-            closes_at=closed.closes_at,
+            opened_at=r.opened_at,
+            closes_at=r.closes_at,
             answered_at=a.answered_at,
-            streak_days=streak_days,
+            days_before=days_before,
         )
+        settlement.scored.append((a.answer_id, int(correct), score.points))
+        settlement.players.append((a.user_id, a.display_name, ts(a.answered_at)))
+        settlement.topic_results.append((a.user_id, int(correct)))
+        if correct and mode in STREAK_MODES:
+            settlement.streak_days.append((a.user_id, a.day))
+        if mode in LEADERBOARD_MODES:
+            board_day = local_date(a.answered_at, closed.board_zone)
+            for kind, key in period_keys(board_day):
+                settlement.board.append((a.user_id, kind, key, score.points, int(correct)))
+    finished = _quiz_progress(closed, settlement, now)
+    points = {answer_id: (correct, pts) for answer_id, correct, pts in settlement.scored}
+    message = reveal_message(r, points, now, answer_of)
+    return settlement, Revealed(message, r.place, r.message_ref, finished)
+
+
+def reveal_message(
+    r: StoredRound,
+    points: dict[int, tuple[int, int]],
+    revealed_at: datetime,
+    answer_of: AnswerOf,
+) -> RevealMessage:
+    """The reveal of a round from its answers: `points` maps an answer id to (correct 0/1,
+    points). Built the same way at the reveal and when a stored reveal is shown again."""
+    question = r.question or AskedQuestion("", ())
+    counts = [0] * len(question.options)
+    right: list[tuple[str, int, datetime]] = []
+    for a in r.answers:
         if 0 <= a.option_index < len(counts):
             counts[a.option_index] += 1
+        correct, pts = points.get(a.answer_id, (0, 0))
         if correct:
-            right.append((a.display_name, score.points, a.answered_at))
-        settlement.scored.append((a.answer_id, int(correct), score.points))
-        settlement.players.append((a.user_id, a.display_name))
-        settlement.topic_results.append((a.user_id, int(correct)))
-        if mode in LEADERBOARD_MODES:
-            for kind, key in period_keys(day):
-                settlement.board.append((a.user_id, kind, key, score.points, int(correct)))
+            right.append((a.display_name, pts, a.answered_at))
     right.sort(key=lambda item: (-item[1], item[2]))
-    position, finished = _quiz_progress(closed, settlement, now)
-    message = RevealMessage(
-        round_id=closed.round_id,
-        prompt=closed.prompt,
-        options=closed.options,
-        correct_index=closed.answer_index,
-        answer=closed.answer_text,
+    position = None
+    if r.quiz_id is not None:
+        position = f"{r.quiz_position}/{r.quiz_count}"
+    return RevealMessage(
+        round_id=r.round_id,
+        prompt=question.prompt,
+        options=question.options,
+        correct_index=r.answer_index,
+        answer=answer_of(r.card_id),
         counts=tuple(counts),
-        right=tuple((name, points) for name, points, _ in right),
-        wrong_count=len(closed.answers) - len(right),
-        closes_at=closed.closes_at,
-        revealed_at=now,
-        mode=mode,
-        format=closed.format,
-        topic=closed.topic,
-        level=closed.level,
+        right=tuple((name, pts) for name, pts, _ in right),
+        wrong_count=len(r.answers) - len(right),
+        closes_at=r.closes_at,
+        revealed_at=revealed_at,
+        mode=r.mode,
+        format=r.format,
+        topic=r.topic,
+        level=r.level,
         position=position,
-        zone=tz,
-        explanations=closed.explanations,
-        erratum=closed.erratum,
+        zone=r.tz,
+        explanations=question.explanations,
+        erratum=question.erratum,
     )
-    settlement.reveal_json = reveal_to_json(message)
-    return settlement, Revealed(message, closed.place, closed.message_ref, finished)
 
 
-def _extend_streak(closed: ClosedRound, settlement: Settlement, user_id: str, day) -> int:
-    before: Streak = closed.streak_of(user_id)
-    after = before.after_correct(day)
-    if after != before:
-        settlement.streaks.append((user_id, after))
-    return after.current
+def stored_reveal(r: StoredRound, answer_of: AnswerOf) -> RevealMessage | None:
+    """The reveal of an already revealed round, rebuilt from what is stored; None once its
+    question text is gone (the retention policy, or an answered practice round)."""
+    if r.question is None or r.revealed_at is None:
+        return None
+    points = {a.answer_id: (a.correct or 0, a.points or 0) for a in r.answers}
+    return reveal_message(r, points, r.revealed_at, answer_of)
 
 
-def _quiz_progress(
-    closed: ClosedRound, settlement: Settlement, now: datetime
-) -> tuple[str | None, int | None]:
-    """The reveal's "3/5", and the quiz it finished: after the last question the quiz ends,
+def _quiz_progress(closed: ClosedRound, settlement: Settlement, now: datetime) -> int | None:
+    """After a quiz's last question the quiz ends (its id is returned: it finished here),
     otherwise its next question is due after a pause."""
-    if closed.quiz_id is None:
-        return None, None
-    position = f"{closed.quiz_position}/{closed.quiz_count}"
-    if not closed.quiz_running or closed.quiz_position is None or closed.quiz_count is None:
-        return position, None
-    if closed.quiz_position >= closed.quiz_count:
+    r = closed.round
+    if r.quiz_id is None or not closed.quiz_running:
+        return None
+    if r.quiz_position is None or r.quiz_count is None:
+        return None
+    if r.quiz_position >= r.quiz_count:
         settlement.quiz = "finish"
-        return position, closed.quiz_id
+        return r.quiz_id
     settlement.quiz = "next"
     settlement.quiz_next_at = now + QUIZ_PAUSE
-    return position, None
-
-
-def reveal_to_json(message: RevealMessage) -> str:
-    data = dataclasses.asdict(message)
-    data["closes_at"] = ts(message.closes_at)
-    data["revealed_at"] = ts(message.revealed_at)
-    return json.dumps(data, ensure_ascii=False)
-
-
-def reveal_from_json(text: str) -> RevealMessage:
-    data = json.loads(text)
-    data["closes_at"] = parse_ts(data["closes_at"])
-    data["revealed_at"] = parse_ts(data["revealed_at"])
-    data["options"] = tuple(data["options"])
-    data["counts"] = tuple(data["counts"])
-    data["right"] = tuple((name, points) for name, points in data["right"])
-    data["explanations"] = tuple(data.get("explanations") or ())
-    return RevealMessage(**data)
+    return None

@@ -4,14 +4,15 @@ storage reads from its aggregates (never by scanning answers)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 
-from bot.engine.periods import period_key, period_label
+from bot.engine.periods import local_date, period_key, period_label
 from bot.messages import LeaderboardMessage, LeaderboardRow, StatsMessage, TopicStat
+from bot.scoring import BOARD_TOP
 from bot.store.records import BoardEntry, BoardSlice, PlayerTotals
 from bot.store.storage import QuizStorage
 
-TOP = 10
+TOP = BOARD_TOP
 WEAK_TOPIC_MIN_ANSWERS = 3  # a topic needs this many answers before it can be "weakest"
 WEAK_TOPICS_SHOWN = 3
 
@@ -21,6 +22,17 @@ def board_key(
 ) -> tuple[str, str, str, str, str]:
     """Which board: channel "*" is the whole server's."""
     return platform, server_id, channel_id, period, period_key(period, day)
+
+
+def board_title(period: str, day: date, current: bool, where: str) -> str:
+    """The board's title: `This week on this server`, or for a period that is over
+    `Week 2026-W10 in this channel`."""
+    if current:
+        when = {"week": "This week", "month": "This month", "all": "All time"}[period]
+    else:
+        label = period_label(period, day)
+        when = label[:1].upper() + label[1:]
+    return f"{when} {where}"
 
 
 def board_message(
@@ -45,6 +57,7 @@ def board_message(
         rows=tuple(rows),
         caller=caller,
         period_label=period_label(period, day),
+        more_tied=found.more_tied,
     )
 
 
@@ -92,14 +105,20 @@ def stats_message(totals: PlayerTotals, *, fallback_name: str, today: date) -> S
 
 
 async def every_server_board(
-    storage: QuizStorage, period: str, day: date, title: Callable[[str, str], str]
+    storage: QuizStorage, period: str, now: datetime, title: Callable[[str, str], str]
 ) -> list[LeaderboardMessage]:
-    """Every server's whole-server board for the period; `title(platform, server)` names it."""
-    found = await storage.every_server_board(period, period_key(period, day), TOP)
+    """Every server's whole-server board for the period holding `now` in that server's zone;
+    `title(platform, server)` names it."""
+    found = await storage.every_server_board(
+        period, lambda tz: period_key(period, local_date(now, tz)), TOP
+    )
+    zones = {}
+    for platform, server, _ in found:
+        zones[platform, server] = await storage.server_zone(platform, server)
     return [
         board_message(
-            board, period=period, day=day, caller_id=None, title=title(platform, server),
-            scope="server",
+            board, period=period, day=local_date(now, zones[platform, server]), caller_id=None,
+            title=title(platform, server), scope="server",
         )
         for platform, server, board in found
     ]  # fmt: skip

@@ -30,7 +30,7 @@ from apscheduler.triggers.date import DateTrigger
 from bot.cards.model import Card
 from bot.clock import Clock
 from bot.engine import Engine
-from bot.engine.periods import period_key
+from bot.engine.periods import local_date, period_key
 from bot.messages import command
 from bot.ports import Place
 from bot.questions import CardFilter, Picker, Question, QuestionMaker
@@ -40,7 +40,6 @@ from bot.schedule.timing import (
     DailyTrigger,
     Slot,
     latest_slot,
-    local_date_of,
     next_slot,
     reveal_time,
     slot_time,
@@ -388,6 +387,10 @@ class DailyScheduler:
         await self.weekly(place, day, round_id)
 
     async def weekly(self, place: Place, day: date, round_id: int) -> bool:
+        """After the reveal of the week's last scored question: the channel's board of the week
+        that question was asked in, once. It comes whenever that reveal comes, after local
+        midnight or in the next week too: the answers count for the week they were given in
+        (`bot.scoring`), so that week's board is complete only now."""
         schedule = await self.db.schedule(place)
         if schedule is None or not schedule.spec.weekly_leaderboard:
             return False
@@ -397,13 +400,14 @@ class DailyScheduler:
         if await self.db.round_state(round_id) != "revealed":
             return False
         now = self.clock.now()
-        week = period_key("week", day)
-        if period_key("week", local_date_of(now, spec.zone)) != week:
-            return False  # the week is over: a board for last week would show this week's
+        asked_at = slot_time(day, spec.at, spec.zone)
+        week = period_key("week", local_date(asked_at, await self.engine.board_zone(place)))
         if not await self.db.claim_week(place, week, now):
             return False
         try:
-            board = await self.engine.leaderboard(place, period="week", scope="channel")
+            board = await self.engine.leaderboard(
+                place, period="week", scope="channel", at=asked_at
+            )
             ref = await self.engine.poster.post(place, board)
         except Exception as exc:
             await self.db.week_done(place, week, ref=None, error=f"{exc}", now=now)

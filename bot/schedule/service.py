@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.messages import Notice, command
@@ -18,7 +18,14 @@ from bot.ports import Place, Player
 from bot.schedule.scheduler import DailyScheduler, SlotResult, no_cards_text
 from bot.schedule.spec import DailySpec, parse_spec, parse_words
 from bot.schedule.store import SlotRow
-from bot.schedule.timing import SpecError, local_date_of, slot_time
+from bot.schedule.timing import (
+    Slot,
+    SpecError,
+    format_time,
+    local_date_of,
+    reveal_time,
+    slot_time,
+)
 
 NOT_ADMIN = (
     "Only server admins can change the daily question (Discord: Manage Server; "
@@ -60,8 +67,10 @@ class DailyService:
         await self.engine.set_place_zone(place, new.tz)
         await self.daily.register(place)
         nxt = self.daily.next_post(new, now)
+        text = f"Daily question set: {new.describe()}. Next post: {_when(nxt.utc, new, now)}."
+        late = weekly_board_note(new, now)
         return Notice(
-            f"Daily question set: {new.describe()}. Next post: {_when(nxt.utc, new, now)}.",
+            f"{text}\n{late}" if late else text,
             {"next_post_utc": nxt.utc.isoformat(), "spec": new.describe()},
         )
 
@@ -193,6 +202,32 @@ class DailyService:
         if result.status == "no_cards":
             return result.detail
         return f"Today's question could not be posted: {result.detail or result.status}."
+
+
+def weekly_board_note(spec: DailySpec, now: datetime) -> str:
+    """With the weekly board on, a word when the week's last question is revealed after
+    local midnight: the board comes with that reveal, not on the question's own day."""
+    if not spec.weekly_leaderboard or not spec.scored_days:
+        return ""
+    last = max(spec.scored_days)
+    day = local_date_of(now, spec.zone)
+    day += timedelta(days=(last - day.weekday()) % 7)
+    posted = slot_time(day, spec.at, spec.zone)
+    revealed = reveal_time(Slot(day, posted, spec.zone), spec.at, spec.reveal)
+    shown = revealed.astimezone(spec.zone)
+    if shown.date() == day:
+        return ""
+    when = f"{shown:%a} {shown:%H:%M}"
+    if shown.isocalendar()[:2] != day.isocalendar()[:2]:
+        return (
+            f"Note: the week's last question ({day:%a} {format_time(spec.at)}) is revealed on "
+            f"{when}, in the next week. The weekly leaderboard comes with that reveal and shows "
+            "the week the question was asked in."
+        )
+    return (
+        f"Note: the week's last question ({day:%a} {format_time(spec.at)}) is revealed on "
+        f"{when}, after midnight. The weekly leaderboard comes with that reveal."
+    )
 
 
 def _name(by: Player | str) -> str:

@@ -1,36 +1,46 @@
-"""The `answers` table: one answer per player and round, scored at the reveal."""
+"""The `answers` table: one answer per player and round, dated when given, scored at the
+reveal."""
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
+from datetime import date, datetime
 
 from bot.ports import Player
 from bot.store import rounds
-from bot.store.db import parse_ts
-from bot.store.records import BoardEntry, GivenAnswer, RoundFacts
+from bot.store.db import ts
+from bot.store.records import BoardEntry, RoundFacts
 from bot.store.storage import Verdict
 
 # The hot path of a click burst: one single-row INSERT that checks the round is still open
 # (Store.write_row runs a burst of them as one executemany). Parameters: user id, display
-# name, option, answered_at, round id, answered_at.
+# name, option, answered_at, streak day (date ordinal), round id, answered_at.
 LOCK_IN_IF_OPEN = (
-    "INSERT INTO answers (round_id, user_id, display_name, option_index, answered_at)"
-    " SELECT id, ?, ?, ?, ? FROM rounds WHERE id=? AND state='open' AND closes_at > ?"
+    "INSERT INTO answers (round_id, user_id, display_name, option_index, answered_at, day)"
+    " SELECT id, ?, ?, ?, ?, ? FROM rounds WHERE id=? AND state='open' AND closes_at > ?"
     " ON CONFLICT (round_id, user_id) DO NOTHING"
 )
 
 
 class CheckedAnswer:
     """Look at the round, let the engine's `verdict` decide, then record the answer if it may
-    be: one write transaction. Returns (status, option on record, the round's facts)."""
+    be, dated by `day_of(facts)`: one write transaction. Returns (status, option on record,
+    the round's facts)."""
 
-    __slots__ = ("option", "player", "round_id", "stamp", "verdict")
+    __slots__ = ("day_of", "option", "player", "round_id", "stamp", "verdict")
 
     def __init__(
-        self, round_id: int, player: Player, option: int, stamp: str, verdict: Verdict
+        self,
+        round_id: int,
+        player: Player,
+        option: int,
+        stamp: str,
+        verdict: Verdict,
+        day_of: Callable[[RoundFacts], date],
     ) -> None:
         self.round_id, self.player, self.option = round_id, player, option
-        self.stamp, self.verdict = stamp, verdict
+        self.stamp, self.verdict, self.day_of = stamp, verdict, day_of
 
     def __call__(self, conn: sqlite3.Connection) -> tuple[str, int | None, RoundFacts | None]:
         facts = rounds.facts_for_answer(conn, self.round_id)
@@ -41,9 +51,16 @@ class CheckedAnswer:
             return status, None, None if status == "unknown_round" else facts
         player = self.player
         inserted = conn.execute(
-            "INSERT INTO answers (round_id, user_id, display_name, option_index, answered_at)"
-            " VALUES (?,?,?,?,?) ON CONFLICT (round_id, user_id) DO NOTHING",
-            (self.round_id, player.user_id, player.display_name, self.option, self.stamp),
+            "INSERT INTO answers (round_id, user_id, display_name, option_index, answered_at,"
+            " day) VALUES (?,?,?,?,?,?) ON CONFLICT (round_id, user_id) DO NOTHING",
+            (
+                self.round_id,
+                player.user_id,
+                player.display_name,
+                self.option,
+                self.stamp,
+                self.day_of(facts).toordinal(),
+            ),
         ).rowcount
         if not inserted:
             earlier = conn.execute(
@@ -54,21 +71,45 @@ class CheckedAnswer:
         return "locked_in", self.option, facts
 
 
-def of_round(conn: sqlite3.Connection, round_id: int) -> list[GivenAnswer]:
-    """A round's answers, first given first."""
-    rows = conn.execute(
-        "SELECT id, user_id, display_name, option_index, answered_at FROM answers"
-        " WHERE round_id=? ORDER BY answered_at, id",
-        (round_id,),
-    )
-    return [GivenAnswer(r[0], r[1], r[2], r[3], parse_ts(r[4])) for r in rows]
-
-
 def save_scores(conn: sqlite3.Connection, scored: list[tuple[int, int, int]]) -> None:
     """(answer id, correct 0/1, points) for each answer of a revealed round."""
     conn.executemany(
         "UPDATE answers SET correct=?, points=? WHERE id=?", [(c, p, i) for i, c, p in scored]
     )
+
+
+def settled_streak_days(
+    conn: sqlite3.Connection,
+    platform: str,
+    user_id: str,
+    first: date,
+    last: date,
+    settled_by: datetime,
+) -> set[date]:
+    """The days from `first` to `last` on which the player gave a correct daily or practice
+    answer that was settled by `settled_by`: a practice answer at once, a daily one when its
+    round closed (`bot.scoring`). Read from the answers themselves, revealed or not, so the
+    result does not depend on the order of reveals."""
+    rows = conn.execute(
+        "SELECT DISTINCT a.day FROM answers a JOIN rounds r ON r.id = a.round_id"
+        " WHERE a.user_id = ? AND a.day BETWEEN ? AND ? AND r.platform = ?"
+        " AND r.mode IN ('daily', 'practice') AND r.state != 'cancelled'"
+        " AND a.option_index = r.answer_index"
+        " AND (r.mode = 'practice' OR r.closes_at <= ?)",
+        (user_id, first.toordinal(), last.toordinal(), platform, ts(settled_by)),
+    )
+    return {date.fromordinal(r[0]) for r in rows}
+
+
+def home_zone(conn: sqlite3.Connection, platform: str, user_id: str) -> str | None:
+    """The zone of the channel of the player's latest daily or quiz answer."""
+    row = conn.execute(
+        "SELECT r.tz FROM answers a JOIN rounds r ON r.id = a.round_id"
+        " WHERE a.user_id = ? AND r.platform = ? AND r.mode != 'practice'"
+        " ORDER BY a.day DESC, a.answered_at DESC LIMIT 1",
+        (user_id, platform),
+    ).fetchone()
+    return row[0] if row else None
 
 
 def quiz_totals(conn: sqlite3.Connection, quiz_id: int, limit: int) -> list[BoardEntry]:

@@ -32,7 +32,7 @@ from typing import Any, TypeVar, cast
 
 import aiosqlite
 
-from bot.store.migrations import MIGRATIONS
+from bot.store.migrations import MIGRATIONS, Step
 
 log = logging.getLogger(__name__)
 
@@ -216,7 +216,7 @@ class Store:
     async def open(
         cls,
         path: str | os.PathLike[str],
-        migrations: list[tuple[int, str]] | None = None,
+        migrations: list[tuple[int, Step]] | None = None,
         *,
         max_batch: int = MAX_BATCH,
     ) -> Store:
@@ -338,7 +338,7 @@ def _bind(fn: Callable[..., T], sqlite_conn: sqlite3.Connection, args: tuple[Any
 
 
 def _prepare_writer(
-    conn: sqlite3.Connection, path: Path, migrations: list[tuple[int, str]]
+    conn: sqlite3.Connection, path: Path, migrations: list[tuple[int, Step]]
 ) -> None:
     conn.row_factory = sqlite3.Row
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -356,7 +356,7 @@ def _prepare_writer(
         log.warning("%s: journal_mode is %s, not WAL", path, mode)
     conn.execute("PRAGMA synchronous = NORMAL")
     conn.execute("PRAGMA foreign_keys = ON")
-    for number, sql in sorted(migrations):
+    for number, step in sorted(migrations, key=lambda m: m[0]):
         if number <= version:
             continue
         # Two processes may start on a new file at once: take the write lock, then look at
@@ -365,8 +365,11 @@ def _prepare_writer(
         try:
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             if number > version:
-                for statement in _statements(sql):
-                    conn.execute(statement)
+                if callable(step):
+                    step(conn)
+                else:
+                    for statement in _statements(step):
+                        conn.execute(statement)
                 conn.execute(f"PRAGMA user_version = {int(number)}")
                 log.info("%s: schema migrated to version %d", path, number)
             conn.execute("COMMIT")

@@ -7,6 +7,7 @@ above them.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 
 from bot.store import scores
 from bot.store.records import BoardEntry, BoardSlice, PlayerTotals
@@ -33,6 +34,14 @@ def board(
             (*board_key, limit),
         )
     ]
+    more_tied = 0
+    if top and len(top) == limit:
+        last = top[-1].points
+        more_tied = conn.execute(
+            "SELECT count(*) FROM scores WHERE platform = ? AND server_id = ? "
+            "AND channel_id = ? AND period_kind = ? AND period_key = ? AND points = ?",
+            (*board_key, last),
+        ).fetchone()[0] - sum(1 for e in top if e.points == last)
     caller, above = None, 0
     if caller_id is not None and all(e.user_id != caller_id for e in top):
         mine = conn.execute(_BOARD + " AND s.user_id = ?", (*board_key, caller_id)).fetchone()
@@ -43,31 +52,26 @@ def board(
                 "AND channel_id = ? AND period_kind = ? AND period_key = ? AND points > ?",
                 (*board_key, caller.points),
             ).fetchone()[0]
-    return BoardSlice(top, caller, above)
-
-
-def servers_with_scores(
-    conn: sqlite3.Connection, period: str, period_key: str
-) -> list[tuple[str, str]]:
-    """(platform, server) pairs that have a server-wide board for the period."""
-    return [
-        (r[0], r[1])
-        for r in conn.execute(
-            "SELECT DISTINCT platform, server_id FROM scores WHERE channel_id = '*' "
-            "AND period_kind = ? AND period_key = ? ORDER BY platform, server_id",
-            (period, period_key),
-        )
-    ]
+    return BoardSlice(top, caller, above, more_tied)
 
 
 def every_server_board(
-    conn: sqlite3.Connection, period: str, period_key: str, limit: int
+    conn: sqlite3.Connection, period: str, key_in: Callable[[str | None], str], limit: int
 ) -> list[tuple[str, str, BoardSlice]]:
-    """Each server's whole-server board for the period, read in one snapshot."""
-    return [
-        (platform, server, board(conn, (platform, server, "*", period, period_key), None, limit))
-        for platform, server in servers_with_scores(conn, period, period_key)
-    ]
+    """Each server's whole-server board for the period, read in one snapshot; `key_in(zone)`
+    names the period in the server's zone (None: it has none)."""
+    servers = conn.execute(
+        "SELECT DISTINCT s.platform, s.server_id, z.tz FROM scores s LEFT JOIN server_settings z"
+        " ON z.platform = s.platform AND z.server_id = s.server_id"
+        " WHERE s.channel_id = '*' AND s.period_kind = ? ORDER BY s.platform, s.server_id",
+        (period,),
+    ).fetchall()
+    found = []
+    for platform, server, tz in servers:
+        top = board(conn, (platform, server, "*", period, key_in(tz)), None, limit)
+        if top.top:
+            found.append((platform, server, top))
+    return found
 
 
 def player_totals(

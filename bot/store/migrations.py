@@ -2,14 +2,25 @@
 
 `PRAGMA user_version` holds the highest version applied. At start-up every migration with a
 higher version runs, in order, each in its own transaction together with the version bump.
-Rules for changing the schema: append a new `(version, sql)` entry at the END with the next
-number; never edit, renumber or remove an entry that has shipped.
+Rules for changing the schema: append a new `(version, step)` entry at the END with the next
+number; never edit, renumber or remove an entry that has shipped. A step is SQL text, or a
+function of the connection for what SQL alone cannot do (dating answers in IANA time zones);
+either runs inside the migration's transaction.
 
 Times are stored as UTC text `YYYY-MM-DDTHH:MM:SS.ffffffZ` (see `bot.store.db.ts`), which
 sorts as it compares.
 """
 
 from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable
+from datetime import datetime
+
+from bot.scoring import zone_info
+
+Step = str | Callable[[sqlite3.Connection], None]
 
 V1_ROUNDS_ANSWERS_SCORES = """
 CREATE TABLE rounds (
@@ -133,8 +144,141 @@ CREATE TABLE place_settings (
 ) WITHOUT ROWID;
 """
 
-# Ordered (version, sql). Append only; the daily schedule adds its tables as the next entry.
-MIGRATIONS: list[tuple[int, str]] = [
+# -- version 4: scores that do not depend on reveal order, and storage that stays small --------
+
+V4_SQL = """
+-- The streak day of each answer, fixed when it is given: the local date (as a date ordinal)
+-- in the player's own zone, else the round's. Indexed with the player for the streak bonus.
+ALTER TABLE answers ADD COLUMN day INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX answers_player_day ON answers (user_id, day);
+
+-- The latest name wins by when it was used, not by which reveal came last.
+ALTER TABLE players ADD COLUMN name_at TEXT NOT NULL DEFAULT '';
+
+-- Streaks as runs of consecutive streak days among revealed answers (first and last day as
+-- date ordinals): days may arrive in any order and merge with their neighbours.
+CREATE TABLE streak_runs (
+    platform  TEXT NOT NULL,
+    user_id   TEXT NOT NULL,
+    first_day INTEGER NOT NULL,
+    last_day  INTEGER NOT NULL,
+    PRIMARY KEY (platform, user_id, first_day)
+) WITHOUT ROWID;
+
+-- The zone a server's weeks and months are reckoned in: that of its first daily schedule
+-- (channel_id), following that schedule when an admin changes its zone.
+CREATE TABLE server_settings (
+    platform   TEXT NOT NULL,
+    server_id  TEXT NOT NULL,
+    tz         TEXT NOT NULL,
+    channel_id TEXT NOT NULL,
+    set_at     TEXT NOT NULL,
+    PRIMARY KEY (platform, server_id)
+) WITHOUT ROWID;
+INSERT INTO server_settings (platform, server_id, tz, channel_id, set_at)
+    SELECT platform, server_id, tz, channel_id, min(updated_at) FROM daily_schedules
+    GROUP BY platform, server_id;
+
+-- A round's question stored once: what the columns and the deck cannot give (prompt, options,
+-- per-option explanations, erratum) as JSON; NULL once dropped (a revealed practice round, or
+-- by the retention policy).
+ALTER TABLE rounds ADD COLUMN question TEXT;
+-- The retention policy's ways in (bot/store/retention.py): rounds that still hold their text,
+-- oldest first, and among them the practice rounds (only unanswered ones keep their text).
+CREATE INDEX rounds_text ON rounds (closes_at) WHERE question IS NOT NULL;
+CREATE INDEX rounds_practice_text ON rounds (closes_at)
+    WHERE mode = 'practice' AND question IS NOT NULL;
+"""
+
+# Keys of a question dict that live in their own columns or are not needed after asking.
+_QUESTION_COLUMNS = frozenset({"card_id", "format", "answer_index", "origin"})
+
+
+def _question_text(question: dict[str, object]) -> str:
+    """The stored form of a question: only what the round's columns do not hold."""
+    kept = {
+        k: v
+        for k, v in question.items()
+        if k not in _QUESTION_COLUMNS and v is not None and v != [] and v != ""
+    }
+    return json.dumps(kept, ensure_ascii=False, separators=(",", ":"))
+
+
+def _v4_scores_and_storage(conn: sqlite3.Connection) -> None:
+    for statement in _split(V4_SQL):
+        conn.execute(statement)
+    # Date every existing answer in its round's zone (players' own zones were never stored).
+    rows = conn.execute(
+        "SELECT a.id, a.answered_at, r.tz FROM answers a JOIN rounds r ON r.id = a.round_id"
+    ).fetchall()
+    conn.executemany(
+        "UPDATE answers SET day=? WHERE id=?",
+        [(_day(answered_at, tz), answer_id) for answer_id, answered_at, tz in rows],
+    )
+    # Streaks rebuilt from the revealed answers themselves.
+    days: dict[tuple[str, str], set[int]] = {}
+    for platform, user_id, day in conn.execute(
+        "SELECT r.platform, a.user_id, a.day FROM answers a JOIN rounds r ON r.id = a.round_id"
+        " WHERE r.state = 'revealed' AND r.mode IN ('daily', 'practice') AND a.correct = 1"
+    ):
+        days.setdefault((platform, user_id), set()).add(day)
+    conn.executemany(
+        "INSERT INTO streak_runs (platform, user_id, first_day, last_day) VALUES (?,?,?,?)",
+        [(*who, first, last) for who, found in days.items() for first, last in _runs(found)],
+    )
+    conn.execute("DROP TABLE streaks")
+    # One copy of each question; revealed practice rounds keep their answer only.
+    rows = conn.execute(
+        "SELECT id, mode, state, prompt, options_json, question_json,"
+        " EXISTS (SELECT 1 FROM answers a WHERE a.round_id = rounds.id) FROM rounds"
+    ).fetchall()
+    updates = []
+    for round_id, mode, state, prompt, options_json, question_json, answered in rows:
+        if mode == "practice" and state == "revealed" and answered:
+            continue
+        question = json.loads(question_json or "{}")
+        question["prompt"] = prompt
+        question["options"] = json.loads(options_json or "[]")
+        updates.append((_question_text(question), round_id))
+    conn.executemany("UPDATE rounds SET question=? WHERE id=?", updates)
+    for column in ("prompt", "options_json", "question_json", "card_json", "reveal_json"):
+        conn.execute(f"ALTER TABLE rounds DROP COLUMN {column}")
+    # A quiz's questions are needed only while it runs; its position now counts the rounds
+    # stored (a crash between claiming and storing the next one no longer skips it).
+    conn.execute("UPDATE quizzes SET questions_json='[]' WHERE state != 'running'")
+    conn.execute(
+        "UPDATE quizzes SET position = (SELECT count(*) FROM rounds"
+        " WHERE rounds.quiz_id = quizzes.id AND rounds.state != 'cancelled')"
+        " WHERE state = 'running'"
+    )
+
+
+def _day(answered_at: str, tz: str | None) -> int:
+    return datetime.fromisoformat(answered_at).astimezone(zone_info(tz)).date().toordinal()
+
+
+def _runs(days: set[int]) -> list[tuple[int, int]]:
+    runs: list[tuple[int, int]] = []
+    for day in sorted(days):
+        if runs and runs[-1][1] == day - 1:
+            runs[-1] = (runs[-1][0], day)
+        else:
+            runs.append((day, day))
+    return runs
+
+
+def _split(script: str) -> list[str]:
+    statements, current = [], ""
+    for line in script.splitlines(keepends=True):
+        current += line
+        if sqlite3.complete_statement(current):
+            statements.append(current.strip())
+            current = ""
+    return statements
+
+
+# Ordered (version, step). Append only.
+MIGRATIONS: list[tuple[int, Step]] = [
     (1, V1_ROUNDS_ANSWERS_SCORES),
     # Daily question (bot/schedule): schedules, one slot row per channel per local date (the
     # exactly-once guard), and one row per channel per ISO week for the weekly leaderboard post.
@@ -213,8 +357,11 @@ CREATE TABLE heartbeats (
 ) WITHOUT ROWID;
 """,
     ),
+    # Streak days fixed at the answer, streak runs, the server's zone, one copy of each
+    # question, quizzes that keep their questions only while running.
+    (4, _v4_scores_and_storage),
 ]
 
 
-def latest_version(migrations: list[tuple[int, str]] | None = None) -> int:
+def latest_version(migrations: list[tuple[int, Step]] | None = None) -> int:
     return max((v for v, _ in (migrations or MIGRATIONS)), default=0)

@@ -39,7 +39,7 @@ def create(conn: sqlite3.Connection, new: NewQuiz) -> int | None:
         return conn.execute(
             "INSERT INTO quizzes (platform, server_id, channel_id, starter_id, starter_name,"
             " question_count, seconds, questions_json, position, tz, started_at)"
-            " VALUES (?,?,?,?,?,?,?,?,1,?,?)",
+            " VALUES (?,?,?,?,?,?,?,?,0,?,?)",
             (
                 place.platform,
                 place.server_id,
@@ -93,8 +93,9 @@ def earliest_next(conn: sqlite3.Connection) -> str | None:
 
 
 def claim_next(conn: sqlite3.Connection, quiz_id: int, now: datetime) -> Quiz | str | None:
-    """Move a due quiz on by one question: the quiz as it was before (its position is the
-    question just asked), "all_asked" when it has no question left, None when not due."""
+    """Claim a due quiz's next question: the quiz (its position is the questions stored so
+    far; storing the next one moves it, see `rounds.Insert`), "all_asked" when it has no
+    question left, None when not due or claimed by someone else."""
     row = conn.execute(
         "SELECT * FROM quizzes WHERE id=? AND state='running' AND next_at <= ?",
         (quiz_id, ts(now)),
@@ -103,15 +104,17 @@ def claim_next(conn: sqlite3.Connection, quiz_id: int, now: datetime) -> Quiz | 
         return None
     if row["position"] >= row["question_count"]:
         return "all_asked"
-    conn.execute("UPDATE quizzes SET position=position+1, next_at=NULL WHERE id=?", (quiz_id,))
+    conn.execute("UPDATE quizzes SET next_at=NULL WHERE id=?", (quiz_id,))
     return _quiz(row)
 
 
 def end(conn: sqlite3.Connection, quiz_id: int, state: str, now: datetime) -> bool:
-    """running -> `state` (finished or stopped), once."""
+    """running -> `state` (finished or stopped), once. The questions not asked are dropped:
+    each asked one is stored with its round."""
     return bool(
         conn.execute(
-            "UPDATE quizzes SET state=?, ended_at=?, next_at=NULL WHERE id=? AND state='running'",
+            "UPDATE quizzes SET state=?, ended_at=?, next_at=NULL, questions_json='[]'"
+            " WHERE id=? AND state='running'",
             (state, ts(now), quiz_id),
         ).rowcount
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
 from bot.ports import Place
@@ -32,12 +32,9 @@ class NewRound:
     state: str  # "open", or "revealed" for a discussion prompt (nothing to reveal)
     card_id: str
     format: str
-    prompt: str
-    options_json: str
     option_count: int
     answer_index: int | None
-    question_json: str
-    card_json: str
+    question: str  # the stored question text (see `bot.store.rounds.question_text`)
     topic: str | None
     level: str | None
     tz: str
@@ -48,6 +45,16 @@ class NewRound:
     closes_at: datetime
     revealed_at: datetime | None
     reveal_delivered: bool
+
+
+@dataclass(frozen=True, slots=True)
+class AskedQuestion:
+    """What a round's question said, as stored once with the round."""
+
+    prompt: str
+    options: tuple[str, ...]
+    explanations: tuple[str, ...] = ()  # one per option, from the question as asked
+    erratum: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,49 +77,55 @@ class UnrecordedPost:
 
 
 @dataclass(frozen=True, slots=True)
-class UndeliveredReveal:
-    round_id: int
-    place: Place
-    message_ref: str | None
-    reveal_json: str
-
-
-@dataclass(frozen=True, slots=True)
 class GivenAnswer:
     answer_id: int
     user_id: str
     display_name: str
     option_index: int
     answered_at: datetime
+    day: date  # the streak day, fixed when the answer was given
+    correct: int | None = None  # set at the reveal
+    points: int | None = None  # set at the reveal
 
 
 @dataclass(frozen=True, slots=True)
-class ClosedRound:
-    """A round just claimed for its reveal, with its answers, inside the reveal transaction.
-    `streak_of(user_id)` reads a player's streak in that same transaction."""
+class StoredRound:
+    """A round as stored, with its answers (first given first): what a reveal is made of."""
 
     round_id: int
     place: Place
     mode: str
     format: str
-    prompt: str
-    options: tuple[str, ...]
+    card_id: str
+    question: AskedQuestion | None  # None once its text was dropped (retention, practice)
     answer_index: int | None
-    answer_text: str  # the card's answer, as snapshotted when the round opened
     topic: str | None
     level: str | None
     tz: str
     opened_at: datetime
     closes_at: datetime
+    revealed_at: datetime | None
     message_ref: str | None
     quiz_id: int | None
     quiz_position: int | None
     quiz_count: int | None  # the quiz's number of questions
-    quiz_running: bool
     answers: list[GivenAnswer]
-    streak_of: Callable[[str], Streak]
-    explanations: tuple[str, ...] = ()  # one per option, from the question as asked
-    erratum: str | None = None
+
+
+# Inside the reveal transaction: (user id, first day, last day, settled by) -> the days in
+# that range on which the player has a correct streak answer settled by that moment.
+StreakDaysLookup = Callable[[str, date, date, datetime], set[date]]
+
+
+@dataclass(frozen=True, slots=True)
+class ClosedRound:
+    """A round just claimed for its reveal, inside the reveal transaction, with what its
+    settlement reads in that same transaction."""
+
+    round: StoredRound
+    quiz_running: bool
+    board_zone: str  # the server's zone: which week and month its answers count for
+    streak_days: StreakDaysLookup
 
 
 @dataclass(slots=True)
@@ -121,16 +134,16 @@ class Settlement:
     the transaction that claimed the round."""
 
     scored: list[tuple[int, int, int]]  # (answer id, correct 0/1, points)
-    players: list[tuple[str, str]]  # (user id, display name)
+    players: list[tuple[str, str, str]]  # (user id, display name, answered at as stored text)
     topic: str
     topic_results: list[tuple[str, int]]  # (user id, correct 0/1)
     # (user id, period kind, period key, points, correct 0/1): counted for the round's channel
     # and for the whole server
     board: list[tuple[str, str, str, int, int]]
-    streaks: list[tuple[str, Streak]]  # players whose streak changed
+    streak_days: list[tuple[str, date]]  # (user id, day) of each correct streak answer
     quiz: Literal["finish", "next"] | None
     quiz_next_at: datetime | None
-    reveal_json: str
+    keep_question: bool  # False: drop the question's text now (a practice round)
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,11 +185,13 @@ class BoardEntry:
 @dataclass(frozen=True, slots=True)
 class BoardSlice:
     """The top of one board, best first, and the caller's entry with how many are above it
-    when the caller is not in the top."""
+    when the caller is not in the top; `more_tied`: players left out of the top who have as
+    many points as its last row."""
 
     top: list[BoardEntry]
     caller: BoardEntry | None
     above_caller: int
+    more_tied: int = 0
 
 
 @dataclass(frozen=True, slots=True)

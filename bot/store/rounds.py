@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from bot.ports import Place
 from bot.store.db import parse_ts, ts
 from bot.store.records import (
     FACT_NAMES,
+    AskedQuestion,
+    GivenAnswer,
     NewRound,
     RoundFacts,
-    UndeliveredReveal,
+    StoredRound,
     UnrecordedPost,
 )
 
@@ -32,36 +34,81 @@ CANCEL_IF_OPEN = "UPDATE rounds SET state='cancelled' WHERE id=? AND state='open
 SELECT_FACTS = f"SELECT {_FACTS} FROM rounds WHERE id=? AND state != 'cancelled'"
 
 _COLUMNS = (
-    "platform", "server_id", "channel_id", "mode", "state", "card_id", "format", "prompt",
-    "options_json", "option_count", "answer_index", "question_json", "card_json", "topic",
-    "level", "tz", "owner_id", "quiz_id", "quiz_position", "opened_at", "closes_at",
-    "revealed_at", "reveal_delivered",
+    "platform", "server_id", "channel_id", "mode", "state", "card_id", "format",
+    "option_count", "answer_index", "question", "topic", "level", "tz", "owner_id", "quiz_id",
+    "quiz_position", "opened_at", "closes_at", "revealed_at", "reveal_delivered",
 )  # fmt: skip
 _INSERT = f"INSERT INTO rounds ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})"
+
+_SELECT_STORED = (
+    "SELECT r.*, q.question_count FROM rounds r LEFT JOIN quizzes q ON q.id = r.quiz_id"
+)
+
+# Keys of a question that its round holds in columns, or that nothing reads after asking.
+_IN_COLUMNS = frozenset({"card_id", "format", "answer_index", "origin"})
 
 
 def key(place: Place) -> tuple[str, str, str]:
     return place.platform, place.server_id, place.channel_id
 
 
-class Insert:
-    """Store a new round; returns its id. A small object rather than a closure, whose cells
-    would stay alive in the suspended caller until the commit."""
+def question_text(question: dict[str, Any]) -> str:
+    """A question as stored with its round, once: what neither the round's columns nor the
+    deck give (prompt, options, per-option explanations, erratum, ...), as compact JSON. The
+    card's full answer is read from the deck at the reveal."""
+    kept = {
+        k: v
+        for k, v in question.items()
+        if k not in _IN_COLUMNS and v is not None and v != [] and v != () and v != ""
+    }
+    return json.dumps(kept, ensure_ascii=False, separators=(",", ":"))
 
-    __slots__ = ("params",)
+
+def asked(text: str | None) -> AskedQuestion | None:
+    if text is None:
+        return None
+    data = json.loads(text)
+    return AskedQuestion(
+        prompt=data.get("prompt") or "",
+        options=tuple(data.get("options") or ()),
+        explanations=tuple(data.get("explanations") or ()),
+        erratum=data.get("erratum") or None,
+    )
+
+
+class Insert:
+    """Store a new round; returns its id, or None for a quiz question the quiz no longer
+    wants (it was stopped, or this question was stored already). A small object rather than
+    a closure, whose cells would stay alive in the suspended caller until the commit."""
+
+    __slots__ = ("params", "quiz")
 
     def __init__(self, new: NewRound) -> None:
         place = new.place
         self.params = (
             place.platform, place.server_id, place.channel_id, new.mode, new.state, new.card_id,
-            new.format, new.prompt, new.options_json, new.option_count, new.answer_index,
-            new.question_json, new.card_json, new.topic, new.level, new.tz, new.owner_id,
-            new.quiz_id, new.quiz_position, ts(new.opened_at), ts(new.closes_at),
-            ts(new.revealed_at) if new.revealed_at else None, int(new.reveal_delivered),
+            new.format, new.option_count, new.answer_index, new.question, new.topic, new.level,
+            new.tz, new.owner_id, new.quiz_id, new.quiz_position, ts(new.opened_at),
+            ts(new.closes_at), ts(new.revealed_at) if new.revealed_at else None,
+            int(new.reveal_delivered),
         )  # fmt: skip
+        self.quiz = None
+        if new.quiz_id is not None and new.quiz_position is not None:
+            self.quiz = (new.quiz_position, new.quiz_id, new.quiz_position - 1)
 
-    def __call__(self, conn: sqlite3.Connection) -> int:
-        return conn.execute(_INSERT, self.params).lastrowid  # type: ignore[return-value]
+    def __call__(self, conn: sqlite3.Connection) -> int | None:
+        # A quiz question is stored only while its quiz runs and as the very next question,
+        # moving the quiz's position in the same transaction: a stop that came first, or a
+        # second process storing the same question, leaves nothing to post.
+        if (
+            self.quiz is not None
+            and not conn.execute(
+                "UPDATE quizzes SET position=? WHERE id=? AND state='running' AND position=?",
+                self.quiz,
+            ).rowcount
+        ):
+            return None
+        return conn.execute(_INSERT, self.params).lastrowid
 
 
 def facts_for_answer(conn: sqlite3.Connection, round_id: int) -> RoundFacts | None:
@@ -158,46 +205,52 @@ def revealed_of_quiz(conn: sqlite3.Connection, quiz_id: int) -> int:
     ).fetchone()[0]
 
 
-def reveal_json(conn: sqlite3.Connection, round_id: int) -> str | None:
-    row = conn.execute("SELECT reveal_json FROM rounds WHERE id=?", (round_id,)).fetchone()
-    return row[0] if row else None
+def revealed(conn: sqlite3.Connection, round_id: int) -> StoredRound | None:
+    """A revealed round with its scored answers, or None (not revealed, or no such round)."""
+    row = conn.execute(
+        f"{_SELECT_STORED} WHERE r.id=? AND r.state='revealed'", (round_id,)
+    ).fetchone()
+    return stored(conn, row) if row else None
 
 
 def mark_reveal_delivered(conn: sqlite3.Connection, round_id: int) -> None:
     conn.execute("UPDATE rounds SET reveal_delivered=1 WHERE id=?", (round_id,))
 
 
-def undelivered_reveals(conn: sqlite3.Connection) -> list[UndeliveredReveal]:
+def undelivered_reveals(conn: sqlite3.Connection) -> list[StoredRound]:
     rows = conn.execute(
-        "SELECT id, platform, server_id, channel_id, message_ref, reveal_json FROM rounds"
-        " WHERE reveal_delivered=0 AND state='revealed' AND mode != 'practice'"
-    )
-    return [UndeliveredReveal(r[0], Place(r[1], r[2], r[3]), r[4], r[5]) for r in rows]
+        f"{_SELECT_STORED} WHERE r.reveal_delivered=0 AND r.state='revealed'"
+        " AND r.mode != 'practice'"
+    ).fetchall()
+    return [stored(conn, r) for r in rows]
 
 
 def unrecorded_posts(conn: sqlite3.Connection) -> list[UnrecordedPost]:
     rows = conn.execute(
-        "SELECT r.*, q.question_count FROM rounds r LEFT JOIN quizzes q ON q.id = r.quiz_id"
-        " WHERE r.message_ref IS NULL AND r.mode != 'practice' AND r.format != 'prompt'"
+        f"{_SELECT_STORED} WHERE r.message_ref IS NULL AND r.mode != 'practice'"
+        " AND r.format != 'prompt'"
         " AND (r.state = 'open' OR (r.state = 'revealed' AND r.reveal_delivered = 0))"
     )
-    return [
-        UnrecordedPost(
-            round_id=r["id"],
-            place=Place(r["platform"], r["server_id"], r["channel_id"]),
-            format=r["format"],
-            prompt=r["prompt"],
-            options=tuple(json.loads(r["options_json"])),
-            topic=r["topic"],
-            level=r["level"],
-            closes_at=parse_ts(r["closes_at"]),
-            mode=r["mode"],
-            quiz_position=r["quiz_position"],
-            question_count=r["question_count"],
-            tz=r["tz"],
+    found = []
+    for r in rows:
+        question = asked(r["question"]) or AskedQuestion("", ())
+        found.append(
+            UnrecordedPost(
+                round_id=r["id"],
+                place=Place(r["platform"], r["server_id"], r["channel_id"]),
+                format=r["format"],
+                prompt=question.prompt,
+                options=question.options,
+                topic=r["topic"],
+                level=r["level"],
+                closes_at=parse_ts(r["closes_at"]),
+                mode=r["mode"],
+                quiz_position=r["quiz_position"],
+                question_count=r["question_count"],
+                tz=r["tz"],
+            )
         )
-        for r in rows
-    ]
+    return found
 
 
 def record_found_post(conn: sqlite3.Connection, round_id: int, ref: str) -> None:
@@ -206,26 +259,53 @@ def record_found_post(conn: sqlite3.Connection, round_id: int, ref: str) -> None
     )
 
 
-def claim_reveal(conn: sqlite3.Connection, round_id: int, now: datetime) -> sqlite3.Row | None:
-    """open -> revealed, once: the claimed round's row, or None when it was not open."""
+def claim_reveal(conn: sqlite3.Connection, round_id: int, now: datetime) -> StoredRound | None:
+    """open -> revealed, once: the claimed round with its answers, or None when it was not
+    open."""
     claimed = conn.execute(
         "UPDATE rounds SET state='revealed', revealed_at=? WHERE id=? AND state='open'",
         (ts(now), round_id),
     ).rowcount
     if not claimed:
         return None
-    return conn.execute("SELECT * FROM rounds WHERE id=?", (round_id,)).fetchone()
+    return stored(conn, conn.execute(f"{_SELECT_STORED} WHERE r.id=?", (round_id,)).fetchone())
 
 
-def save_reveal(conn: sqlite3.Connection, round_id: int, reveal: str) -> None:
-    conn.execute("UPDATE rounds SET reveal_json=? WHERE id=?", (reveal, round_id))
+def drop_question(conn: sqlite3.Connection, round_id: int) -> None:
+    conn.execute("UPDATE rounds SET question=NULL WHERE id=?", (round_id,))
 
 
-def answer_text(row: Any) -> str:
-    return json.loads(row["card_json"]).get("answer") or ""
+def stored(conn: sqlite3.Connection, r: sqlite3.Row) -> StoredRound:
+    return StoredRound(
+        round_id=r["id"],
+        place=Place(r["platform"], r["server_id"], r["channel_id"]),
+        mode=r["mode"],
+        format=r["format"],
+        card_id=r["card_id"],
+        question=asked(r["question"]),
+        answer_index=r["answer_index"],
+        topic=r["topic"],
+        level=r["level"],
+        tz=r["tz"],
+        opened_at=parse_ts(r["opened_at"]),
+        closes_at=parse_ts(r["closes_at"]),
+        revealed_at=parse_ts(r["revealed_at"]) if r["revealed_at"] else None,
+        message_ref=r["message_ref"],
+        quiz_id=r["quiz_id"],
+        quiz_position=r["quiz_position"],
+        quiz_count=r["question_count"],
+        answers=answers_of(conn, r["id"]),
+    )
 
 
-def question_notes(row: Any) -> tuple[tuple[str, ...], str | None]:
-    """The question's per-option explanations and erratum, as asked (empty before items)."""
-    question = json.loads(row["question_json"])
-    return tuple(question.get("explanations") or ()), question.get("erratum") or None
+def answers_of(conn: sqlite3.Connection, round_id: int) -> list[GivenAnswer]:
+    """A round's answers, first given first."""
+    rows = conn.execute(
+        "SELECT id, user_id, display_name, option_index, answered_at, day, correct, points"
+        " FROM answers WHERE round_id=? ORDER BY answered_at, id",
+        (round_id,),
+    )
+    return [
+        GivenAnswer(r[0], r[1], r[2], r[3], parse_ts(r[4]), date.fromordinal(r[5]), r[6], r[7])
+        for r in rows
+    ]

@@ -1,6 +1,6 @@
 """The aggregates a reveal keeps up to date, so boards and stats never scan answers:
 `players` (latest display name), `player_topics`, `scores` (per board and period) and
-`streaks`."""
+`streak_runs`."""
 
 from __future__ import annotations
 
@@ -12,32 +12,58 @@ from bot.scoring import Streak
 
 
 def streak(conn: sqlite3.Connection, platform: str, user_id: str) -> Streak:
-    row = conn.execute(
-        "SELECT current, best, last_day FROM streaks WHERE platform=? AND user_id=?",
+    rows = conn.execute(
+        "SELECT first_day, last_day FROM streak_runs WHERE platform=? AND user_id=?",
         (platform, user_id),
-    ).fetchone()
-    if row is None:
-        return Streak()
-    return Streak(row[0], row[1], date.fromisoformat(row[2]) if row[2] else None)
-
-
-def save_streaks(conn: sqlite3.Connection, platform: str, changed: list[tuple[str, Streak]]):
-    conn.executemany(
-        "INSERT INTO streaks (platform, user_id, current, best, last_day) VALUES (?,?,?,?,?)"
-        " ON CONFLICT DO UPDATE SET current=excluded.current, best=excluded.best,"
-        " last_day=excluded.last_day",
-        [
-            (platform, user_id, s.current, s.best, s.last_day.isoformat() if s.last_day else None)
-            for user_id, s in changed
-        ],
     )
+    return Streak.of_runs((date.fromordinal(r[0]), date.fromordinal(r[1])) for r in rows)
 
 
-def save_names(conn: sqlite3.Connection, platform: str, names: list[tuple[str, str]]) -> None:
+def add_streak_days(conn: sqlite3.Connection, platform: str, days: list[tuple[str, date]]):
+    """Record each (user id, day) among the player's runs of consecutive streak days: a day
+    already in a run changes nothing; a new one joins the runs that end the day before and
+    start the day after, whatever order the days come in."""
+    for user_id, when in days:
+        day = when.toordinal()
+        who = (platform, user_id)
+        inside = conn.execute(
+            "SELECT 1 FROM streak_runs WHERE platform=? AND user_id=? AND first_day<=?"
+            " AND last_day>=?",
+            (*who, day, day),
+        ).fetchone()
+        if inside:
+            continue
+        first = last = day
+        before = conn.execute(
+            "SELECT first_day FROM streak_runs WHERE platform=? AND user_id=? AND last_day=?",
+            (*who, day - 1),
+        ).fetchone()
+        if before:
+            first = before[0]
+        after = conn.execute(
+            "SELECT last_day FROM streak_runs WHERE platform=? AND user_id=? AND first_day=?",
+            (*who, day + 1),
+        ).fetchone()
+        if after:
+            last = after[0]
+        conn.execute(
+            "DELETE FROM streak_runs WHERE platform=? AND user_id=? AND first_day IN (?, ?)",
+            (*who, first, day + 1),
+        )
+        conn.execute(
+            "INSERT INTO streak_runs (platform, user_id, first_day, last_day) VALUES (?,?,?,?)",
+            (*who, first, last),
+        )
+
+
+def save_names(conn: sqlite3.Connection, platform: str, names: list[tuple[str, str, str]]) -> None:
+    """(user id, display name, when it was used): the name used latest is kept, whatever order
+    the reveals come in."""
     conn.executemany(
-        "INSERT INTO players (platform, user_id, display_name) VALUES (?,?,?)"
-        " ON CONFLICT DO UPDATE SET display_name=excluded.display_name",
-        [(platform, user_id, name) for user_id, name in names],
+        "INSERT INTO players (platform, user_id, display_name, name_at) VALUES (?,?,?,?)"
+        " ON CONFLICT DO UPDATE SET display_name=excluded.display_name,"
+        " name_at=excluded.name_at WHERE excluded.name_at >= players.name_at",
+        [(platform, user_id, name, used_at) for user_id, name, used_at in names],
     )
 
 

@@ -4,14 +4,14 @@
 from __future__ import annotations
 
 import functools
-import json
 import sqlite3
 from asyncio import Future
-from datetime import datetime
+from collections.abc import Callable
+from datetime import date, datetime
 from typing import TypeVar
 
 from bot.ports import Place, Player
-from bot.store import answers, leaderboards, places, quizzes, rounds, scores
+from bot.store import answers, leaderboards, places, quizzes, retention, rounds, scores
 from bot.store.db import Store, parse_ts
 from bot.store.records import (
     BoardSlice,
@@ -22,10 +22,11 @@ from bot.store.records import (
     Quiz,
     QuizResults,
     RoundFacts,
-    UndeliveredReveal,
+    StoredRound,
     UnrecordedPost,
 )
-from bot.store.storage import Settle, Verdict
+from bot.store.retention import Pruned, RetentionPolicy
+from bot.store.storage import DayOf, Settle, Verdict
 
 T = TypeVar("T")
 
@@ -43,12 +44,18 @@ class SqliteStorage:
     def place_zone(self, place: Place) -> Future[str | None]:
         return self.store.read(_p(places.zone, place=place))
 
-    def set_place_zone(self, place: Place, tz: str) -> Future[None]:
-        return self.store.write(_p(places.set_zone, place=place, tz=tz))
+    def set_place_zone(self, place: Place, tz: str, now: datetime) -> Future[None]:
+        return self.store.write(_p(places.set_zone, place=place, tz=tz, now=now))
+
+    def server_zone(self, platform: str, server_id: str) -> Future[str | None]:
+        return self.store.read(_p(places.server_zone, platform=platform, server_id=server_id))
+
+    def home_zone(self, platform: str, user_id: str) -> Future[str | None]:
+        return self.store.read(_p(answers.home_zone, platform=platform, user_id=user_id))
 
     # -- rounds ---------------------------------------------------------------------------
 
-    def store_round(self, new: NewRound) -> Future[int]:
+    def store_round(self, new: NewRound) -> Future[int | None]:
         return self.store.write(rounds.Insert(new))
 
     def record_post(self, round_id: int, ref: str) -> Future[int]:
@@ -84,13 +91,13 @@ class SqliteStorage:
     def open_round_closes(self, quiz_id: int) -> Future[datetime | None]:
         return self.store.read(_p(rounds.open_close_of_quiz, quiz_id=quiz_id))
 
-    def stored_reveal(self, round_id: int) -> Future[str | None]:
-        return self.store.read(_p(rounds.reveal_json, round_id=round_id))
+    def revealed_round(self, round_id: int) -> Future[StoredRound | None]:
+        return self.store.read(_p(rounds.revealed, round_id=round_id))
 
     def mark_reveal_delivered(self, round_id: int) -> Future[None]:
         return self.store.write(_p(rounds.mark_reveal_delivered, round_id=round_id))
 
-    def undelivered_reveals(self) -> Future[list[UndeliveredReveal]]:
+    def undelivered_reveals(self) -> Future[list[StoredRound]]:
         return self.store.read(rounds.undelivered_reveals)
 
     def unrecorded_posts(self) -> Future[list[UnrecordedPost]]:
@@ -101,16 +108,34 @@ class SqliteStorage:
 
     # -- answers --------------------------------------------------------------------------
 
-    def lock_in(self, round_id: int, player: Player, option: int, stamp: str) -> Future[int]:
+    def lock_in(
+        self, round_id: int, player: Player, option: int, stamp: str, day: date
+    ) -> Future[int]:
         return self.store.write_row(
             answers.LOCK_IN_IF_OPEN,
-            (player.user_id, player.display_name, option, stamp, round_id, stamp),
+            (
+                player.user_id,
+                player.display_name,
+                option,
+                stamp,
+                day.toordinal(),
+                round_id,
+                stamp,
+            ),
         )
 
     def answer_checked(
-        self, round_id: int, player: Player, option: int, stamp: str, verdict: Verdict
+        self,
+        round_id: int,
+        player: Player,
+        option: int,
+        stamp: str,
+        verdict: Verdict,
+        day_of: DayOf,
     ) -> Future[tuple[str, int | None, RoundFacts | None]]:
-        return self.store.write(answers.CheckedAnswer(round_id, player, option, stamp, verdict))
+        return self.store.write(
+            answers.CheckedAnswer(round_id, player, option, stamp, verdict, day_of)
+        )
 
     # -- reveals --------------------------------------------------------------------------
 
@@ -156,10 +181,10 @@ class SqliteStorage:
         )
 
     def every_server_board(
-        self, period: str, period_key: str, limit: int
+        self, period: str, key_in: Callable[[str | None], str], limit: int
     ) -> Future[list[tuple[str, str, BoardSlice]]]:
         return self.store.read(
-            _p(leaderboards.every_server_board, period=period, period_key=period_key, limit=limit)
+            _p(leaderboards.every_server_board, period=period, key_in=key_in, limit=limit)
         )
 
     def player_totals(
@@ -168,6 +193,14 @@ class SqliteStorage:
         return self.store.read(
             _p(leaderboards.player_totals, platform=platform, user_id=user_id, server_id=server_id)
         )
+
+    # -- upkeep ---------------------------------------------------------------------------
+
+    def prune(
+        self, policy: RetentionPolicy, now: datetime, *, batch: int, dry_run: bool = False
+    ) -> Future[Pruned]:
+        job = _p(retention.prune, policy=policy, now=now, batch=batch, dry_run=dry_run)
+        return self.store.read(job) if dry_run else self.store.write(job)
 
 
 class _Facts:
@@ -199,45 +232,27 @@ def _quiz_results(conn: sqlite3.Connection, quiz_id: int, limit: int) -> QuizRes
 
 def _reveal(conn: sqlite3.Connection, round_id: int, now: datetime, settle: Settle[T]) -> T | None:
     """The reveal transaction: claim, read, let the engine settle, write it all."""
-    row = rounds.claim_reveal(conn, round_id, now)
-    if row is None:
+    claimed = rounds.claim_reveal(conn, round_id, now)
+    if claimed is None:
         return None
-    place = Place(row["platform"], row["server_id"], row["channel_id"])
-    quiz = quizzes.get(conn, row["quiz_id"]) if row["quiz_id"] is not None else None
-    explanations, erratum = rounds.question_notes(row)
+    place = claimed.place
+    quiz = quizzes.get(conn, claimed.quiz_id) if claimed.quiz_id is not None else None
     closed = ClosedRound(
-        round_id=round_id,
-        place=place,
-        mode=row["mode"],
-        format=row["format"],
-        prompt=row["prompt"],
-        options=tuple(json.loads(row["options_json"])),
-        answer_index=row["answer_index"],
-        answer_text=rounds.answer_text(row),
-        topic=row["topic"],
-        level=row["level"],
-        tz=row["tz"],
-        opened_at=parse_ts(row["opened_at"]),
-        closes_at=parse_ts(row["closes_at"]),
-        message_ref=row["message_ref"],
-        quiz_id=row["quiz_id"],
-        quiz_position=row["quiz_position"],
-        quiz_count=quiz.question_count if quiz else None,
+        round=claimed,
         quiz_running=quiz is not None and quiz.state == "running",
-        answers=answers.of_round(conn, round_id),
-        streak_of=_p(scores.streak, conn, place.platform),
-        explanations=explanations,
-        erratum=erratum,
+        board_zone=places.server_zone(conn, place.platform, place.server_id) or "UTC",
+        streak_days=_p(answers.settled_streak_days, conn, place.platform),
     )
     settlement, result = settle(closed)
     answers.save_scores(conn, settlement.scored)
     scores.save_names(conn, place.platform, settlement.players)
     scores.add_topic_results(conn, place.platform, settlement.topic, settlement.topic_results)
     scores.add_to_boards(conn, place, settlement.board)
-    scores.save_streaks(conn, place.platform, settlement.streaks)
-    if settlement.quiz == "finish" and closed.quiz_id is not None:
-        quizzes.end(conn, closed.quiz_id, "finished", now)
-    elif settlement.quiz == "next" and closed.quiz_id is not None and settlement.quiz_next_at:
-        quizzes.set_next_at(conn, closed.quiz_id, settlement.quiz_next_at)
-    rounds.save_reveal(conn, round_id, settlement.reveal_json)
+    scores.add_streak_days(conn, place.platform, settlement.streak_days)
+    if settlement.quiz == "finish" and claimed.quiz_id is not None:
+        quizzes.end(conn, claimed.quiz_id, "finished", now)
+    elif settlement.quiz == "next" and claimed.quiz_id is not None and settlement.quiz_next_at:
+        quizzes.set_next_at(conn, claimed.quiz_id, settlement.quiz_next_at)
+    if not settlement.keep_question:
+        rounds.drop_question(conn, round_id)
     return result

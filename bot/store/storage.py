@@ -12,7 +12,7 @@ burst of 10,000 calls keeps no coroutine alive per call.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Protocol, TypeVar
 
 from bot.ports import Place, Player
@@ -26,9 +26,10 @@ from bot.store.records import (
     QuizResults,
     RoundFacts,
     Settlement,
-    UndeliveredReveal,
+    StoredRound,
     UnrecordedPost,
 )
+from bot.store.retention import Pruned, RetentionPolicy
 
 T = TypeVar("T")
 
@@ -37,16 +38,30 @@ T = TypeVar("T")
 Verdict = Callable[[RoundFacts], str | None]
 # The engine's scoring of a round claimed for its reveal: what to write, and what to return.
 Settle = Callable[[ClosedRound], tuple[Settlement, T]]
+# The streak day of an answer about to be recorded, from the round's facts.
+DayOf = Callable[[RoundFacts], date]
 
 
 class QuizStorage(Protocol):
     # -- places ---------------------------------------------------------------------------
     def place_zone(self, place: Place) -> Awaitable[str | None]: ...
-    def set_place_zone(self, place: Place, tz: str) -> Awaitable[None]: ...
+    def set_place_zone(self, place: Place, tz: str, now: datetime) -> Awaitable[None]:
+        """The channel's zone; the first channel of a server to get one sets the server's."""
+        ...
+
+    def server_zone(self, platform: str, server_id: str) -> Awaitable[str | None]:
+        """The zone the server's weeks and months are reckoned in, if it has one."""
+        ...
+
+    def home_zone(self, platform: str, user_id: str) -> Awaitable[str | None]:
+        """The zone of the channel of the player's latest daily or quiz answer."""
+        ...
 
     # -- rounds ---------------------------------------------------------------------------
-    def store_round(self, new: NewRound) -> Awaitable[int]:
-        """Store a round before its question is posted; its id."""
+    def store_round(self, new: NewRound) -> Awaitable[int | None]:
+        """Store a round before its question is posted; its id. A quiz question is stored
+        only while its quiz runs and as its very next question (else None), moving the
+        quiz's position in the same transaction."""
         ...
 
     def record_post(self, round_id: int, ref: str) -> Awaitable[int]:
@@ -69,29 +84,41 @@ class QuizStorage(Protocol):
     def open_rounds_in(self, place: Place) -> Awaitable[list[int]]: ...
     def open_rounds_of_quiz(self, quiz_id: int) -> Awaitable[list[int]]: ...
     def open_round_closes(self, quiz_id: int) -> Awaitable[datetime | None]: ...
-    def stored_reveal(self, round_id: int) -> Awaitable[str | None]: ...
+    def revealed_round(self, round_id: int) -> Awaitable[StoredRound | None]:
+        """A revealed round with its scored answers (to show its reveal again)."""
+        ...
+
     def mark_reveal_delivered(self, round_id: int) -> Awaitable[None]: ...
-    def undelivered_reveals(self) -> Awaitable[list[UndeliveredReveal]]: ...
+    def undelivered_reveals(self) -> Awaitable[list[StoredRound]]: ...
     def unrecorded_posts(self) -> Awaitable[list[UnrecordedPost]]: ...
     def record_found_post(self, round_id: int, ref: str) -> Awaitable[None]: ...
 
     # -- answers --------------------------------------------------------------------------
-    def lock_in(self, round_id: int, player: Player, option: int, stamp: str) -> Awaitable[int]:
-        """Record an answer if the round is open and the player has none: 1, else 0."""
+    def lock_in(
+        self, round_id: int, player: Player, option: int, stamp: str, day: date
+    ) -> Awaitable[int]:
+        """Record an answer, given at `stamp` on streak day `day`, if the round is open and the
+        player has none: 1, else 0."""
         ...
 
     def answer_checked(
-        self, round_id: int, player: Player, option: int, stamp: str, verdict: Verdict
+        self,
+        round_id: int,
+        player: Player,
+        option: int,
+        stamp: str,
+        verdict: Verdict,
+        day_of: DayOf,
     ) -> Awaitable[tuple[str, int | None, RoundFacts | None]]:
         """In one transaction: the round's facts, the engine's verdict, the answer recorded
-        if the verdict allows. (status, option on record, facts)."""
+        (dated `day_of(facts)`) if the verdict allows. (status, option on record, facts)."""
         ...
 
     # -- reveals --------------------------------------------------------------------------
     def reveal_round(self, round_id: int, now: datetime, settle: Settle[T]) -> Awaitable[T | None]:
         """In one transaction: claim the open round, hand it with its answers to `settle`,
-        write the settlement (scores, names, topics, boards, streaks, quiz progress, the
-        stored reveal). `settle`'s result, or None if the round was not open."""
+        write the settlement (scores, names, topics, boards, streak days, quiz progress).
+        `settle`'s result, or None if the round was not open."""
         ...
 
     # -- quick quizzes --------------------------------------------------------------------
@@ -116,8 +143,19 @@ class QuizStorage(Protocol):
         self, board_key: tuple[str, str, str, str, str], caller_id: str | None, limit: int
     ) -> Awaitable[BoardSlice]: ...
     def every_server_board(
-        self, period: str, period_key: str, limit: int
-    ) -> Awaitable[list[tuple[str, str, BoardSlice]]]: ...
+        self, period: str, key_in: Callable[[str | None], str], limit: int
+    ) -> Awaitable[list[tuple[str, str, BoardSlice]]]:
+        """Every server's whole-server board; `key_in(server zone)` names the period."""
+        ...
+
     def player_totals(
         self, platform: str, user_id: str, server_id: str | None
     ) -> Awaitable[PlayerTotals]: ...
+
+    # -- upkeep ---------------------------------------------------------------------------
+    def prune(
+        self, policy: RetentionPolicy, now: datetime, *, batch: int, dry_run: bool = False
+    ) -> Awaitable[Pruned]:
+        """One small batch of the retention policy (at most `batch` rows of each kind), or with
+        `dry_run` a count of everything it would remove now."""
+        ...

@@ -1,4 +1,5 @@
 import asyncio
+import json
 from datetime import timedelta
 
 from enginekit import CHANNEL, START, FakeMaker, Q, player, question_for
@@ -23,9 +24,13 @@ async def test_open_round_posts_the_question_and_records_its_ref(engine, cards, 
     assert isinstance(message, QuestionMessage)
     assert message.round_id == round_id and message.options == ("one", "two", "three", "four")
     assert message.topic == "Activations" and message.mode == "daily"
-    row = await store.fetchone("SELECT message_ref, card_json FROM rounds WHERE id=?", (round_id,))
+    row = await store.fetchone("SELECT message_ref, question FROM rounds WHERE id=?", (round_id,))
     assert row["message_ref"] == ref
-    assert "full** answer to question 0" in row["card_json"]  # the reveal needs no deck
+    # The question is stored once; the card's answer is the deck's, read at the reveal.
+    assert json.loads(row["question"]) == {
+        "prompt": "Question 0?",
+        "options": ["one", "two", "three", "four"],
+    }
 
 
 async def test_four_players_pick_four_options_and_the_reveal_counts_them(

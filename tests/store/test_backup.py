@@ -7,6 +7,8 @@ import pytest
 from bot.store import Store, StoreError
 from bot.store.backup import backup_database, run_backup
 
+PLAYER = "INSERT INTO players (platform, user_id, display_name) VALUES "
+
 
 async def test_backup_while_the_bot_writes_is_consistent(tmp_path):
     live, copy = tmp_path / "live.db", tmp_path / "backups" / "copy.db"
@@ -19,9 +21,7 @@ async def test_backup_while_the_bot_writes_is_consistent(tmp_path):
                 await asyncio.gather(
                     *(
                         store.write(
-                            lambda c, i=i: c.execute(
-                                "INSERT INTO players VALUES ('d', ?, 'name')", (f"u{i}",)
-                            )
+                            lambda c, i=i: c.execute(PLAYER + "('d', ?, 'name')", (f"u{i}",))
                         )
                         for i in range(n, n + 50)
                     )
@@ -61,7 +61,7 @@ def test_backup_of_a_missing_database_explains(tmp_path):
 async def test_cli_backup_replaces_an_old_backup_and_reports(tmp_path, capsys):
     live, copy = tmp_path / "live.db", tmp_path / "copy.db"
     async with await Store.open(live) as store:
-        await store.write(lambda c: c.execute("INSERT INTO players VALUES ('d', 'u', 'Ada')"))
+        await store.write(lambda c: c.execute(PLAYER + "('d', 'u', 'Ada')"))
     copy.write_text("yesterday's backup")
     assert run_backup(argparse.Namespace(db=str(live), path=str(copy))) == 0
     assert "integrity ok" in capsys.readouterr().out

@@ -7,7 +7,12 @@ import pytest
 from bot.store import Store, StoreError
 from bot.store.migrations import MIGRATIONS, latest_version
 
-TABLES = {"rounds", "answers", "quizzes", "players", "scores", "player_topics", "streaks"}
+PLAYER = "INSERT INTO players (platform, user_id, display_name) VALUES "
+
+TABLES = {
+    "rounds", "answers", "quizzes", "players", "scores", "player_topics", "streak_runs",
+    "server_settings",
+}  # fmt: skip
 
 
 def tables(path: Path) -> set[str]:
@@ -29,9 +34,7 @@ async def test_an_empty_file_gets_the_whole_schema_and_wal(tmp_path):
 async def test_reopening_applies_nothing_twice_and_keeps_data(tmp_path):
     path = tmp_path / "quiz.db"
     async with await Store.open(path) as store:
-        await store.write(
-            lambda c: c.execute("INSERT INTO players VALUES ('discord', 'u1', 'Ada')")
-        )
+        await store.write(lambda c: c.execute(PLAYER + "('discord', 'u1', 'Ada')"))
     async with await Store.open(path) as store:
         assert await store.schema_version() == latest_version()
         assert (await store.fetchone("SELECT display_name FROM players"))[0] == "Ada"
@@ -125,10 +128,10 @@ async def test_one_failing_write_does_not_undo_its_batch_neighbours(tmp_path):
     async with await Store.open(tmp_path / "quiz.db") as store:
 
         def good(n: int):
-            return lambda c: c.execute("INSERT INTO players VALUES ('x', ?, 'n')", (f"u{n}",))
+            return lambda c: c.execute(PLAYER + "('x', ?, 'n')", (f"u{n}",))
 
         def bad(c: sqlite3.Connection) -> None:
-            c.execute("INSERT INTO players VALUES ('x', 'bad', 'n')")
+            c.execute(PLAYER + "('x', 'bad', 'n')")
             raise RuntimeError("this write changed its mind")
 
         results = await asyncio.gather(
@@ -165,7 +168,7 @@ async def test_a_parent_that_cannot_be_created_is_a_clear_error(tmp_path):
 async def test_a_read_only_file_is_refused_and_left_identical(tmp_path):
     path = tmp_path / "quiz.db"
     async with await Store.open(path) as store:
-        await store.write(lambda c: c.execute("INSERT INTO players VALUES ('d', 'u', 'n')"))
+        await store.write(lambda c: c.execute(PLAYER + "('d', 'u', 'n')"))
     before = path.read_bytes()
     path.chmod(0o444)
     try:
@@ -210,9 +213,8 @@ async def _insert_round(store: Store) -> int:
         lambda c: (
             c.execute(
                 "INSERT INTO rounds (platform, server_id, channel_id, mode, card_id, format,"
-                " prompt, options_json, option_count, answer_index, question_json, card_json,"
-                " opened_at, closes_at) VALUES ('discord', 'g', 'c', 'daily', 'card', 'choice',"
-                " 'Q?', '[\"a\",\"b\",\"c\",\"d\"]', 4, 1, '{}', '{}', 'x', 'y')"
+                " option_count, answer_index, question, opened_at, closes_at) VALUES"
+                " ('discord', 'g', 'c', 'daily', 'card', 'choice', 4, 1, '{}', 'x', 'y')"
             ).lastrowid
         )
     )
