@@ -19,7 +19,7 @@ import math
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal, Protocol
 
 from bot.cards import Card, Library
@@ -296,7 +296,7 @@ class Engine:
         # open (the store runs a burst of them as one executemany), then a reply built once
         # per round, option and quarter hour. Everything else takes the checked path below.
         if known is not None and _may_lock_in(known, player, option_index, stamp):
-            day = _day_in(streak_zone(player.tz, known["tz"]), _quarter(now))
+            day = _day_in(streak_zone(player.tz, known["tz"]), int(now.timestamp()) // 900)
             inserted = await self.storage.lock_in(round_id, player, option_index, stamp, day)
             if inserted:
                 if known["mode"] != "practice":
@@ -322,7 +322,7 @@ class Engine:
             return None
 
         def day_of(r: RoundFacts) -> date:
-            return _day_in(streak_zone(player.tz, r["tz"]), _quarter(now))
+            return _day_in(streak_zone(player.tz, r["tz"]), int(now.timestamp()) // 900)
 
         status, chosen, row = await self.storage.answer_checked(
             round_id, player, option_index, stamp, verdict, day_of
@@ -908,9 +908,10 @@ def _quarter(now: datetime) -> datetime:
 
 
 @functools.lru_cache(maxsize=1024)
-def _day_in(tz: str, quarter: datetime) -> date:
-    """The local date in `tz` during the quarter hour starting at `quarter`."""
-    return local_date(quarter, tz)
+def _day_in(tz: str, quarter: int) -> date:
+    """The local date in `tz` during quarter hour number `quarter` of the Unix epoch (see
+    `_quarter`: no local date changes inside one)."""
+    return local_date(datetime.fromtimestamp(quarter * 900, UTC), tz)
 
 
 def _reveal_at(closes_at: str, tz: str, now: datetime) -> str:

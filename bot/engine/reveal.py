@@ -76,7 +76,7 @@ def settle(closed: ClosedRound, now: datetime, answer_of: AnswerOf) -> tuple[Set
             answered_at=a.answered_at,
             days_before=days_before,
         )
-        settlement.scored.append((a.answer_id, int(correct), score.points))
+        settlement.scored.append((a.user_id, int(correct), score.points))
         settlement.players.append((a.user_id, a.display_name, ts(a.answered_at)))
         settlement.topic_results.append((a.user_id, int(correct)))
         if correct and mode in STREAK_MODES:
@@ -86,26 +86,26 @@ def settle(closed: ClosedRound, now: datetime, answer_of: AnswerOf) -> tuple[Set
             for kind, key in period_keys(board_day):
                 settlement.board.append((a.user_id, kind, key, score.points, int(correct)))
     finished = _quiz_progress(closed, settlement, now)
-    points = {answer_id: (correct, pts) for answer_id, correct, pts in settlement.scored}
+    points = {user_id: (correct, pts) for user_id, correct, pts in settlement.scored}
     message = reveal_message(r, points, now, answer_of)
     return settlement, Revealed(message, r.place, r.message_ref, finished)
 
 
 def reveal_message(
     r: StoredRound,
-    points: dict[int, tuple[int, int]],
+    points: dict[str, tuple[int, int]],
     revealed_at: datetime,
     answer_of: AnswerOf,
 ) -> RevealMessage:
-    """The reveal of a round from its answers: `points` maps an answer id to (correct 0/1,
-    points). Built the same way at the reveal and when a stored reveal is shown again."""
+    """The reveal of a round from its answers: `points` maps a player's user id to (correct
+    0/1, points). Built the same way at the reveal and when a stored reveal is shown again."""
     question = r.question or AskedQuestion("", ())
     counts = [0] * len(question.options)
     right: list[tuple[str, int, datetime]] = []
     for a in r.answers:
         if 0 <= a.option_index < len(counts):
             counts[a.option_index] += 1
-        correct, pts = points.get(a.answer_id, (0, 0))
+        correct, pts = points.get(a.user_id, (0, 0))
         if correct:
             right.append((a.display_name, pts, a.answered_at))
     right.sort(key=lambda item: (-item[1], item[2]))
@@ -139,7 +139,7 @@ def stored_reveal(r: StoredRound, answer_of: AnswerOf) -> RevealMessage | None:
     question text is gone (the retention policy, or an answered practice round)."""
     if r.question is None or r.revealed_at is None:
         return None
-    points = {a.answer_id: (a.correct or 0, a.points or 0) for a in r.answers}
+    points = {a.user_id: (a.correct or 0, a.points or 0) for a in r.answers}
     return reveal_message(r, points, r.revealed_at, answer_of)
 
 

@@ -71,10 +71,13 @@ class CheckedAnswer:
         return "locked_in", self.option, facts
 
 
-def save_scores(conn: sqlite3.Connection, scored: list[tuple[int, int, int]]) -> None:
-    """(answer id, correct 0/1, points) for each answer of a revealed round."""
+def save_scores(
+    conn: sqlite3.Connection, round_id: int, scored: list[tuple[str, int, int]]
+) -> None:
+    """(user id, correct 0/1, points) for each answer of a revealed round."""
     conn.executemany(
-        "UPDATE answers SET correct=?, points=? WHERE id=?", [(c, p, i) for i, c, p in scored]
+        "UPDATE answers SET correct=?, points=? WHERE round_id=? AND user_id=?",
+        [(c, p, round_id, u) for u, c, p in scored],
     )
 
 

@@ -147,10 +147,21 @@ CREATE TABLE place_settings (
 # -- version 4: scores that do not depend on reveal order, and storage that stays small --------
 
 V4_SQL = """
--- The streak day of each answer, fixed when it is given: the local date (as a date ordinal)
--- in the player's own zone, else the round's. Indexed with the player for the streak bonus.
-ALTER TABLE answers ADD COLUMN day INTEGER NOT NULL DEFAULT 0;
-CREATE INDEX answers_player_day ON answers (user_id, day);
+-- Answers keyed by (round, player) itself, without a separate row id and unique index, and
+-- with the streak day of each answer, fixed when it is given: the local date (as a date
+-- ordinal) in the player's own zone, else the round's; indexed with the player for the
+-- streak bonus. Filled from the old table below.
+CREATE TABLE answers_v4 (
+    round_id     INTEGER NOT NULL REFERENCES rounds(id),
+    user_id      TEXT NOT NULL,
+    display_name TEXT NOT NULL,
+    option_index INTEGER NOT NULL,
+    answered_at  TEXT NOT NULL,
+    day          INTEGER NOT NULL,      -- date ordinal of the streak day
+    correct      INTEGER,               -- set at the reveal
+    points       INTEGER,               -- set at the reveal
+    PRIMARY KEY (round_id, user_id)     -- one answer per person per round
+) WITHOUT ROWID;
 
 -- The latest name wins by when it was used, not by which reveal came last.
 ALTER TABLE players ADD COLUMN name_at TEXT NOT NULL DEFAULT '';
@@ -209,12 +220,17 @@ def _v4_scores_and_storage(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
     # Date every existing answer in its round's zone (players' own zones were never stored).
     rows = conn.execute(
-        "SELECT a.id, a.answered_at, r.tz FROM answers a JOIN rounds r ON r.id = a.round_id"
+        "SELECT a.round_id, a.user_id, a.display_name, a.option_index, a.answered_at, r.tz,"
+        " a.correct, a.points FROM answers a JOIN rounds r ON r.id = a.round_id"
     ).fetchall()
     conn.executemany(
-        "UPDATE answers SET day=? WHERE id=?",
-        [(_day(answered_at, tz), answer_id) for answer_id, answered_at, tz in rows],
+        "INSERT INTO answers_v4 (round_id, user_id, display_name, option_index, answered_at,"
+        " day, correct, points) VALUES (?,?,?,?,?,?,?,?)",
+        [(*r[:5], _day(r[4], r[5]), r[6], r[7]) for r in rows],
     )
+    conn.execute("DROP TABLE answers")
+    conn.execute("ALTER TABLE answers_v4 RENAME TO answers")
+    conn.execute("CREATE INDEX answers_player_day ON answers (user_id, day)")
     # Streaks rebuilt from the revealed answers themselves.
     days: dict[tuple[str, str], set[int]] = {}
     for platform, user_id, day in conn.execute(

@@ -78,8 +78,7 @@ class UnrecordedPost:
 
 @dataclass(frozen=True, slots=True)
 class GivenAnswer:
-    answer_id: int
-    user_id: str
+    user_id: str  # one answer per player and round: the answer's key within its round
     display_name: str
     option_index: int
     answered_at: datetime
@@ -133,7 +132,7 @@ class Settlement:
     """What a reveal writes, decided by the engine's rules; the storage writes all of it in
     the transaction that claimed the round."""
 
-    scored: list[tuple[int, int, int]]  # (answer id, correct 0/1, points)
+    scored: list[tuple[str, int, int]]  # (user id, correct 0/1, points)
     players: list[tuple[str, str, str]]  # (user id, display name, answered at as stored text)
     topic: str
     topic_results: list[tuple[str, int]]  # (user id, correct 0/1)

@@ -244,7 +244,7 @@ def _reveal(conn: sqlite3.Connection, round_id: int, now: datetime, settle: Sett
         streak_days=_p(answers.settled_streak_days, conn, place.platform),
     )
     settlement, result = settle(closed)
-    answers.save_scores(conn, settlement.scored)
+    answers.save_scores(conn, round_id, settlement.scored)
     scores.save_names(conn, place.platform, settlement.players)
     scores.add_topic_results(conn, place.platform, settlement.topic, settlement.topic_results)
     scores.add_to_boards(conn, place, settlement.board)

@@ -41,8 +41,8 @@ from tests.bench.common import (
 PLAYERS = 1000  # clicking at once
 PLACE = Place("discord", "guild-bench", "chan-bench")
 INSERT = (
-    "INSERT INTO answers (round_id, user_id, display_name, option_index, answered_at)"
-    " VALUES (?,?,?,?,?)"
+    "INSERT INTO answers (round_id, user_id, display_name, option_index, answered_at, day)"
+    " VALUES (?,?,?,?,?,739621)"
 )
 
 
@@ -153,9 +153,9 @@ async def measure(quick: bool) -> list[Metric]:
             await store.write(
                 lambda c: c.executemany(
                     "INSERT INTO rounds (id, platform, server_id, channel_id, mode, card_id,"
-                    " format, prompt, options_json, option_count, answer_index, question_json,"
-                    " card_json, opened_at, closes_at) VALUES (?, 'discord', 'g', 'c', 'daily',"
-                    " 'x', 'choice', 'p', '[]', 4, 1, '{}', '{}', 'a', 'z')",
+                    " format, option_count, answer_index, question, opened_at, closes_at)"
+                    " VALUES (?, 'discord', 'g', 'c', 'daily', 'x', 'choice', 4, 1, '{}', 'a',"
+                    " 'z')",
                     [(r + 1,) for r in range(rounds)],
                 )
             )

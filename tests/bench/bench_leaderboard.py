@@ -33,12 +33,14 @@ NOW = datetime(2026, 6, 30, 12, 0, tzinfo=UTC)
 
 GENERATE = """
 WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < :answers - 1)
-INSERT INTO answers (round_id, user_id, display_name, option_index, answered_at, correct, points)
+INSERT INTO answers (round_id, user_id, display_name, option_index, answered_at, day, correct,
+                     points)
 SELECT r + 1,
        'u' || ((r * :per_round + k) % :players),
        'Player ' || ((r * :per_round + k) % :players),
        k % 4,
        '2026-01-05T09:00:00.000000Z',
+       739621,
        c,
        CASE WHEN c THEN 10 + (k * 7 + r) % 6 ELSE 0 END
 FROM (SELECT i / :per_round AS r, i % :per_round AS k, ((i * 37) / 11) % 3 != 0 AS c FROM n)
@@ -60,9 +62,8 @@ def build(path: Path, answers: int, players: int, rounds: int) -> None:
         conn.execute("BEGIN")
         conn.executemany(
             "INSERT INTO rounds (id, platform, server_id, channel_id, mode, state, card_id,"
-            " format, prompt, options_json, option_count, answer_index, question_json,"
-            " card_json, opened_at, closes_at, revealed_at) VALUES (?, ?, ?, ?, 'daily',"
-            " 'revealed', 'card', 'choice', 'p', '[]', 4, 1, '{}', '{}', ?, ?, ?)",
+            " format, option_count, answer_index, question, opened_at, closes_at, revealed_at)"
+            " VALUES (?, ?, ?, ?, 'daily', 'revealed', 'card', 'choice', 4, 1, '{}', ?, ?, ?)",
             [
                 (
                     r + 1,

@@ -23,6 +23,7 @@ MODULES = (
     "tests.bench.bench_startup",
     "tests.bench.bench_memory",
     "tests.bench.bench_delivery",
+    "tests.bench.bench_storage",
 )
 
 

@@ -361,7 +361,7 @@ class Simulation:
         process = self.world.live[0]
         engine, store = process.engine, process.store
         rows = [dict(r) for r in await store.fetchall(
-            "SELECT a.id, a.user_id, a.display_name, a.option_index, a.answered_at, a.day,"
+            "SELECT a.user_id, a.display_name, a.option_index, a.answered_at, a.day,"
             " a.correct, a.points, r.id AS round_id, r.platform, r.server_id, r.channel_id,"
             " r.mode, r.state, r.answer_index, r.level, r.topic, r.tz, r.opened_at,"
             " r.closes_at FROM answers a JOIN rounds r ON r.id = a.round_id")]  # fmt: skip

@@ -80,7 +80,7 @@ async def test_a_thousand_concurrent_answers_are_group_committed(tmp_path):
             await store.write(
                 lambda c: c.execute(
                     "INSERT INTO answers (round_id, user_id, display_name, option_index,"
-                    " answered_at) VALUES (?,?,?,?,?)",
+                    " answered_at, day) VALUES (?,?,?,?,?,1)",
                     (round_id, f"u{n}", f"P{n}", n % 4, "2026-03-02T09:00:00.000000Z"),
                 )
             )
@@ -103,8 +103,8 @@ async def test_duplicate_concurrent_answers_are_stored_once(tmp_path):
 
         def insert(c: sqlite3.Connection) -> int:
             return c.execute(
-                "INSERT INTO answers (round_id, user_id, display_name, option_index, answered_at)"
-                " VALUES (?, 'u1', 'Ada', 1, '2026-03-02T09:00:00.000000Z')"
+                "INSERT INTO answers (round_id, user_id, display_name, option_index, answered_at,"
+                " day) VALUES (?, 'u1', 'Ada', 1, '2026-03-02T09:00:00.000000Z', 1)"
                 " ON CONFLICT (round_id, user_id) DO NOTHING",
                 (round_id,),
             ).rowcount
@@ -116,7 +116,7 @@ async def test_duplicate_concurrent_answers_are_stored_once(tmp_path):
             await store.write(
                 lambda c: c.execute(
                     "INSERT INTO answers (round_id, user_id, display_name, option_index,"
-                    " answered_at) VALUES (?, 'u1', 'Ada', 2, 'x')",
+                    " answered_at, day) VALUES (?, 'u1', 'Ada', 2, 'x', 1)",
                     (round_id,),
                 )
             )
