@@ -30,10 +30,10 @@ A correct answer earns
   for each day of the unbroken run of streak days just before D (D−1, D−2, ...), capped at
   `STREAK_BONUS_CAP` (+5): the first day +0, the second +1, ..., the sixth and later +5. An
   earlier day counts when its correct answer was already settled when this answer's round
-  closed: a practice answer is settled the moment it is given, a daily answer when its round
-  closes. So the bonus depends only on what was answered and when rounds close, never on the
-  order in which reveals happen to be processed, and no reveal gives away how someone did in a
-  round that is still open.
+  closed: a practice answer given before that moment, a daily answer whose round had closed
+  by then. So the bonus depends only on what was answered and when rounds close, never on the
+  order in which reveals happen to be processed (a round is revealed at or after its close),
+  and no reveal gives away how someone did in a round that is still open.
 - **Stats**: the current streak is the latest run of streak days among answers already
   revealed, if that run reaches today or yesterday (today in the player's zone, else the zone
   of the channel where stats are asked); the best streak is the longest run ever revealed.

@@ -501,9 +501,9 @@ class Engine:
         for quiz in await self.storage.running_quizzes():
             last = await self.storage.open_round_closes(quiz.quiz_id) or quiz.next_at
             if last is None:
-                # Crashed between claiming the next question and storing it (its position
-                # did not move, so the same question comes now), or after storing the first
-                # question's quiz but before its round: post it now.
+                # Crashed between claiming the next question and storing it (the quiz's
+                # position did not move, so that same question comes now), or between
+                # creating the quiz and storing its first question: post it now.
                 await self.storage.resume_quiz(quiz.quiz_id, now)
             elif now - last > QUIZ_STALE:
                 done += await self._end_quiz(

@@ -90,16 +90,18 @@ def settled_streak_days(
     settled_by: datetime,
 ) -> set[date]:
     """The days from `first` to `last` on which the player gave a correct daily or practice
-    answer that was settled by `settled_by`: a practice answer at once, a daily one when its
-    round closed (`bot.scoring`). Read from the answers themselves, revealed or not, so the
-    result does not depend on the order of reveals."""
+    answer that was settled by `settled_by` (a round's close): a practice answer given before
+    it, a daily one whose round had closed by then (`bot.scoring`). Read from the answers
+    themselves, revealed or not: every one of them exists by that moment, so the result does
+    not depend on the order of reveals, nor on what else happens in the instant of one."""
+    stamp = ts(settled_by)
     rows = conn.execute(
         "SELECT DISTINCT a.day FROM answers a JOIN rounds r ON r.id = a.round_id"
         " WHERE a.user_id = ? AND a.day BETWEEN ? AND ? AND r.platform = ?"
-        " AND r.mode IN ('daily', 'practice') AND r.state != 'cancelled'"
-        " AND a.option_index = r.answer_index"
-        " AND (r.mode = 'practice' OR r.closes_at <= ?)",
-        (user_id, first.toordinal(), last.toordinal(), platform, ts(settled_by)),
+        " AND r.state != 'cancelled' AND a.option_index = r.answer_index"
+        " AND ((r.mode = 'practice' AND a.answered_at < ?)"
+        " OR (r.mode = 'daily' AND r.closes_at <= ?))",
+        (user_id, first.toordinal(), last.toordinal(), platform, stamp, stamp),
     )
     return {date.fromordinal(r[0]) for r in rows}
 

@@ -245,8 +245,6 @@ class Simulation:
             if rng.random() < 0.1:
                 p = rng.choice(self.s.players)
                 self.push(base + _seconds(rng, 86_400), "rename", p)
-            if rng.random() < 0.15:
-                self.push(base + _seconds(rng, 86_400), "early_reveal")
 
     async def answer_new_questions(self) -> None:
         """Answers for each question just posted: at its opening instant, at random, at its
@@ -330,12 +328,6 @@ class Simulation:
         elif e.kind == "stop":
             place, starter = e.args
             await engine.stop_quiz(place, self.player(starter), is_admin=rng.random() < 0.5)
-        elif e.kind == "early_reveal":
-            rows = await w.live[0].store.fetchall(
-                "SELECT id FROM rounds WHERE state='open' AND mode='daily'"
-            )
-            if rows:
-                await engine.reveal(rng.choice(rows)[0])
 
     async def reveal_due_shuffled(self) -> None:
         store = self.world.live[0].store
@@ -473,7 +465,10 @@ def expected_points(a: dict[str, Any], rows: list[dict[str, Any]]) -> int:
             and b["right"]
             and b["mode"] in ("daily", "practice")
             and b["state"] != "cancelled"
-            and (b["mode"] == "practice" or b["closes_at"] <= a["closes_at"])
+            and (
+                (b["mode"] == "practice" and b["answered_at"] < a["closes_at"])
+                or (b["mode"] == "daily" and b["closes_at"] <= a["closes_at"])
+            )
         }
         day = a["streak_day"]
         while streak < CAP and day - timedelta(days=streak + 1) in settled:
