@@ -25,14 +25,15 @@ play: $(VENV)/.installed
 	$(BIN)/quizbot play $(ARGS)
 
 # Soak-marked tests (tests/reliability) are left to `make soak`; QUIZBOT_SOAK=1 scales the
-# counts of the CI-sized reliability tests up to their soak size.
+# counts of the CI-sized reliability tests, and the scores property test, up to their soak size.
 test: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/mypy $(MYPY_PATHS)
 	$(BIN)/python -m pytest -q -m "not soak" $(ARGS)
 
 soak: $(VENV)/.installed-dev
-	QUIZBOT_SOAK=1 $(BIN)/python -m pytest -q tests/reliability $(ARGS)
+	QUIZBOT_SOAK=1 $(BIN)/python -m pytest -q tests/reliability \
+		tests/schedule/test_scores_property.py $(ARGS)
 
 # Benchmarks are not tests: each figure against a baseline measured in the same run,
 # medians of repeats; a table on stdout and .bench/results.json. BENCH_QUICK=1: small sizes.

@@ -25,9 +25,15 @@ class GatedStorage:
         self.inner = inner
         self.entered = asyncio.Event()
         self.gate = asyncio.Event()
+        self.listed = asyncio.Event()  # a stop has looked for the quiz's open rounds
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.inner, name)
+
+    async def open_rounds_of_quiz(self, quiz_id: int) -> list[int]:
+        found = await self.inner.open_rounds_of_quiz(quiz_id)
+        self.listed.set()
+        return found
 
     async def store_round(self, new: Any) -> int | None:
         if new.quiz_id is not None and new.quiz_position and new.quiz_position > 1:
@@ -60,8 +66,12 @@ async def test_a_stop_racing_the_next_question_leaves_no_orphan_round(store, car
     advancing = asyncio.create_task(engine.tick())
     await gated.entered.wait()
     stopping = asyncio.create_task(engine.stop_quiz(CHANNEL, player(1), is_admin=False))
-    for _ in range(20):  # let the stop run as far as it can
-        await asyncio.sleep(0)
+    # Let the stop run as far as it can: before the fix it ended the quiz and found no open
+    # round to reveal; now it waits for the question being opened. Bounded either way.
+    for _ in range(100):
+        if gated.listed.is_set() or stopping.done():
+            break
+        await asyncio.sleep(0.005)
     gated.gate.set()
     await advancing
     stopped = await stopping
