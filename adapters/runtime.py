@@ -68,6 +68,10 @@ class PosterRouter:
     async def find_post(self, place: Place, message: OutgoingMessage) -> str | None:
         return await self._for(place).find_post(place, message)
 
+    async def tell(self, place: Place, user_id: str, message: OutgoingMessage) -> bool:
+        poster = self._posters.get(place.platform)
+        return False if poster is None else await poster.tell(place, user_id, message)
+
 
 @dataclass
 class Services:
