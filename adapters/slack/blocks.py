@@ -252,10 +252,30 @@ def practice_reveal(message: RevealMessage, verdict: str, topic: str | None) -> 
         {
             "type": "actions",
             "block_id": "practice",
-            "elements": [button("Next question", PRACTICE_NEXT, topic or "", style="primary")],
+            "elements": [
+                button("Next question", PRACTICE_NEXT, practice_value(topic), style="primary")
+            ],
         }
     )
     return verdict, blocks[:MAX_BLOCKS]
+
+
+ALL_TOPICS = "all-topics"
+_TOPIC = "topic:"
+
+
+def practice_value(topic: str | None) -> str:
+    """The "Next question" button's value: the practice run's topic, so it survives a restart.
+    Never empty: Slack refuses a button whose value is an empty string."""
+    return f"{_TOPIC}{topic}" if topic else ALL_TOPICS
+
+
+def practice_topic(value: str) -> str | None:
+    """The topic a "Next question" value carries (buttons of older versions held the bare
+    topic name, or "" for every topic)."""
+    if value.startswith(_TOPIC):
+        return value[len(_TOPIC) :] or None
+    return None if value in ("", ALL_TOPICS) else value
 
 
 # ---------------------------------------------------------------- standings and stats
@@ -279,14 +299,16 @@ def leaderboard(message: LeaderboardMessage) -> tuple[str, Blocks]:
             blocks.append(context(f"You: {_row(message.caller)}"))
     elif message.period != "quiz":
         blocks.append(context("You have no points here yet."))
-    text = fit(f"{message.title}: " + ", ".join(f"{r.name} {r.points}" for r in message.rows), 300)
+    # The fallback text is mrkdwn too: names are escaped there as well (no <!channel>).
+    names = ", ".join(f"{escape(r.name)} {r.points}" for r in message.rows)
+    text = fit(f"{title}: {names}", FALLBACK_LIMIT)
     return text, blocks
 
 
 def stats(message: StatsMessage) -> tuple[str, Blocks]:
     name = escape(message.name)
     if not message.answered:
-        text = f"{message.name}: no answers yet. Try `/quiz practice`."
+        text = f"{name}: no answers yet. Try `/quiz practice`."
         return text, [section(f"*{name}*: no answers yet. Try `/quiz practice`.")]
     fields = [
         f"*Answered*\n{message.answered}",
@@ -306,7 +328,7 @@ def stats(message: StatsMessage) -> tuple[str, Blocks]:
         blocks.append(section("*By topic*\n" + "\n".join(lines)))
     if message.weakest:
         blocks.append(context("Weakest: " + ", ".join(escape(t) for t in message.weakest)))
-    text = f"{message.name}: {message.answered} answered, {message.accuracy:.0%} right"
+    text = f"{name}: {message.answered} answered, {message.accuracy:.0%} right"
     return text, blocks
 
 

@@ -66,6 +66,11 @@ class DailyService:
             {"next_post_utc": nxt.utc.isoformat(), "spec": new.describe()},
         )
 
+    async def removed_from(self, platform: str, server_id: str, reason: str) -> int:
+        """The bot was removed from a server or workspace: pause every schedule there (the
+        adapter calls this on the platform's event). Returns how many were paused."""
+        return len(await self.daily.pause_server(platform, server_id, reason))
+
     async def has_schedule(self, place: Place) -> bool:
         """Whether `place` has a daily schedule (on or off)."""
         return await self.db.schedule(place) is not None
