@@ -34,6 +34,10 @@ from bot.questions import plain
 from bot.render import fit, split
 
 FALLBACK_LIMIT = 300  # notification text: a preview, not the whole card
+# Slack refuses messages with about 12,000 characters of block text (msg_blocks_too_long, not
+# documented): stay well under it.
+BLOCKS_TEXT_BUDGET = 11_000
+MIN_KEPT = 200  # a section cut to fit the total keeps at least this much
 ANSWER_PREFIX = "answer"
 PRACTICE_NEXT = "practice:next"
 
@@ -134,12 +138,59 @@ def _preview(title: str, prompt: str) -> str:
 
 
 def _cap(blocks: Blocks, keep_last: int = 0) -> Blocks:
-    """At most MAX_BLOCKS: drop from the middle, keeping the first blocks and the last few."""
-    if len(blocks) <= MAX_BLOCKS:
+    """At most MAX_BLOCKS (dropping from the middle, keeping the first blocks and the last
+    few), then at most BLOCKS_TEXT_BUDGET characters of text in all (see _fit_total)."""
+    if len(blocks) > MAX_BLOCKS:
+        head = blocks[: MAX_BLOCKS - keep_last - 1]
+        tail = blocks[len(blocks) - keep_last :] if keep_last else []
+        blocks = [*head, context("… (too long for one Slack message: shortened)"), *tail]
+    return _fit_total(blocks)
+
+
+def _texts(blocks: Blocks) -> list[dict[str, Any]]:
+    """Every text object of the blocks, in order."""
+    found: list[dict[str, Any]] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("type") in ("mrkdwn", "plain_text") and isinstance(node.get("text"), str):
+                found.append(node)
+                return
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(blocks)
+    return found
+
+
+def text_length(blocks: Blocks) -> int:
+    return sum(len(t["text"]) for t in _texts(blocks))
+
+
+def _fit_total(blocks: Blocks) -> Blocks:
+    """Slack refuses a message whose blocks hold about 12,000 characters of text in all
+    (msg_blocks_too_long), whatever each block's own limit: cut the longest section texts
+    (a reveal's answer, its explanations) until the whole fits, the shortest last."""
+    over = text_length(blocks) - BLOCKS_TEXT_BUDGET
+    if over <= 0:
         return blocks
-    head = blocks[: MAX_BLOCKS - keep_last - 1]
-    tail = blocks[len(blocks) - keep_last :] if keep_last else []
-    return [*head, context("… (too long for one Slack message: shortened)"), *tail]
+    sections = sorted(
+        (b["text"] for b in blocks if b.get("type") == "section" and "text" in b),
+        key=lambda t: len(t["text"]),
+        reverse=True,
+    )
+    for text in sections:
+        if over <= 0:
+            break
+        keep = max(len(text["text"]) - over, MIN_KEPT)
+        if keep < len(text["text"]):
+            before = len(text["text"])
+            text["text"] = fit(text["text"], keep)
+            over -= before - len(text["text"])
+    return blocks
 
 
 # ---------------------------------------------------------------- questions

@@ -162,9 +162,7 @@ def check_blocks(blocks: Any, *, max_blocks: int = MAX_MESSAGE_BLOCKS) -> tuple[
     return None
 
 
-def _text_problems(
-    where: str, obj: Any, limit: int, *, plain_only: bool = False
-) -> list[str]:
+def _text_problems(where: str, obj: Any, limit: int, *, plain_only: bool = False) -> list[str]:
     if not isinstance(obj, dict) or obj.get("type") not in ("plain_text", "mrkdwn"):
         return [f"{where} must be a plain_text or mrkdwn text object"]
     if plain_only and obj["type"] != "plain_text":

@@ -117,9 +117,7 @@ class SlackWorkspace:
             self.channels.setdefault(channel_id, SlackChannel(channel_id, channel_id.lower()))
 
     def archive(self, channel_id: str) -> None:
-        self.channels[channel_id] = dataclasses.replace(
-            self.channels[channel_id], is_archived=True
-        )
+        self.channels[channel_id] = dataclasses.replace(self.channels[channel_id], is_archived=True)
 
     def delete_channel(self, channel_id: str) -> None:
         """Deleted: Slack then answers channel_not_found for it."""
