@@ -385,7 +385,8 @@ def stats(message: StatsMessage) -> tuple[str, Blocks]:
 
 def notice(message: Notice | str) -> tuple[str, Blocks]:
     text = message.text if isinstance(message, Notice) else str(message)
-    return text, sections(to_slack(text))
+    # The fallback is mrkdwn too: escaped, so no text can broadcast (<!channel>).
+    return fit(escape(text), FALLBACK_LIMIT), _cap(sections(to_slack(text)))
 
 
 def render(message: OutgoingMessage, now: datetime | None = None) -> tuple[str, Blocks]:
