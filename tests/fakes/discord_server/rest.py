@@ -306,7 +306,8 @@ class RestApi:
         now = self.world.clock()
         if self.banned_until is not None and now < self.banned_until:
             call.fault = "banned"
-            response = web.Response(status=429, text="error code: 1015")  # Cloudflare's
+            call.response = "error code: 1015"  # Cloudflare's answer: no JSON, no Via
+            response = web.Response(status=429, text=call.response)
         else:
             response = await self._answer(request, call, params, handler)
             self._count_invalid(response, now)
