@@ -37,6 +37,9 @@ SLACK_WORKSPACE_BURST = 2
 # any minute at 50 or fewer.
 SLACK_TIER3_RATE = 48 / 60
 SLACK_TIER3_BURST = 2
+# users.info is Tier 4: "100+ per minute".
+SLACK_TIER4_RATE = 96 / 60
+SLACK_TIER4_BURST = 5
 # A daily post waiting longer than this is better retried by the scheduler (its posting lease
 # is 10 minutes; a post still queued past that could be taken over by another process).
 MAX_WAIT = 300.0

@@ -357,8 +357,10 @@ class SlackAdapter:
             if task is not None:
                 self._inflight.discard(task)
 
-    async def _player(self, user_id: str, fallback: str = "") -> tuple[Player, Person]:
-        person = await self.people.person(user_id, fallback)
+    async def _player(
+        self, user_id: str, fallback: str = "", *, quick: bool = True
+    ) -> tuple[Player, Person]:
+        person = await self.people.person(user_id, fallback, quick=quick)
         return Player(PLATFORM, user_id, person.display_name), person
 
     def is_admin(self, person: Person) -> bool:
@@ -379,7 +381,9 @@ class SlackAdapter:
             return await _private(respond, f"{command.problem}\n\n{cmd.HELP}")
         if isinstance(command, cmd.Topics):
             return await _private(respond, self._topics_text())
-        player, person = await self._player(str(body["user_id"]), str(body.get("user_name", "")))
+        player, person = await self._player(
+            str(body["user_id"]), str(body.get("user_name", "")), quick=False
+        )
         if isinstance(command, cmd.StartQuiz):
             topic = self._topic(command.topic)
             if isinstance(topic, cmd.Invalid):

@@ -420,12 +420,12 @@ class Engine:
             else:
                 await self.poster.post(place, message)
         except PostError as error:
-            if not error.place_unusable:
+            if not (error.place_unusable or error.kind == "maybe_posted"):
                 log.exception("round %s: could not deliver the reveal; recover() retries",
                               round_id)  # fmt: skip
                 return False
-            # The place is gone or closed to the bot: a retry at every start would meet the
-            # same refusal, so the reveal stays in the database only.
+            # The place is gone or closed to the bot (a retry at every start would meet the
+            # same refusal), or the reveal may be out already (a retry could show it twice).
             log.warning("round %s: reveal not delivered and not retried: %s", round_id, error)
         except Exception:
             log.exception("round %s: could not deliver the reveal; recover() retries", round_id)

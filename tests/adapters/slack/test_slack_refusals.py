@@ -226,3 +226,19 @@ def test_display_names_are_escaped_in_the_fallback_text_too() -> None:
     stats = StatsMessage(name=hostile, answered=0, correct=0, current_streak=0, best_streak=0)
     text, _ = kit.stats(stats)
     assert "<!channel>" not in text
+
+
+async def test_a_burst_of_new_players_never_waits_on_users_info_tier_4() -> None:
+    from adapters.slack.people import Directory
+    from tests.fakes.slack_server import SlackUser
+
+    users = [SlackUser(f"U0N{n:03d}", f"new{n}", f"New {n}", f"new-{n}") for n in range(30)]
+    async with FakeSlack(users=users) as fake:
+        people = Directory(make_web_client(fake))
+        found = await asyncio.gather(*(people.person(u.id, u.name) for u in users))
+        lookups = fake.calls_to("users.info")
+        assert [c for c in lookups if c.status == 429] == []  # before: 20 of them, retried
+        assert 5 <= len(lookups) < 30  # Tier 4 pace; the rest use the payload's name now
+        assert {p.display_name for p in found} <= {u.display_name for u in users} | {
+            u.name for u in users
+        }
