@@ -58,11 +58,17 @@ def run(args: argparse.Namespace) -> int:
     except StartupError as error:
         log.error("could not start: %s", error)
         return 1
+    except AdapterDied:
+        return 1  # its reason was logged, once, when it happened
     return 0
 
 
 class StartupError(RuntimeError):
     """An adapter could not connect (bad token, unreachable platform, port in use)."""
+
+
+class AdapterDied(RuntimeError):
+    """An adapter stopped working for good while running (its token was revoked)."""
 
 
 def build_adapters(services: Services) -> list[Adapter]:
@@ -115,7 +121,14 @@ async def serve(
                 log.info("daily catch-up at start: %s", ", ".join(r.status for r in results))
             timer = asyncio.create_task(engine.run_timer(stop), name="quizbot-timer")
             beats = asyncio.create_task(heartbeat(store, started, clock, stop), name="heartbeat")
-            await stop.wait()
+            # Until SIGTERM, or an adapter that can no longer work asks everything to stop.
+            waits = {
+                asyncio.create_task(stop.wait(), name="stop"),
+                asyncio.create_task(services.shutdown.requested.wait(), name="fatal"),
+            }
+            await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+            for waiting in waits:
+                waiting.cancel()
             log.info("stopping")
         finally:
             stop.set()
@@ -129,6 +142,8 @@ async def serve(
                 except Exception:
                     log.exception("%s adapter did not stop cleanly", adapter.platform)
     log.info("stopped; database closed")
+    if services.shutdown.reason is not None:
+        raise AdapterDied(services.shutdown.reason)
 
 
 async def heartbeat(store: Store, adapters: list[Adapter], clock: Clock, stop: asyncio.Event):

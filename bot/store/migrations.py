@@ -144,14 +144,14 @@ CREATE TABLE place_settings (
 ) WITHOUT ROWID;
 """
 
-# -- version 4: scores that do not depend on reveal order, and storage that stays small --------
+# -- version 5: scores that do not depend on reveal order, and storage that stays small --------
 
-V4_SQL = """
+SCORES_SQL = """
 -- Answers keyed by (round, player) itself, without a separate row id and unique index, and
 -- with the streak day of each answer, fixed when it is given: the local date (as a date
 -- ordinal) in the player's own zone, else the round's; indexed with the player for the
 -- streak bonus. Filled from the old table below.
-CREATE TABLE answers_v4 (
+CREATE TABLE answers_new (
     round_id     INTEGER NOT NULL REFERENCES rounds(id),
     user_id      TEXT NOT NULL,
     display_name TEXT NOT NULL,
@@ -215,8 +215,8 @@ def _question_text(question: dict[str, object]) -> str:
     return json.dumps(kept, ensure_ascii=False, separators=(",", ":"))
 
 
-def _v4_scores_and_storage(conn: sqlite3.Connection) -> None:
-    for statement in _split(V4_SQL):
+def _scores_and_storage(conn: sqlite3.Connection) -> None:
+    for statement in _split(SCORES_SQL):
         conn.execute(statement)
     # Date every existing answer in its round's zone (players' own zones were never stored).
     rows = conn.execute(
@@ -224,12 +224,12 @@ def _v4_scores_and_storage(conn: sqlite3.Connection) -> None:
         " a.correct, a.points FROM answers a JOIN rounds r ON r.id = a.round_id"
     ).fetchall()
     conn.executemany(
-        "INSERT INTO answers_v4 (round_id, user_id, display_name, option_index, answered_at,"
+        "INSERT INTO answers_new (round_id, user_id, display_name, option_index, answered_at,"
         " day, correct, points) VALUES (?,?,?,?,?,?,?,?)",
         [(*r[:5], _day(r[4], r[5]), r[6], r[7]) for r in rows],
     )
     conn.execute("DROP TABLE answers")
-    conn.execute("ALTER TABLE answers_v4 RENAME TO answers")
+    conn.execute("ALTER TABLE answers_new RENAME TO answers")
     conn.execute("CREATE INDEX answers_player_day ON answers (user_id, day)")
     # Streaks rebuilt from the revealed answers themselves.
     days: dict[tuple[str, str], set[int]] = {}
@@ -373,9 +373,20 @@ CREATE TABLE heartbeats (
 ) WITHOUT ROWID;
 """,
     ),
+    # A daily schedule the platform permanently refused (channel deleted, bot removed, no
+    # access) is paused with the reason, not retried; `/daily set` clears it. set_by_id: the
+    # platform user id of the admin who set it, who is told once when it is paused.
+    (
+        4,
+        """
+ALTER TABLE daily_schedules ADD COLUMN paused_reason TEXT;
+ALTER TABLE daily_schedules ADD COLUMN paused_at TEXT;
+ALTER TABLE daily_schedules ADD COLUMN set_by_id TEXT;
+""",
+    ),
     # Streak days fixed at the answer, streak runs, the server's zone, one copy of each
     # question, quizzes that keep their questions only while running.
-    (4, _v4_scores_and_storage),
+    (5, _scores_and_storage),
 ]
 
 

@@ -1,4 +1,5 @@
-"""Migration 4 on a database made by the previous schema (version 3), with data in it: every
+"""The scores-and-storage migration on a database made by the schema before it, with data in
+it: every
 answer dated, streaks rebuilt from the answers, the server's zone from its first schedule,
 each question stored once, revealed practice rounds with their answer only."""
 
@@ -13,9 +14,10 @@ from bot.clock import FakeClock
 from bot.engine import Engine
 from bot.ports import MemoryPoster, Place, Player
 from bot.store import Store
-from bot.store.migrations import MIGRATIONS, latest_version
+from bot.store.migrations import MIGRATIONS, _scores_and_storage, latest_version
 
-V3 = [m for m in MIGRATIONS if m[0] <= 3]
+SCORES = next(v for v, step in MIGRATIONS if step is _scores_and_storage)
+BEFORE = [m for m in MIGRATIONS if m[0] < SCORES]
 BERLIN = Place("discord", "g1", "c1")
 ADA = Player("discord", "u1", "Ada")
 
@@ -56,9 +58,9 @@ def _answer(conn, rid, user, option, at, correct, points):
     )
 
 
-def make_v3_database(path) -> None:
+def make_old_database(path) -> None:
     conn = sqlite3.connect(path)
-    for number, sql in V3:
+    for number, sql in BEFORE:
         assert isinstance(sql, str)
         conn.executescript(sql)
         conn.execute(f"PRAGMA user_version = {number}")
@@ -151,9 +153,9 @@ def make_v3_database(path) -> None:
 BERLIN_KEY = ("discord", "g1", "c1")
 
 
-async def test_upgrading_a_version_3_database_keeps_every_score_and_shrinks_rounds(tmp_path):
+async def test_upgrading_an_old_database_keeps_every_score_and_shrinks_rounds(tmp_path):
     path = tmp_path / "old.db"
-    make_v3_database(path)
+    make_old_database(path)
     clock = FakeClock(datetime(2026, 3, 4, 10, 0, tzinfo=UTC))
     cards = [
         Card("card1", "deck", "Activations", "core", "qa", "1", "ReLU(-2)?", "Zero: max(0, x).",
