@@ -16,7 +16,7 @@ from bot.cli import main
 from bot.messages import Notice, QuestionMessage
 from bot.ports import Place, Player, PostError
 from bot.store import Store
-from bot.store.migrations import MIGRATIONS
+from bot.store.migrations import MIGRATIONS, latest_version
 
 ZONE = "Europe/Berlin"
 DAY = date(2026, 11, 23)  # a Monday
@@ -231,4 +231,4 @@ async def test_migration_4_keeps_schedules_of_an_existing_database(tmp_path, upd
     finally:
         await w.close()
     with sqlite3.connect(db) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == 4
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == latest_version()
