@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import ClassVar, Protocol, Self, TypeVar
 from urllib.parse import urlparse
 
-from bot.paths import db_path, seed_dirs
+from bot.paths import LocationError, db_path, seed_dirs
 
 
 class ConfigError(ValueError):
@@ -127,9 +127,14 @@ def load_settings(
         raise ConfigError(f"QUIZBOT_LOG_FORMAT={log_format!r}: use 'plain' or 'json'.")
 
     extra_seeds = seeds or [p for p in (get("QUIZBOT_SEEDS") or "").split(os.pathsep) if p]
+    try:
+        database = db_path(db or get("QUIZBOT_DB"), origin="--db" if db else "QUIZBOT_DB")
+        decks = seed_dirs(extra_seeds, origin="--seeds" if seeds else "QUIZBOT_SEEDS")
+    except LocationError as problem:
+        raise ConfigError(str(problem)) from None
     return Settings(
-        db=db_path(db or get("QUIZBOT_DB")),
-        seeds=seed_dirs(extra_seeds),
+        db=database,
+        seeds=decks,
         grace_minutes=int_setting(get, "QUIZBOT_GRACE_MINUTES", minimum=0, maximum=24 * 60) or 120,
         log_level=log_level,
         log_format=log_format,

@@ -44,6 +44,13 @@ def run_export(args: argparse.Namespace) -> int:
 
 def run_lint(args: argparse.Namespace) -> int:
     paths = [Path(p) for p in getattr(args, "paths", None) or []]
+    missing = [p for p in paths if not p.exists()]
+    if missing:  # a typo, not a deck with problems: nothing was checked
+        print(
+            f"quizbot cards lint: no such file or folder: {', '.join(map(str, missing))}",
+            file=sys.stderr,
+        )
+        return 2
     library = load_library(paths) if paths else _library(args)
     for message in library.messages:
         print(message)

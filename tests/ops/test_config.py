@@ -39,6 +39,8 @@ def test_tokens_never_show_in_repr():
         ({"SLACK_BOT_TOKEN": "xoxb-1"}, "SLACK_SIGNING_SECRET"),
         ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xoxb-2"}, "starting with 'xapp-'"),
         ({"DISCORD_GUILD_ID": "my-server"}, "DISCORD_GUILD_ID='my-server'"),
+        ({"QUIZBOT_SEEDS": "/nonexistent/folder"}, "QUIZBOT_SEEDS /nonexistent/folder: no such"),
+        ({"QUIZBOT_DB": "/dev/null"}, "QUIZBOT_DB /dev/null: not a regular file"),
     ],
 )
 def test_bad_values_are_refused_with_their_name(env, named):
