@@ -8,6 +8,7 @@ bad value; tokens are wrapped in `Secret` so no repr, log line or traceback show
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -176,6 +177,27 @@ def int_setting(get: Get, name: str, *, minimum: int, maximum: int | None = None
         bound = f"between {minimum} and {maximum}" if maximum is not None else f">= {minimum}"
         raise ConfigError(f"{name}={text!r} must be {bound}.")
     return value
+
+
+def secret_setting(
+    get: Get, name: str, *, shape: re.Pattern[str] | None = None, looks_like: str = ""
+) -> Secret:
+    """A token or secret, UNSET if not given. Refused, without ever echoing the value: quotes
+    or spaces pasted along with it (an env file keeps quotes literally), and a value whose
+    shape is not `shape` (`looks_like` says what it should look like and where to get it)."""
+    text = get(name)
+    if not text:
+        return UNSET
+    if text[0] in "'\"" or text[-1] in "'\"":
+        raise ConfigError(f"{name} is wrapped in quotes: remove them (env files keep quotes).")
+    if any(c.isspace() for c in text):
+        raise ConfigError(
+            f"{name} contains a space or line break: copy it again, whole (nothing such as "
+            "'Bot ' or 'Bearer ' in front)."
+        )
+    if shape is not None and not shape.fullmatch(text):
+        raise ConfigError(f"{name} does not look like {looks_like}.")
+    return Secret(text)
 
 
 def url_setting(get: Get, name: str) -> str | None:

@@ -6,17 +6,26 @@ when `build` is called, so a Slack-only bot never pays for it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from adapters.runtime import Platform, Services
-from bot.config import UNSET, Get, Secret, int_setting, url_setting
+from bot.config import UNSET, Get, Secret, int_setting, secret_setting, url_setting
 
 if TYPE_CHECKING:
     from adapters.discord.adapter import DiscordAdapter
 
 NAME = "discord"  # Place.platform of every Discord channel, and the heartbeat's name
+
+# A bot token is three base64url parts joined by dots (the bot's id, a time, a signature);
+# the client secret and public key, pasted by mistake, are one part.
+TOKEN = re.compile(r"[A-Za-z0-9_-]{6,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{6,}")
+TOKEN_LOOKS_LIKE = (
+    "a bot token (three parts joined by dots, without 'Bot '): copy it from the Developer "
+    "Portal, Bot -> Reset Token (not the client secret or public key)"
+)
 
 
 @dataclass(frozen=True)
@@ -40,7 +49,7 @@ class DiscordSettings:
     @classmethod
     def read(cls, get: Get) -> DiscordSettings:
         return cls(
-            token=Secret(get("DISCORD_TOKEN") or ""),
+            token=secret_setting(get, "DISCORD_TOKEN", shape=TOKEN, looks_like=TOKEN_LOOKS_LIKE),
             api_base=url_setting(get, "DISCORD_API_BASE"),
             gateway_url=url_setting(get, "DISCORD_GATEWAY_URL"),
             guild_id=int_setting(get, "DISCORD_GUILD_ID", minimum=1),
