@@ -23,6 +23,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import ConfigError, Settings
 from bot.engine import Engine
 from bot.health import BEAT_EVERY, record_beats
+from bot.invocation import command_hint
 from bot.logs import setup_logging
 from bot.questions import QuestionMaker
 from bot.schedule.scheduler import DailyScheduler
@@ -36,7 +37,7 @@ def nothing_to_run() -> str:
     ways = " and/or ".join(p.enable_with for p in registry.PLATFORMS)
     return (
         f"quizbot run: no platform is configured. Set {ways}; "
-        "see deploy/.env.example. To play alone, use `quizbot play`."
+        f"see deploy/.env.example. To play alone, use `{command_hint('play')}`."
     )
 
 

@@ -96,3 +96,4 @@ class Platform:
     settings: type[PlatformSettings]  # its variables, how they are checked, when it runs
     build: Callable[[Services], Adapter] = field(repr=False)  # loads the platform's library
     enable_with: str = ""  # which variables turn it on, for "nothing to run"
+    board_title: str = "{server}"  # a server's leaderboard title, e.g. "Slack workspace {server}"

@@ -22,7 +22,7 @@ HANDLERS = {
     "questions": "bot.questions_cli:run_questions",
     "schedule preview": "bot.schedule_cli:run_preview",
     "schedule list": "bot.schedule_cli:run_list",
-    "leaderboard": "bot.engine_cli:run_leaderboard",
+    "leaderboard": "adapters.leaderboard:run_leaderboard",
     "db backup": "bot.store.backup:run_backup",
     "run": "adapters.run:run",
     "health": "bot.health:run_health",

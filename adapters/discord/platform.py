@@ -66,4 +66,10 @@ def build(services: Services, **client_options: Any) -> DiscordAdapter:
     return adapter
 
 
-DISCORD = Platform(NAME, DiscordSettings, build, enable_with="DISCORD_TOKEN (Discord)")
+DISCORD = Platform(
+    NAME,
+    DiscordSettings,
+    build,
+    enable_with="DISCORD_TOKEN (Discord)",
+    board_title="Discord server {server}",
+)

@@ -106,4 +106,5 @@ SLACK = Platform(
     SlackSettings,
     build,
     enable_with="SLACK_BOT_TOKEN with SLACK_APP_TOKEN or SLACK_SIGNING_SECRET (Slack)",
+    board_title="Slack workspace {server}",
 )

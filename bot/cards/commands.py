@@ -9,6 +9,7 @@ from collections import Counter
 from pathlib import Path
 
 from bot.cards.library import Library, load_library
+from bot.invocation import command_hint
 from bot.paths import seed_dirs
 
 EXPORT_KEYS = ("id", "deck", "topic", "level", "kind", "number", "question", "answer", "source")
@@ -36,7 +37,7 @@ def run_export(args: argparse.Namespace) -> int:
         out.write(json.dumps({k: data[k] for k in EXPORT_KEYS}, ensure_ascii=False) + "\n")
     if library.errors:
         print(
-            f"quizbot cards export: {_summary(library)}; see `quizbot cards lint`",
+            f"quizbot cards export: {_summary(library)}; see `{command_hint('cards lint')}`",
             file=sys.stderr,
         )
     return 0
@@ -90,7 +91,7 @@ def run_show(args: argparse.Namespace) -> int:
     if not matches:
         print(
             f"quizbot cards show: no card with id {wanted!r}; "
-            "list card ids with `quizbot cards export`",
+            f"list card ids with `{command_hint('cards export')}`",
             file=sys.stderr,
         )
         return 1
