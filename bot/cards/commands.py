@@ -55,7 +55,15 @@ def run_lint(args: argparse.Namespace) -> int:
     library = load_library(paths) if paths else _library(args)
     for message in library.messages:
         print(message)
-    print(f"quizbot cards lint: {_summary(library)}", file=sys.stderr)
+    # Errata are not problems with the files but corrections the reveal shows: listed so
+    # whoever maintains a deck sees which cards need fixing at the source.
+    errata = [item for item in library.items.values() if item.erratum]
+    for item in errata:
+        card = library.by_id(item.card_id)
+        where = card.source if card is not None else item.card_id
+        print(f"{item.source}: note: erratum for the card at {where}: {item.erratum}")
+    noted = f"; {len(errata)} errat{'a' if len(errata) != 1 else 'um'}" if errata else ""
+    print(f"quizbot cards lint: {_summary(library)}{noted}", file=sys.stderr)
     return 1 if library.errors else 0
 
 

@@ -183,3 +183,16 @@ def test_questions_command_marks_authored_questions(capsys) -> None:
         assert len(row["explanations"]) == len(row["options"]) == 4
         assert all(why.strip() for why in row["explanations"])
         assert not any(o.endswith(("…", "...")) for o in row["options"])
+
+
+def test_lint_lists_the_errata_with_the_card_they_correct(tmp_path: Path, capsys) -> None:
+    card = momentum_id(tmp_path)
+    text = "items:\n" + ITEM.format(card=card) + "    erratum: The card says SGD only.\n"
+    deck(tmp_path, text)
+    assert main(["cards", "lint", str(tmp_path)]) == 0  # an erratum is not an error
+    captured = capsys.readouterr()
+    assert (
+        "optim.items.yaml:2: note: erratum for the card at optim.md:5: The card says SGD only."
+        in captured.out
+    )
+    assert "; 1 erratum" in captured.err
