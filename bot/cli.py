@@ -125,6 +125,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="deck files or folders to check (default: every loaded deck)",
     )
+    lint.add_argument(
+        "--all",
+        action="store_true",
+        help="list every warning (by default, after 3 of one kind in a file, a count)",
+    )
     command(card_actions, "stats", "counts per deck, topic and level")
     show = command(card_actions, "show", "one card rendered")
     show.add_argument("id", help="the card's id, or the start of it (cards export lists ids)")
