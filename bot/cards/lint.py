@@ -233,11 +233,14 @@ PLACEHOLDERS = frozenset(
     {"todo", "to do", "tbd", "tba", "fixme", "xxx", "placeholder", "answer", "question",
      "wip", "coming soon", "lorem ipsum", "fill in", "fill me in", "insert answer here"}
 )  # fmt: skip
-_PLACEHOLDER_START = re.compile(r"^(?:todo|tbd|fixme|xxx)\b")
+_PLACEHOLDER_WORDS = ("todo", "tbd", "fixme", "xxx")
+_PLACEHOLDER_START = re.compile(rf"^(?:{'|'.join(_PLACEHOLDER_WORDS)})\b")
 
 
 def placeholder(text: str) -> str | None:
     """The placeholder `text` is ("TODO", "?", "..."), or None when it is real content."""
+    if len(text) > 40 and not text.lstrip("*_` ")[:5].casefold().startswith(_PLACEHOLDER_WORDS):
+        return None  # most answers: too long to be a placeholder, and no "TODO" in front
     plain = strip_markup(text).strip()
     words = " ".join(_PUNCT.sub(" ", plain.casefold()).split())
     if not words or words in PLACEHOLDERS or _PLACEHOLDER_START.match(words):
