@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import codecs
 import importlib
 import sys
 from collections.abc import Callable, Sequence
@@ -113,7 +114,11 @@ def build_parser() -> argparse.ArgumentParser:
     play.add_argument(
         "--seed", type=int, help="the same seed asks the same questions (default: random)"
     )
-    play.add_argument("--user", help="name to store answers under (default: your login name)")
+    play.add_argument(
+        "--user",
+        type=player_name,
+        help="name to store answers under (default: your login name)",
+    )
 
     cards = commands.add_parser("cards", help="the card library: export, lint, stats, show")
     card_actions = cards.add_subparsers(dest="cards_command", required=True, metavar="ACTION")
@@ -216,6 +221,21 @@ def positive_int(text: str) -> int:
     return value
 
 
+NAME_MAX = 64  # a leaderboard row's name
+
+
+def player_name(text: str) -> str:
+    """A name as it will show on leaderboards: printable, one line, at most NAME_MAX long."""
+    name = " ".join(text.split())
+    if not name:
+        raise argparse.ArgumentTypeError("is empty: give a name, or leave --user out")
+    if len(name) > NAME_MAX or not name.isprintable():
+        raise argparse.ArgumentTypeError(
+            f"must be one line of at most {NAME_MAX} printable characters"
+        )
+    return name
+
+
 def bounded_int(maximum: int) -> Callable[[str], int]:
     """A whole number from 1 to `maximum` (argparse names the option in its error)."""
 
@@ -249,6 +269,12 @@ def merge_global_options(args: argparse.Namespace) -> argparse.Namespace:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):
+        # A terminal or pipe that cannot show "η" (PYTHONIOENCODING=ascii, a Latin-1 locale)
+        # gets "\u03b7" rather than a UnicodeEncodeError; in JSON Lines that is still η.
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors=UNENCODABLE)
     args = merge_global_options(build_parser().parse_args(argv))
     name = command_path(args)
     module_name, function_name = HANDLERS[name].split(":")
@@ -270,6 +296,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         # not a traceback (each command explains the cases it expects itself).
         print(f"quizbot {name}: {describe_os_error(problem)}", file=sys.stderr)
         return 1
+
+
+UNENCODABLE = "quizbot-json-escape"
+
+
+def _json_escape(error: UnicodeError) -> tuple[str, int]:
+    """Characters the output cannot encode, as JSON's \\uXXXX escapes (surrogate pairs
+    beyond the first plane): valid inside a JSON string, readable anywhere else."""
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    escaped = []
+    for char in error.object[error.start : error.end]:
+        code = ord(char)
+        if code > 0xFFFF:
+            code -= 0x10000
+            escaped.append(f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}")
+        else:
+            escaped.append(f"\\u{code:04x}")
+    return "".join(escaped), error.end
+
+
+codecs.register_error(UNENCODABLE, _json_escape)
 
 
 def check_locations(args: argparse.Namespace) -> None:

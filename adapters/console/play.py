@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import getpass
 import os
+import select
 import signal
+import socket
 import sys
 from collections.abc import Callable
 from datetime import timedelta
@@ -130,6 +133,7 @@ def run_play(args: argparse.Namespace) -> int:
         )
     maker = QuestionMaker(library.cards, library.items)
     seed = args.seed if args.seed is not None else int.from_bytes(os.urandom(4))
+    args.topic = (args.topic or "").strip() or None  # "--topic ' '" means no topic, not all
     try:
         questions = maker.generate(
             args.count, seed, fmt=args.format, topic=args.topic, level=args.level
@@ -264,18 +268,47 @@ def _read_line(prompt: str) -> str | None:
     so the first Ctrl-C seemed to do nothing."""
     previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
-        if sys.stdin.isatty():
-            return input(prompt)
         sys.stdout.write(prompt)
         sys.stdout.flush()
+        _wait_for_input()
         line = sys.stdin.readline()
-        if line:
+        if line and not sys.stdin.isatty():  # a terminal has echoed it already
             sys.stdout.write(line if line.endswith("\n") else line + "\n")
         return line or None
     except EOFError:
         return None
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+def _wait_for_input() -> None:
+    """Block until stdin has a line (or ends), or until a signal comes. A blocking read that
+    starts just after Ctrl-C would miss it: the signal's wake-up byte makes select() return
+    whenever it arrived, and the KeyboardInterrupt is raised then."""
+    try:
+        stdin = sys.stdin.fileno()
+    except (AttributeError, OSError, ValueError):
+        return  # not a real file (tests hand in a StringIO): nothing to wait on
+    wake_read, wake_write = socket.socketpair()
+    wake_read.setblocking(False)
+    wake_write.setblocking(False)
+    try:
+        previous = signal.set_wakeup_fd(wake_write.fileno(), warn_on_full_buffer=False)
+    except ValueError:  # not the main thread: no signals here anyway
+        wake_read.close()
+        wake_write.close()
+        return
+    try:
+        while True:  # bounded by the player: each pass waits for a key press or a signal
+            ready, _, _ = select.select([stdin, wake_read], [], [])
+            if stdin in ready:
+                return
+            with contextlib.suppress(BlockingIOError):
+                wake_read.recv(64)  # another signal (a resized window): keep waiting
+    finally:
+        signal.set_wakeup_fd(previous)
+        wake_read.close()
+        wake_write.close()
 
 
 def _login_name() -> str:

@@ -6,6 +6,7 @@ when `build` is called, so a Slack-only bot never pays for it.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from adapters.runtime import Platform, Services
 from bot.config import UNSET, Get, Secret, int_setting, secret_setting, url_setting
+from bot.logs import Noise
 
 if TYPE_CHECKING:
     from adapters.discord.adapter import DiscordAdapter
@@ -56,6 +58,17 @@ class DiscordSettings:
         )
 
 
+def one_line_reconnect(record: logging.LogRecord) -> None:
+    """discord.py logs each reconnect attempt with a full traceback: one line instead, the
+    reason and the next delay (its backoff), as a warning."""
+    error = record.exc_info[1] if record.exc_info else None
+    delay = record.args[0] if isinstance(record.args, tuple) and record.args else 0.0
+    why = f"{type(error).__name__}: {error}".rstrip(": ") if error is not None else "closed"
+    record.msg = "Discord gateway: connection failed (%s); reconnecting in %.0f s"
+    record.args = (why.splitlines()[0], delay)
+    record.levelno, record.levelname = logging.WARNING, "WARNING"
+
+
 def build(services: Services, **client_options: Any) -> DiscordAdapter:
     """The Discord adapter, its Poster registered for `Place("discord", ...)`;
     `client_options` go to discord.Client (tests pass guild_ready_timeout=0.1)."""
@@ -72,4 +85,9 @@ DISCORD = Platform(
     build,
     enable_with="DISCORD_TOKEN (Discord)",
     board_title="Discord server {server}",
+    log_noise=(
+        Noise("discord.client", "PyNaCl is not installed"),  # voice: quizbot never speaks
+        Noise("discord.client", "davey is not installed"),
+        Noise("discord.client", "Attempting a reconnect in", rewrite=one_line_reconnect),
+    ),
 )

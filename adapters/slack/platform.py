@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from adapters.runtime import Platform, Services
 from bot.config import UNSET, ConfigError, Get, Secret, int_setting, secret_setting, url_setting
+from bot.logs import Noise
 
 if TYPE_CHECKING:
     from adapters.slack.app import SlackAdapter
@@ -107,4 +108,13 @@ SLACK = Platform(
     build,
     enable_with="SLACK_BOT_TOKEN with SLACK_APP_TOKEN or SLACK_SIGNING_SECRET (Slack)",
     board_title="Slack workspace {server}",
+    log_noise=(
+        # slack_bolt, because SLACK_BOT_TOKEN is in the environment and we pass a client.
+        Noise("adapters.slack.app.bolt", "As you gave `client` as well, `token` will be unused"),
+        # slack_sdk's Socket Mode client narrates sessions, pings and reconnects at INFO, and
+        # reports a lost connection once more at ERROR; adapters.slack.socket says it once.
+        Noise("adapters.slack.socket.sdk"),
+        Noise("adapters.slack.socket.sdk", "Failed to receive or enqueue a message"),
+        Noise("slack_sdk.web", "A retry handler found"),
+    ),
 )
