@@ -4,6 +4,7 @@ step says what it does before it starts, and too old a Python is named before an
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 from pathlib import Path
 
@@ -63,3 +64,12 @@ def test_make_play_with_too_old_a_python_says_so_first(tmp_path):
     assert "is Python 3.10.12" in run.stdout + run.stderr
     assert not (tmp_path / "venv").exists()
     assert all("venv" not in c for c in calls)
+
+
+def test_every_make_command_the_readme_names_exists():
+    readme = (REPO / "README.md").read_text()
+    makefile = (REPO / "Makefile").read_text()
+    named = set(re.findall(r"(?:^|`|BENCH_QUICK=1 )make ([a-z]+)\b", readme, re.M))
+    assert {"play", "leaderboard", "test"} <= named
+    for target in named:
+        assert re.search(rf"^{target}:", makefile, re.M), f"README names `make {target}`"
