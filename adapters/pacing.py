@@ -33,6 +33,13 @@ DISCORD_BURST = 2
 # pace just under it; a lower real limit shows up as 429s, which hold the queue (see hold()).
 SLACK_WORKSPACE_RATE = 47.0
 SLACK_WORKSPACE_BURST = 2
+# chat.update is Tier 3: "50+ per minute" per workspace. 48 a minute with a burst of 2 keeps
+# any minute at 50 or fewer.
+SLACK_TIER3_RATE = 48 / 60
+SLACK_TIER3_BURST = 2
+# users.info is Tier 4: "100+ per minute".
+SLACK_TIER4_RATE = 96 / 60
+SLACK_TIER4_BURST = 5
 # A daily post waiting longer than this is better retried by the scheduler (its posting lease
 # is 10 minutes; a post still queued past that could be taken over by another process).
 MAX_WAIT = 300.0

@@ -61,11 +61,17 @@ def run(args: argparse.Namespace) -> int:
     except StartupError as error:
         log.error("could not start: %s", error)
         return 1
+    except AdapterDied:
+        return 1  # its reason was logged, once, when it happened
     return 0
 
 
 class StartupError(RuntimeError):
     """An adapter could not connect (bad token, unreachable platform, port in use)."""
+
+
+class AdapterDied(RuntimeError):
+    """An adapter stopped working for good while running (its token was revoked)."""
 
 
 def build_adapters(services: Services) -> list[Adapter]:
@@ -129,7 +135,15 @@ async def serve(
                     heartbeat(store, started, clock, stop), name="heartbeat"
                 )
                 ours.update((timer, beats))
-                await stop.wait()
+                # Until SIGTERM, or an adapter that can no longer work asks all to stop.
+                waits = {
+                    asyncio.create_task(stop.wait(), name="stop"),
+                    asyncio.create_task(services.shutdown.requested.wait(), name="fatal"),
+                }
+                ours.update(waits)
+                await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+                for waiting in waits:
+                    waiting.cancel()
         finally:
             stop.set()
             log.info("stopping")
@@ -146,6 +160,8 @@ async def serve(
                 task.cancel()
             await _within(LEFTOVER_GRACE, leftovers, "unfinished work")
     log.info("stopped; database closed")
+    if services.shutdown.reason is not None:
+        raise AdapterDied(services.shutdown.reason)
 
 
 def _on_signal(sig: signal.Signals, stop: asyncio.Event) -> None:

@@ -8,6 +8,8 @@ the engine, which knows nothing of platforms, reaches the right one by `Place.pl
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
@@ -19,6 +21,8 @@ from bot.engine import Engine
 from bot.logs import Noise
 from bot.messages import OutgoingMessage
 from bot.ports import Place, Poster
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     # Typing only: the schedule modules load APScheduler, which `quizbot run` loads anyway.
@@ -69,6 +73,35 @@ class PosterRouter:
     async def find_post(self, place: Place, message: OutgoingMessage) -> str | None:
         return await self._for(place).find_post(place, message)
 
+    async def tell(self, place: Place, user_id: str, message: OutgoingMessage) -> bool:
+        poster = self._posters.get(place.platform)
+        return False if poster is None else await poster.tell(place, user_id, message)
+
+
+class Shutdown:
+    """How an adapter that can no longer work (its token died) stops the whole process:
+    `fatal(reason)` logs the reason once, as one line, and `quizbot run` then stops every
+    adapter and exits non-zero, so the supervisor restarts it and the operator sees why."""
+
+    def __init__(self) -> None:
+        self.reason: str | None = None
+        self._requested: asyncio.Event | None = None
+
+    @property
+    def requested(self) -> asyncio.Event:
+        if self._requested is None:  # made on first use, inside the running loop
+            self._requested = asyncio.Event()
+            if self.reason is not None:
+                self._requested.set()
+        return self._requested
+
+    def fatal(self, reason: str) -> None:
+        if self.reason is None:
+            self.reason = reason
+            log.critical("quizbot stops: %s", reason)
+        if self._requested is not None:
+            self._requested.set()
+
 
 @dataclass
 class Services:
@@ -78,6 +111,7 @@ class Services:
     clock: Clock
     posters: PosterRouter
     daily: DailyService | None = None  # set/off/status/now for a channel's daily question
+    shutdown: Shutdown = field(default_factory=Shutdown)  # an adapter's "stop everything"
 
 
 class PlatformSettings(Section, Protocol):

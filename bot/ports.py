@@ -6,7 +6,7 @@ Each platform adapter implements `Poster`; tests use `MemoryPoster`, which recor
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol, TypeVar
+from typing import Literal, Protocol, TypeVar
 
 from bot.messages import OutgoingMessage
 
@@ -37,6 +37,40 @@ class Player:
     display_name: str
 
 
+PostErrorKind = Literal["gone", "no_access", "token_dead", "message_gone", "maybe_posted"]
+
+# What each kind means for whoever posted. Adapters map their platform's codes to these.
+POST_ERROR_KINDS: dict[str, str] = {
+    "gone": "the channel (or the whole server or workspace) no longer exists for the bot",
+    "no_access": "the bot may not see or post in the channel (removed, missing permission, "
+    "archived)",
+    "token_dead": "the bot's token is invalid or revoked: nothing it sends will work",
+    "message_gone": "the message to edit was deleted or can no longer be edited",
+    "maybe_posted": "the platform failed part-way: the post may or may not be there",
+}
+
+
+class PostError(RuntimeError):
+    """A post or edit the platform refused for a reason that retrying will not change.
+
+    Temporary trouble (rate limits, outages, timeouts) is any other exception: the caller
+    retries it as before. `kind` says what to do instead: a place that is `gone` or has
+    `no_access` stops being posted to (its daily schedule is paused); `token_dead` stops the
+    whole adapter; `message_gone` means post anew instead of editing; `maybe_posted` means a
+    second try could post twice. `reason` is one plain sentence for an admin."""
+
+    def __init__(self, kind: PostErrorKind, reason: str, *, code: str = "") -> None:
+        super().__init__(reason)
+        self.kind: PostErrorKind = kind
+        self.reason = reason
+        self.code = code  # the platform's own error code, for the log
+
+    @property
+    def place_unusable(self) -> bool:
+        """Nothing more can be posted in this place until a person fixes something."""
+        return self.kind in ("gone", "no_access", "token_dead")
+
+
 class Poster(Protocol):
     async def post(self, place: Place, message: OutgoingMessage) -> str:
         """Post a message in the place; return a reference the adapter can edit later."""
@@ -54,6 +88,11 @@ class Poster(Protocol):
         (posting it now if it never arrived); None where it cannot tell."""
         ...
 
+    async def tell(self, place: Place, user_id: str, message: OutgoingMessage) -> bool:
+        """A private note to one person of `place`'s server or workspace (an admin whose
+        schedule was paused). False where the platform does not allow it now; never raises."""
+        ...
+
 
 @dataclass
 class MemoryPoster:
@@ -61,6 +100,7 @@ class MemoryPoster:
 
     calls: list[tuple[str, Place, str | None, OutgoingMessage]] = field(default_factory=list)
     fail_next: int = 0  # make the next N calls raise, to test failure handling
+    fail_with: Exception | None = None  # what they raise (default: a ConnectionError)
 
     async def post(self, place: Place, message: OutgoingMessage) -> str:
         self._maybe_fail()
@@ -81,6 +121,10 @@ class MemoryPoster:
     async def find_post(self, place: Place, message: OutgoingMessage) -> str | None:
         return None
 
+    async def tell(self, place: Place, user_id: str, message: OutgoingMessage) -> bool:
+        self.calls.append(("tell", place, user_id, message))
+        return True
+
     def of_kind(self, kind: str) -> list[tuple[str, Place, str | None, OutgoingMessage]]:
         return [c for c in self.calls if c[0] == kind]
 
@@ -90,4 +134,4 @@ class MemoryPoster:
     def _maybe_fail(self) -> None:
         if self.fail_next:
             self.fail_next -= 1
-            raise ConnectionError("MemoryPoster told to fail")
+            raise self.fail_with or ConnectionError("MemoryPoster told to fail")

@@ -8,6 +8,7 @@ import json
 import sys
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.paths import db_path
 from bot.schedule.timing import (
@@ -19,6 +20,9 @@ from bot.schedule.timing import (
     parse_zone,
     preview,
 )
+
+if TYPE_CHECKING:
+    from bot.schedule.store import Schedule
 
 
 def run_preview(args: argparse.Namespace) -> int:
@@ -71,7 +75,7 @@ def run_list(args: argparse.Namespace) -> int:
         print(f"No schedules: there is no database at {path} yet.")
         return 0
     try:
-        rows = asyncio.run(_load(path))
+        rows, pauses = asyncio.run(_load(path))
     except Exception as problem:  # StoreError and friends: say it plainly, no traceback
         print(f"quizbot schedule list: {problem}", file=sys.stderr)
         return 1
@@ -84,10 +88,15 @@ def run_list(args: argparse.Namespace) -> int:
     widths = [max(len(r[i]) for r in table) for i in range(len(header))]
     for r in table:
         print("  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip())
+    if pauses:
+        print()
+        print("Paused (the platform refused them; /daily set or /quiz daily turns one back on):")
+        for line in pauses:
+            print(f"  {line}")
     return 0
 
 
-async def _load(path: Path) -> list[tuple[str, ...]]:
+async def _load(path: Path) -> tuple[list[tuple[str, ...]], list[str]]:
     from datetime import UTC, datetime
 
     from bot.schedule.store import DailyStore
@@ -97,14 +106,19 @@ async def _load(path: Path) -> list[tuple[str, ...]]:
         schedules = await DailyStore(store).schedules()
     now = datetime.now(UTC)
     rows: list[tuple[str, ...]] = []
+    pauses: list[str] = []
     for s in schedules:
+        if s.paused:
+            since = f"{s.paused_at:%Y-%m-%d %H:%M} UTC" if s.paused_at else "?"
+            place = f"{s.place.platform} {s.place.server_id} {s.place.channel_id}"
+            pauses.append(f"{place}: since {since}: {s.paused_reason}")
         spec = s.spec
         filters = ", ".join(
             f"{name}={value}"
             for name, value in (("deck", spec.deck), ("topic", spec.topic), ("level", spec.level))
             if value
         )
-        if spec.enabled:
+        if s.active:
             nxt = next_slot(now, spec.at, spec.zone, spec.weekdays).local
             next_text = f"{nxt:%a %Y-%m-%d %H:%M %Z}"
         else:
@@ -119,8 +133,14 @@ async def _load(path: Path) -> list[tuple[str, ...]]:
                 format_weekdays(spec.weekdays),
                 spec.reveal.text,
                 filters or "-",
-                "on" if spec.enabled else "off",
+                _state(s),
                 next_text,
             )
         )
-    return rows
+    return rows, pauses
+
+
+def _state(schedule: Schedule) -> str:
+    if schedule.paused:
+        return "paused"
+    return "on" if schedule.spec.enabled else "off"

@@ -73,6 +73,9 @@ class TerminalPoster:
     async def find_post(self, place: Place, message: OutgoingMessage) -> str | None:
         return None  # a terminal game never outlives its process
 
+    async def tell(self, place: Place, user_id: str, message: OutgoingMessage) -> bool:
+        return False  # nobody to tell but the player, who sees everything anyway
+
     def _show_question(self, q: QuestionMessage) -> None:
         options = Table.grid(padding=(0, 1))
         for index, option in enumerate(q.options):

@@ -19,7 +19,7 @@ from discord import app_commands
 from adapters.discord.clicks import DYNAMIC_ITEMS
 from adapters.discord.commands import daily, practice, quiz, standings
 from adapters.discord.platform import NAME, DiscordSettings
-from adapters.discord.poster import DiscordPoster
+from adapters.discord.poster import TOKEN_DEAD, DiscordPoster
 from adapters.discord.replies import NO_MENTIONS, NotInServer, apologise
 from adapters.runtime import Services
 
@@ -70,6 +70,21 @@ class QuizClient(discord.Client):
             module.add_to(self.tree)
         self.inflight: set[asyncio.Task[Any]] = set()
 
+    async def on_guild_remove(self, guild: discord.Guild) -> None:
+        """GUILD_DELETE without `unavailable`: the bot was kicked or the server deleted (an
+        outage sends `unavailable`, which discord.py reports elsewhere). Pause the server's
+        schedules; its reveals and quizzes meet Discord's refusal once and are not retried."""
+        daily = self.services.daily
+        if daily is None:
+            return
+        reason = "quizbot was removed from this server: invite it back, then /daily set"
+        try:
+            count = await daily.removed_from(NAME, str(guild.id), reason)
+        except Exception:
+            log.exception("Discord: could not pause the schedules of server %s", guild.id)
+            return
+        log.warning("Discord: removed from server %s; %d daily schedule(s) paused", guild.id, count)
+
     async def setup_hook(self) -> None:
         # Clicks on any message with an answer:<round>:<option> button, including messages
         # sent before this process started, reach AnswerButton.callback.
@@ -111,8 +126,9 @@ class DiscordAdapter:
         self.services = services
         self.settings = services.settings.section(DiscordSettings)
         self.client = QuizClient(services, **client_options)
-        self.poster = DiscordPoster(self.client)
+        self.poster = DiscordPoster(self.client, on_token_dead=self._died)
         self._connect: asyncio.Task[None] | None = None
+        self._stopping = False
         self._saved_endpoints: tuple[str, yarl.URL] | None = None
 
     def _point_at_endpoints(self) -> None:
@@ -137,7 +153,26 @@ class DiscordAdapter:
 
     def alive(self) -> bool:
         """Connected to the gateway and ready: what `quizbot health` reports."""
+        if self.poster.token_dead is not None:
+            return False
         return self.client.is_ready() and not self.client.is_closed()
+
+    def _died(self, reason: str) -> None:
+        """The token no longer works (a 401, or the gateway closed with 4004): stop the
+        process, once, with the reason."""
+        self.services.shutdown.fatal(f"discord: {reason}")
+
+    def _connection_ended(self, task: asyncio.Task[None]) -> None:
+        """discord.py reconnects by itself; its connect task only ends for good on a close
+        it cannot recover from (4004 authentication failed, 4014 intents, ...)."""
+        if self._stopping or task.cancelled():
+            return
+        error = task.exception()
+        if isinstance(error, discord.ConnectionClosed) and error.code == 4004:
+            self.poster.token_dead = self.poster.token_dead or TOKEN_DEAD
+            self._died(f"the gateway closed with 4004 (authentication failed): {TOKEN_DEAD}")
+        elif self.client.is_ready() or error is not None:
+            self._died(f"the gateway connection ended and will not come back: {error!r}")
 
     async def start(self, timeout: float = START_TIMEOUT) -> None:
         token = self.settings.token.value
@@ -156,6 +191,7 @@ class DiscordAdapter:
                 self.client.connect(reconnect=True), name="quizbot-discord-gateway"
             )
             await self._until_ready(timeout)
+            self._connect.add_done_callback(self._connection_ended)
         except BaseException:
             await self.stop()
             raise
@@ -199,6 +235,7 @@ class DiscordAdapter:
 
     async def stop(self) -> None:
         """Let in-flight commands and clicks answer (bounded), then close the connection."""
+        self._stopping = True
         pending = [t for t in self.client.inflight if t is not asyncio.current_task()]
         if pending:
             _, late = await asyncio.wait(pending, timeout=STOP_GRACE)

@@ -177,11 +177,13 @@ def reveal_embed(message: RevealMessage) -> discord.Embed:
     for i, option in enumerate(message.options):
         n = counts[i]
         chosen = f"{n} {'answer' if n == 1 else 'answers'}"
-        text = f"{option_letter(i)}. {to_discord(option)} · {chosen}"
-        # Bold once around the whole line: bold inside bold would unbold the letter.
-        lines.append(
-            f"{marks[i]} **{text}**" if i == message.correct_index else f"{marks[i]} {text}"
-        )
+        if i == message.correct_index:
+            # Bold once around the whole line, the option's own bold dropped: `**` inside
+            # `**` closes the outer bold early and unbolds the rest of the line.
+            option_text = to_discord(option).replace("**", "")
+            lines.append(f"{marks[i]} **{option_letter(i)}. {option_text} · {chosen}**")
+        else:
+            lines.append(f"{marks[i]} {option_letter(i)}. {to_discord(option)} · {chosen}")
         why = message.explanations[i] if i < len(message.explanations) else ""
         if why:
             lines.append(f"{WHY_INDENT}↳ {discord.utils.escape_markdown(why)}")
@@ -253,7 +255,7 @@ def leaderboard_embed(message: LeaderboardMessage) -> discord.Embed:
     if message.caller_outside_top and message.caller is not None:
         lines += ["…", _board_line(message.caller, True)]
     embed = discord.Embed(
-        title=fit(message.title or "Leaderboard", EMBED_TITLE_LIMIT),
+        title=fit(plain(message.title or "Leaderboard"), EMBED_TITLE_LIMIT),
         description=fit("\n".join(lines), EMBED_DESCRIPTION_LIMIT),
         colour=BOARD_COLOUR,
     )
@@ -264,7 +266,7 @@ def leaderboard_embed(message: LeaderboardMessage) -> discord.Embed:
 
 def stats_embed(message: StatsMessage) -> discord.Embed:
     embed = discord.Embed(
-        title=fit(f"Stats for {message.name}", EMBED_TITLE_LIMIT), colour=STATS_COLOUR
+        title=fit(f"Stats for {plain(message.name)}", EMBED_TITLE_LIMIT), colour=STATS_COLOUR
     )
     accuracy = f"{message.accuracy:.0%}" if message.answered else "–"
     embed.add_field(name="Answered", value=str(message.answered))

@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 FAST_REPLY_SECONDS = 1.5  # Discord allows 3 s: leave room for the callback's own round trip
+DEFERRED_EPHEMERAL = "quizbot.deferred_ephemeral"  # in Interaction.extras: how we deferred
 NO_MENTIONS = discord.AllowedMentions.none()
 
 
@@ -65,6 +66,7 @@ async def within_deadline(
     except TimeoutError:
         if not interaction.response.is_done():
             await interaction.response.defer(ephemeral=ephemeral, thinking=True)
+            interaction.extras[DEFERRED_EPHEMERAL] = ephemeral
         return await task
 
 
@@ -76,7 +78,10 @@ async def respond(
     **parts: Any,
 ) -> None:
     """The interaction's answer: a new message, or (`edit`) an update of the clicked message.
-    After a deferral it becomes the follow-up that replaces "thinking…"."""
+    After a deferral it becomes the follow-up that replaces "thinking…". That follow-up keeps
+    the deferral's ephemeral state whatever it asks for (Discord ignores its flag), so when
+    the two differ the "thinking…" message is removed first and the answer is a message of
+    its own, public or private as asked."""
     parts.setdefault("allowed_mentions", NO_MENTIONS)
     if not interaction.response.is_done():
         if edit:
@@ -85,6 +90,9 @@ async def respond(
         else:
             await interaction.response.send_message(ephemeral=ephemeral, **parts)
         return
+    deferred = interaction.extras.pop(DEFERRED_EPHEMERAL, None)
+    if deferred is not None and deferred != ephemeral:
+        await interaction.delete_original_response()
     await interaction.followup.send(ephemeral=ephemeral, **parts)
 
 

@@ -21,6 +21,7 @@ from typing import Any
 from aiohttp import ClientSession, web
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.response import BoltResponse
+from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncRateLimitErrorRetryHandler,
     AsyncServerErrorRetryHandler,
@@ -31,14 +32,20 @@ from adapters.pacing import RateLimiter
 from adapters.runtime import Services
 from adapters.slack import blocks as kit
 from adapters.slack import commands as cmd
-from adapters.slack.markup import escape
 from adapters.slack.people import DEFAULT_TTL, Directory, Person
 from adapters.slack.platform import NAME as PLATFORM
 from adapters.slack.platform import SlackSettings
-from adapters.slack.poster import ChannelPacer, SlackPoster
+from adapters.slack.poster import (
+    REINSTALL,
+    ChannelPacer,
+    HoldOn429,
+    OnlyRateLimitsForPosts,
+    SlackPoster,
+    refusal,
+)
 from adapters.slack.socket import SocketModeHandler
 from bot.messages import Notice, spell_commands
-from bot.ports import Place, Player
+from bot.ports import Place, Player, PostError
 from bot.schedule.spec import DailySpec, parse_words
 from bot.schedule.timing import SpecError, parse_zone
 
@@ -76,8 +83,10 @@ def make_client(token: str, api_url: str | None = None) -> AsyncWebClient:
 
 
 def with_retries(client: AsyncWebClient) -> AsyncWebClient:
-    """Add the 429 and 5xx retry handlers a client lacks (a client handed in keeps its own)."""
+    """Add the 429 and 5xx retry handlers a client lacks (a client handed in keeps its own),
+    and keep every handler but the 429 one off chat.postMessage (OnlyRateLimitsForPosts)."""
     kinds = {type(h) for h in client.retry_handlers}
+    kinds |= {type(h.inner) for h in client.retry_handlers if isinstance(h, OnlyRateLimitsForPosts)}
     if AsyncRateLimitErrorRetryHandler not in kinds:
         client.retry_handlers.append(
             AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES)
@@ -86,6 +95,12 @@ def with_retries(client: AsyncWebClient) -> AsyncWebClient:
         client.retry_handlers.append(
             AsyncServerErrorRetryHandler(max_retry_count=SERVER_ERROR_RETRIES)
         )
+    client.retry_handlers[:] = [
+        h
+        if isinstance(h, AsyncRateLimitErrorRetryHandler | OnlyRateLimitsForPosts | HoldOn429)
+        else OnlyRateLimitsForPosts(h)
+        for h in client.retry_handlers
+    ]
     return client
 
 
@@ -130,6 +145,7 @@ class SlackAdapter:
         port: int | None = None,
         pacer: ChannelPacer | None = None,
         workspace_pacer: RateLimiter | None = None,
+        update_pacer: RateLimiter | None = None,
         people_ttl: float = DEFAULT_TTL,
         heartbeat_interval: float = 30.0,
     ) -> None:
@@ -150,10 +166,19 @@ class SlackAdapter:
         )
         self.host = host or settings.http_host
         self.port = settings.http_port if port is None else port
-        self.poster = SlackPoster(self.client, pacer, services.clock, workspace=workspace_pacer)
+        self.poster = SlackPoster(
+            self.client,
+            pacer,
+            services.clock,
+            workspace=workspace_pacer,
+            updates=update_pacer,
+            on_token_dead=self._token_died,
+        )
         self.people = Directory(self.client, ttl=people_ttl)
         self.seen = SeenDeliveries()
         self.admins = settings.admins
+        self.team_id = ""  # from auth.test at start
+        self.bot_user_id = ""
         self.heartbeat_interval = heartbeat_interval
         self.last_heartbeat: float = 0.0  # time.time() of the last sign of life; 0 = never
         self.dropped_repeats = 0
@@ -168,6 +193,8 @@ class SlackAdapter:
         self.app.command(COMMAND)(self._on_command)
         self.app.action(re.compile(rf"^{kit.ANSWER_PREFIX}:"))(self._on_answer)
         self.app.action(kit.PRACTICE_NEXT)(self._on_practice_next)
+        self.app.event("app_uninstalled")(self._on_uninstalled)
+        self.app.event("tokens_revoked")(self._on_tokens_revoked)
         self.app.error(self._on_error)
         self._practice_topics: OrderedDict[str, str | None] = OrderedDict()
         self._inflight: set[asyncio.Task[Any]] = set()
@@ -189,6 +216,7 @@ class SlackAdapter:
         if self.client.session is None:  # one connection pool for every Web API call
             self._session = self.client.session = ClientSession()
         try:
+            await self._check_token()
             if self.socket_mode:
                 self._handler = SocketModeHandler(
                     self.app, self.settings.app_token.value, web_client=self.client
@@ -231,7 +259,50 @@ class SlackAdapter:
 
     def alive(self) -> bool:
         """A sign of life within three heartbeat intervals: what `quizbot health` reports."""
+        if self.poster.token_dead is not None:
+            return False
         return time.time() - self.last_heartbeat < 3 * self.heartbeat_interval
+
+    async def _check_token(self) -> None:
+        """auth.test before anything else: a revoked or mistyped token is one clear start-up
+        error (and after an uninstall the supervisor's restarts keep saying why)."""
+        try:
+            identity = await self.client.auth_test()
+        except SlackApiError as error:
+            found = refusal(error, "auth.test")
+            raise RuntimeError(
+                found.reason if isinstance(found, PostError) else f"auth.test failed: {found}"
+            ) from None
+        self.team_id = str(identity.get("team_id") or "")
+        self.bot_user_id = str(identity.get("user_id") or "")
+
+    def _token_died(self, reason: str) -> None:
+        self.services.shutdown.fatal(f"slack: {reason}")
+
+    # -- the workspace removed us -------------------------------------------------------
+
+    async def _on_uninstalled(self, ack: Any, body: dict[str, Any]) -> None:
+        await ack()
+        await self._removed(str(body.get("team_id") or self.team_id), "quizbot was uninstalled")
+
+    async def _on_tokens_revoked(self, ack: Any, body: dict[str, Any]) -> None:
+        await ack()
+        revoked = ((body.get("event") or {}).get("tokens") or {}).get("bot") or []
+        if self.bot_user_id and self.bot_user_id not in revoked:
+            return  # another token of the app (a user's OAuth token), not ours
+        await self._removed(str(body.get("team_id") or self.team_id), "quizbot's token was revoked")
+
+    async def _removed(self, team_id: str, what: str) -> None:
+        """The workspace removed the app: pause its schedules, then stop (the token is dead;
+        with one workspace per bot token, nothing else can work)."""
+        reason = f"{what} from this workspace: reinstall it, then /quiz daily turns it back on"
+        if self.services.daily is not None:
+            try:
+                await self.services.daily.removed_from(PLATFORM, team_id, reason)
+            except Exception:
+                log.exception("could not pause the schedules of workspace %s", team_id)
+        self.poster.token_dead = self.poster.token_dead or f"{what} from workspace {team_id}"
+        self._token_died(f"{what} from workspace {team_id}: {REINSTALL}")
 
     async def _beat(self) -> None:
         while True:
@@ -286,8 +357,10 @@ class SlackAdapter:
             if task is not None:
                 self._inflight.discard(task)
 
-    async def _player(self, user_id: str, fallback: str = "") -> tuple[Player, Person]:
-        person = await self.people.person(user_id, fallback)
+    async def _player(
+        self, user_id: str, fallback: str = "", *, quick: bool = True
+    ) -> tuple[Player, Person]:
+        person = await self.people.person(user_id, fallback, quick=quick)
         return Player(PLATFORM, user_id, person.display_name), person
 
     def is_admin(self, person: Person) -> bool:
@@ -308,7 +381,9 @@ class SlackAdapter:
             return await _private(respond, f"{command.problem}\n\n{cmd.HELP}")
         if isinstance(command, cmd.Topics):
             return await _private(respond, self._topics_text())
-        player, person = await self._player(str(body["user_id"]), str(body.get("user_name", "")))
+        player, person = await self._player(
+            str(body["user_id"]), str(body.get("user_name", "")), quick=False
+        )
         if isinstance(command, cmd.StartQuiz):
             topic = self._topic(command.topic)
             if isinstance(topic, cmd.Invalid):
@@ -343,8 +418,11 @@ class SlackAdapter:
         topics = self.engine.topics()
         if not topics:
             return "No decks are loaded, so there are no topics."
-        lines = [f"• {escape(name)} ({count} cards)" for name, count in topics]
-        return "*Topics*\n" + "\n".join(lines) + "\n\n`/quiz 5 <topic>` or `/quiz practice <topic>`"
+        # Neutral Markdown: _private renders (and escapes) it once for Slack.
+        lines = [f"- {name} ({count} cards)" for name, count in topics]
+        return (
+            "**Topics**\n" + "\n".join(lines) + "\n\n`/quiz 5 <topic>` or `/quiz practice <topic>`"
+        )
 
     async def _daily(
         self, command: cmd.Command, place: Place, player: Player, person: Person, respond: Respond
@@ -400,7 +478,7 @@ class SlackAdapter:
         action = (body.get("actions") or [{}])[0]
         user = body.get("user") or {}
         player, _ = await self._player(str(user["id"]), str(user.get("name") or ""))
-        await self._practice(player, str(action.get("value") or "") or None, respond)
+        await self._practice(player, kit.practice_topic(str(action.get("value") or "")), respond)
 
     async def _practice(
         self, player: Player, topic: str | None, respond: Respond, *, new_run: bool = False

@@ -34,6 +34,10 @@ from bot.questions import plain
 from bot.render import fit, split
 
 FALLBACK_LIMIT = 300  # notification text: a preview, not the whole card
+# Slack refuses messages with about 12,000 characters of block text (msg_blocks_too_long, not
+# documented): stay well under it.
+BLOCKS_TEXT_BUDGET = 11_000
+MIN_KEPT = 200  # a section cut to fit the total keeps at least this much
 ANSWER_PREFIX = "answer"
 PRACTICE_NEXT = "practice:next"
 
@@ -134,12 +138,59 @@ def _preview(title: str, prompt: str) -> str:
 
 
 def _cap(blocks: Blocks, keep_last: int = 0) -> Blocks:
-    """At most MAX_BLOCKS: drop from the middle, keeping the first blocks and the last few."""
-    if len(blocks) <= MAX_BLOCKS:
+    """At most MAX_BLOCKS (dropping from the middle, keeping the first blocks and the last
+    few), then at most BLOCKS_TEXT_BUDGET characters of text in all (see _fit_total)."""
+    if len(blocks) > MAX_BLOCKS:
+        head = blocks[: MAX_BLOCKS - keep_last - 1]
+        tail = blocks[len(blocks) - keep_last :] if keep_last else []
+        blocks = [*head, context("… (too long for one Slack message: shortened)"), *tail]
+    return _fit_total(blocks)
+
+
+def _texts(blocks: Blocks) -> list[dict[str, Any]]:
+    """Every text object of the blocks, in order."""
+    found: list[dict[str, Any]] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("type") in ("mrkdwn", "plain_text") and isinstance(node.get("text"), str):
+                found.append(node)
+                return
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(blocks)
+    return found
+
+
+def text_length(blocks: Blocks) -> int:
+    return sum(len(t["text"]) for t in _texts(blocks))
+
+
+def _fit_total(blocks: Blocks) -> Blocks:
+    """Slack refuses a message whose blocks hold about 12,000 characters of text in all
+    (msg_blocks_too_long), whatever each block's own limit: cut the longest section texts
+    (a reveal's answer, its explanations) until the whole fits, the shortest last."""
+    over = text_length(blocks) - BLOCKS_TEXT_BUDGET
+    if over <= 0:
         return blocks
-    head = blocks[: MAX_BLOCKS - keep_last - 1]
-    tail = blocks[len(blocks) - keep_last :] if keep_last else []
-    return [*head, context("… (too long for one Slack message: shortened)"), *tail]
+    sections = sorted(
+        (b["text"] for b in blocks if b.get("type") == "section" and "text" in b),
+        key=lambda t: len(t["text"]),
+        reverse=True,
+    )
+    for text in sections:
+        if over <= 0:
+            break
+        keep = max(len(text["text"]) - over, MIN_KEPT)
+        if keep < len(text["text"]):
+            before = len(text["text"])
+            text["text"] = fit(text["text"], keep)
+            over -= before - len(text["text"])
+    return blocks
 
 
 # ---------------------------------------------------------------- questions
@@ -252,10 +303,30 @@ def practice_reveal(message: RevealMessage, verdict: str, topic: str | None) -> 
         {
             "type": "actions",
             "block_id": "practice",
-            "elements": [button("Next question", PRACTICE_NEXT, topic or "", style="primary")],
+            "elements": [
+                button("Next question", PRACTICE_NEXT, practice_value(topic), style="primary")
+            ],
         }
     )
     return verdict, blocks[:MAX_BLOCKS]
+
+
+ALL_TOPICS = "all-topics"
+_TOPIC = "topic:"
+
+
+def practice_value(topic: str | None) -> str:
+    """The "Next question" button's value: the practice run's topic, so it survives a restart.
+    Never empty: Slack refuses a button whose value is an empty string."""
+    return f"{_TOPIC}{topic}" if topic else ALL_TOPICS
+
+
+def practice_topic(value: str) -> str | None:
+    """The topic a "Next question" value carries (buttons of older versions held the bare
+    topic name, or "" for every topic)."""
+    if value.startswith(_TOPIC):
+        return value[len(_TOPIC) :] or None
+    return None if value in ("", ALL_TOPICS) else value
 
 
 # ---------------------------------------------------------------- standings and stats
@@ -279,14 +350,16 @@ def leaderboard(message: LeaderboardMessage) -> tuple[str, Blocks]:
             blocks.append(context(f"You: {_row(message.caller)}"))
     elif message.period != "quiz":
         blocks.append(context("You have no points here yet."))
-    text = fit(f"{message.title}: " + ", ".join(f"{r.name} {r.points}" for r in message.rows), 300)
+    # The fallback text is mrkdwn too: names are escaped there as well (no <!channel>).
+    names = ", ".join(f"{escape(r.name)} {r.points}" for r in message.rows)
+    text = fit(f"{title}: {names}", FALLBACK_LIMIT)
     return text, blocks
 
 
 def stats(message: StatsMessage) -> tuple[str, Blocks]:
     name = escape(message.name)
     if not message.answered:
-        text = f"{message.name}: no answers yet. Try `/quiz practice`."
+        text = f"{name}: no answers yet. Try `/quiz practice`."
         return text, [section(f"*{name}*: no answers yet. Try `/quiz practice`.")]
     fields = [
         f"*Answered*\n{message.answered}",
@@ -306,13 +379,14 @@ def stats(message: StatsMessage) -> tuple[str, Blocks]:
         blocks.append(section("*By topic*\n" + "\n".join(lines)))
     if message.weakest:
         blocks.append(context("Weakest: " + ", ".join(escape(t) for t in message.weakest)))
-    text = f"{message.name}: {message.answered} answered, {message.accuracy:.0%} right"
+    text = f"{name}: {message.answered} answered, {message.accuracy:.0%} right"
     return text, blocks
 
 
 def notice(message: Notice | str) -> tuple[str, Blocks]:
     text = message.text if isinstance(message, Notice) else str(message)
-    return text, sections(to_slack(text))
+    # The fallback is mrkdwn too: escaped, so no text can broadcast (<!channel>).
+    return fit(escape(text), FALLBACK_LIMIT), _cap(sections(to_slack(text)))
 
 
 def render(message: OutgoingMessage, now: datetime | None = None) -> tuple[str, Blocks]:

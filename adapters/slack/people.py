@@ -3,6 +3,11 @@
 A quiz burst is many clicks from few people, so each person costs one `users.info` call per
 TTL; concurrent lookups of the same person share one call. When Slack cannot answer, the
 person still gets a name (their username from the payload) and no admin rights.
+
+users.info is Tier 4 (about 100 a minute): lookups are paced at that rate, and a lookup that
+would wait more than `MAX_NAME_WAIT` uses the payload's name at once instead (not cached, so
+the next click looks again): thirty new players clicking in the same second get their
+"Locked in" at once, not after seconds of 429s and retries.
 """
 
 from __future__ import annotations
@@ -14,10 +19,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from adapters import pacing
+
 log = logging.getLogger(__name__)
 
 DEFAULT_TTL = 600.0  # seconds: renames and role changes show up within ten minutes
 MAX_PEOPLE = 10_000  # bound the cache; a workspace bigger than this just looks people up again
+MAX_NAME_WAIT = 1.0  # seconds a click may wait for its turn at users.info
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,15 +43,24 @@ class Directory:
         *,
         ttl: float = DEFAULT_TTL,
         clock: Callable[[], float] = time.monotonic,
+        limiter: pacing.RateLimiter | None = None,
     ) -> None:
         self._client = client
+        self._limiter = limiter or pacing.RateLimiter(
+            pacing.SLACK_TIER4_RATE,
+            pacing.SLACK_TIER4_BURST,
+            max_wait=MAX_NAME_WAIT,
+            name="Slack users.info",
+        )
         self._ttl = ttl
         self._clock = clock
         self._cache: dict[str, tuple[float, Person]] = {}
         self._pending: dict[str, asyncio.Future[Person]] = {}
         self.lookups = 0  # users.info calls made: lets tests see the cache work
 
-    async def person(self, user_id: str, fallback_name: str = "") -> Person:
+    async def person(self, user_id: str, fallback_name: str = "", *, quick: bool = True) -> Person:
+        """`quick`: a click, which takes the payload's name rather than wait its turn; a
+        command (`quick=False`) waits, since admin rights may depend on the answer."""
         cached = self._cache.get(user_id)
         if cached is not None and cached[0] > self._clock():
             return cached[1]
@@ -53,7 +70,7 @@ class Directory:
         future: asyncio.Future[Person] = asyncio.get_running_loop().create_future()
         self._pending[user_id] = future
         try:
-            person = await self._lookup(user_id, fallback_name)
+            person = await self._lookup(user_id, fallback_name, quick)
             future.set_result(person)
             return person
         finally:
@@ -61,7 +78,12 @@ class Directory:
             if not future.done():  # cancelled mid-lookup: do not leave waiters hanging
                 future.cancel()
 
-    async def _lookup(self, user_id: str, fallback_name: str) -> Person:
+    async def _lookup(self, user_id: str, fallback_name: str, quick: bool) -> Person:
+        if quick:
+            try:
+                await self._limiter.acquire()
+            except pacing.PacingFull:
+                return Person(user_id, fallback_name or user_id)
         self.lookups += 1
         try:
             response = await self._client.users_info(user=user_id)

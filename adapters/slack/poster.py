@@ -7,12 +7,21 @@ channel queue up briefly instead of collecting 429s. Each channel's queue is bou
 through `recover()`), rather than memory and delay growing without end.
 
 Slack also limits posts across the whole workspace (the number is not published). Every post
-and edit then waits its turn in one workspace `RateLimiter` (adapters/pacing.py, 47/s by
-default), so a daily fan-out to thousands of channels queues instead of collecting 429s. A
-429 that still comes back holds that queue for its Retry-After (at its first sight, through a
-retry-handler hook on the client), and once the Web API client's own retries are used up the
-post goes round again until `patience` runs out: a 429 means Slack stored nothing, so going
-again never doubles a post.
+then waits its turn in one workspace `RateLimiter` (adapters/pacing.py, 47/s by default), so a
+daily fan-out to thousands of channels queues instead of collecting 429s. Edits
+(`chat.update`) are Tier 3, about 50 a minute per workspace: they wait in a limiter of their
+own at that pace, and a reveal that would wait longer than `patience` is posted as a new
+message instead (through the post queue), so a reveal fan-out to hundreds of channels still
+reaches every one. A 429 that still comes back holds its method's queue for its Retry-After
+(at its first sight, through a retry-handler hook on the client), and once the Web API
+client's own retries are used up the call goes round again until `patience` runs out: a 429
+means Slack stored nothing, so going again never doubles a post.
+
+A refusal that retrying will not change becomes a `PostError` of its kind (`REFUSALS`): a
+deleted or archived channel, a channel quizbot is not in, a dead token. A reveal whose
+question was deleted or can no longer be edited is posted as a new message, once. A 5xx or
+a cut connection on `chat.postMessage` may have stored the post (Slack says so), and Slack
+has no idempotency key: it is never retried blindly but reported as `maybe_posted`.
 """
 
 from __future__ import annotations
@@ -24,37 +33,85 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 
 from adapters import pacing
 from adapters.slack import blocks as kit
+from adapters.slack.markup import escape
 from bot.clock import Clock
-from bot.messages import OutgoingMessage
-from bot.ports import Place
+from bot.messages import Notice, OutgoingMessage
+from bot.ports import Place, PostError, PostErrorKind
 
 log = logging.getLogger(__name__)
 
+REINSTALL = "reinstall the app from deploy/slack-manifest.yaml and set SLACK_BOT_TOKEN again"
 
-# Slack's error codes in words a channel member can act on (the engine shows them).
-_REASONS = {
-    "not_in_channel": "quizbot is not in this channel: invite it with `/invite @quizbot`",
-    "channel_not_found": "quizbot cannot see this channel: invite it with `/invite @quizbot`",
-    "is_archived": "this channel is archived",
-    "restricted_action": "this workspace does not let apps post here",
-    "msg_too_long": "the message was too long for Slack",
-    "ratelimited": "Slack is rate-limiting posts here; try again in a minute",
+# Slack's error names that retrying will not change: their kind and a sentence an admin can
+# act on. Sources: the method pages of chat.postMessage and chat.update, and the Web API's
+# OpenAPI description (shared/specs/slack). Anything else is temporary or our own bug.
+REFUSALS: dict[str, tuple[PostErrorKind, str]] = {
+    "channel_not_found": (
+        "gone",
+        "quizbot cannot find this channel: it was deleted, or it is private and quizbot is "
+        "not in it (invite it with /invite @quizbot)",
+    ),
+    "is_inactive": ("gone", "the channel was archived, frozen or deleted"),
+    "not_in_channel": (
+        "no_access",
+        "quizbot is not in this channel: invite it with /invite @quizbot",
+    ),
+    "is_archived": ("no_access", "the channel is archived"),
+    "restricted_action": ("no_access", "this workspace does not let apps post in this channel"),
+    "team_access_not_granted": ("no_access", "quizbot has no access to this workspace"),
+    "message_not_found": ("message_gone", "the message was deleted"),
+    "cant_update_message": ("message_gone", "the message can no longer be edited"),
+    "edit_window_closed": ("message_gone", "the message is past the workspace's edit window"),
+    "invalid_auth": ("token_dead", f"Slack refused SLACK_BOT_TOKEN (invalid_auth): {REINSTALL}"),
+    "not_authed": ("token_dead", "no Slack token was sent: set SLACK_BOT_TOKEN"),
+    "account_inactive": (
+        "token_dead",
+        f"the Slack token's user or app was deactivated (account_inactive): {REINSTALL}",
+    ),
+    "token_revoked": (
+        "token_dead",
+        f"the Slack token was revoked (token_revoked, the app was uninstalled?): {REINSTALL}",
+    ),
+    "token_expired": ("token_dead", f"the Slack token expired (token_expired): {REINSTALL}"),
+    "missing_scope": ("token_dead", "the Slack app lacks a scope it needs"),
 }
 
 
 class PostFailed(RuntimeError):
-    """Slack refused a post or an edit; the message says why in plain words."""
+    """Slack refused a post or an edit for a reason a later try may not meet (a rate limit
+    outlasted, an outage), or one that is our own mistake (an invalid block)."""
 
 
-def _plain_error(error: SlackApiError) -> PostFailed:
-    code = str(error.response.get("error") or "unknown_error") if error.response else "no_response"
-    reason = _REASONS.get(code, f"Slack had a problem ({code}); try again in a minute")
-    return PostFailed(reason)
+def error_code(error: SlackApiError) -> str:
+    response = error.response
+    return str(response.get("error") or "unknown_error") if response is not None else "no_response"
+
+
+def refusal(error: SlackApiError, method: str) -> PostError | PostFailed:
+    """What a Slack error means for the caller: a PostError of its kind, else PostFailed."""
+    code = error_code(error)
+    status = getattr(error.response, "status_code", 200)
+    if code in REFUSALS:
+        kind, reason = REFUSALS[code]
+        if code == "missing_scope":
+            needed = error.response.get("needed") if error.response is not None else None
+            reason = f"the Slack app lacks the scope {needed or '?'}: {REINSTALL}"
+        return PostError(kind, reason, code=code)
+    if method == "chat.postMessage" and (
+        status >= 500 or code in ("internal_error", "fatal_error")
+    ):
+        return PostError(
+            "maybe_posted",
+            f"Slack failed part-way through a post ({status} {code}): it may be in the channel",
+            code=code,
+        )
+    return PostFailed(f"Slack had a problem ({code}); it is tried again later")
 
 
 class PacerFull(RuntimeError):
@@ -133,20 +190,31 @@ class SlackPoster:
         clock: Clock | None = None,
         *,
         workspace: pacing.RateLimiter | None = None,
+        updates: pacing.RateLimiter | None = None,
         patience: float = pacing.MAX_WAIT,
+        on_token_dead: Callable[[str], None] | None = None,
     ):
-        """`workspace`: the pace over every channel (default 47 posts/s); `patience`: seconds
-        a post keeps going again after 429s before it fails."""
+        """`workspace`: the pace of posts over every channel (default 47/s); `updates`: the
+        pace of edits (Tier 3, default 50 a minute); `patience`: seconds a call keeps going
+        again after 429s before it fails; `on_token_dead`: told once when Slack says the
+        token no longer works (the adapter stops the process)."""
         self.client = client
         self.pacer = pacer or ChannelPacer()
         self.clock = clock
         self.workspace = workspace or pacing.RateLimiter(
             pacing.SLACK_WORKSPACE_RATE, pacing.SLACK_WORKSPACE_BURST, name="Slack posts"
         )
+        self.updates = updates or pacing.RateLimiter(
+            pacing.SLACK_TIER3_RATE, pacing.SLACK_TIER3_BURST, name="Slack edits"
+        )
         self.patience = patience
+        self.on_token_dead = on_token_dead
+        self.token_dead: str | None = None
         handlers = getattr(client, "retry_handlers", None)
         if isinstance(handlers, list) and not any(isinstance(h, HoldOn429) for h in handlers):
-            handlers.insert(0, HoldOn429(self.workspace))
+            handlers.insert(
+                0, HoldOn429({"chat.postMessage": self.workspace, "chat.update": self.updates})
+            )
 
     def _render(self, message: OutgoingMessage) -> tuple[str, kit.Blocks]:
         return kit.render(message, self.clock.now() if self.clock else None)
@@ -156,13 +224,39 @@ class SlackPoster:
         return await self._post(place.channel_id, text, blocks)
 
     async def edit(self, place: Place, ref: str, message: OutgoingMessage) -> None:
+        """Edit the message into `message`; if it was deleted or cannot be edited, or the
+        edit queue (Tier 3) is too long to wait in, post `message` as a new one, once."""
         text, blocks = self._render(message)
-        await self._paced(
-            None,
-            lambda: self.client.chat_update(
-                channel=place.channel_id, ts=ref, text=text, blocks=blocks
-            ),
-        )
+        try:
+            await self._paced(
+                None,
+                lambda: self.client.chat_update(
+                    channel=place.channel_id, ts=ref, text=text, blocks=blocks
+                ),
+                limiter=self.updates,
+                method="chat.update",
+            )
+        except PostError as error:
+            if error.kind != "message_gone":
+                raise
+            log.warning("message %s in %s: %s; posting the update as a new one", ref, place,
+                        error.reason)  # fmt: skip
+        except pacing.PacingFull:
+            log.warning("Slack edits queue is full; posting the update to %s as a new one", place)
+        else:
+            return
+        await self._post(place.channel_id, text, blocks)
+
+    async def tell(self, place: Place, user_id: str, message: OutgoingMessage) -> bool:
+        """A direct message from the app (its Messages tab), naming the channel."""
+        body = message.text if isinstance(message, Notice) else str(message)
+        text = f"About <#{escape(place.channel_id)}>: {escape(body)}"
+        try:
+            await self._post(user_id, text, None)
+        except Exception as error:
+            log.warning("could not tell %s about %s: %s", user_id, place, error)
+            return False
+        return True
 
     async def find_post(self, place: Place, message: OutgoingMessage) -> str | None:
         """Slack has no idempotent post and finding one would need history scopes: the
@@ -195,42 +289,97 @@ class SlackPoster:
         )
         return str(response["ts"])
 
-    async def _paced(self, channel: str | None, call: Callable[[], Awaitable[Any]]) -> Any:
-        """One Web API call in its turn (the channel's, then the workspace's); 429s that
-        outlast the client's retries send it round again until `patience` runs out."""
+    async def _paced(
+        self,
+        channel: str | None,
+        call: Callable[[], Awaitable[Any]],
+        *,
+        limiter: pacing.RateLimiter | None = None,
+        method: str = "chat.postMessage",
+    ) -> Any:
+        """One Web API call in its turn (the channel's, then its method's workspace queue);
+        429s that outlast the client's retries send it round again until `patience` runs
+        out. Refusals are raised as PostError; a dead token is also reported, once."""
+        queue = limiter or self.workspace
         started = time.monotonic()
         while True:
+            if self.token_dead is not None:
+                raise PostError("token_dead", self.token_dead)
             if channel is not None:
                 await self.pacer.wait(channel)
-            await self.workspace.acquire()
+            await queue.acquire()
             try:
                 return await call()
             except SlackApiError as error:
                 wait = _rate_limited_for(error)
                 if wait is None or time.monotonic() - started + wait > self.patience:
-                    raise _plain_error(error) from error
+                    raise self._refused(refusal(error, method)) from error
+            except (TimeoutError, aiohttp.ClientError) as error:
+                if method != "chat.postMessage" or isinstance(error, aiohttp.ClientConnectorError):
+                    raise  # nothing reached Slack, or an edit: safe to try again later
+                raise PostError(
+                    "maybe_posted",
+                    f"the connection to Slack broke during a post ({type(error).__name__}): "
+                    "it may be in the channel",
+                ) from error
             log.warning("Slack still rate-limits after the client's retries; again in %.0f s", wait)
-            self.workspace.hold(wait)
+            queue.hold(wait)
+
+    def _refused(self, error: PostError | PostFailed) -> PostError | PostFailed:
+        if isinstance(error, PostError) and error.kind == "token_dead" and not self.token_dead:
+            self.token_dead = error.reason
+            if self.on_token_dead is not None:
+                self.on_token_dead(error.reason)
+        return error
 
 
 class HoldOn429(AsyncRetryHandler):
-    """Never retries by itself: it sees each 429 on a paced method first and holds the
-    workspace queue for its Retry-After, so the posts behind it wait instead of collecting
+    """Never retries by itself: it sees each 429 on a paced method first and holds that
+    method's queue for its Retry-After, so the calls behind it wait instead of collecting
     429s too (the client's own rate-limit handler then retries the request)."""
 
-    PACED = frozenset({"chat.postMessage", "chat.update"})
-
-    def __init__(self, limiter: pacing.RateLimiter) -> None:
+    def __init__(self, limiters: dict[str, pacing.RateLimiter]) -> None:
         super().__init__(max_retry_count=0)
-        self.limiter = limiter
+        self.limiters = limiters
 
     async def can_retry_async(
         self, *, state: Any, request: Any, response: Any = None, error: Any = None
     ) -> bool:
-        paced = request.url.rstrip("/").rsplit("/", 1)[-1] in self.PACED
-        if paced and response is not None and response.status_code == 429:
-            self.limiter.hold(_seconds(_header(response.headers, "retry-after")))
+        limiter = self.limiters.get(method_of(request))
+        if limiter is not None and response is not None and response.status_code == 429:
+            limiter.hold(_seconds(_header(response.headers, "retry-after")))
         return False
+
+
+def method_of(request: Any) -> str:
+    """The Web API method a slack_sdk request calls (the last part of its URL)."""
+    return str(request.url).rstrip("/").rsplit("/", 1)[-1].split("?", 1)[0]
+
+
+class OnlyRateLimitsForPosts(AsyncRetryHandler):
+    """Wraps a retry handler (5xx, broken connections) so it never retries chat.postMessage:
+    Slack may have stored a post that answered 5xx or lost its connection, and it has no
+    idempotency key, so a blind retry could post twice. Other methods retry as before."""
+
+    def __init__(self, inner: AsyncRetryHandler) -> None:
+        super().__init__(inner.max_retry_count, inner.interval_calculator)
+        self.inner = inner
+
+    async def can_retry_async(
+        self, *, state: Any, request: Any, response: Any = None, error: Any = None
+    ) -> bool:
+        if method_of(request) == "chat.postMessage":
+            return False
+        return await self.inner.can_retry_async(
+            state=state, request=request, response=response, error=error
+        )
+
+    async def prepare_for_next_attempt_async(
+        self, *, state: Any, request: Any, response: Any = None, error: Any = None
+    ) -> None:
+        await self.inner.prepare_for_next_attempt_async(
+            state=state, request=request, response=response, error=error
+        )
 
 
 def _header(headers: Any, name: str) -> Any:

@@ -37,7 +37,7 @@ from bot.messages import (
     command,
     option_letter,
 )
-from bot.ports import Place, Player, Poster
+from bot.ports import Place, Player, Poster, PostError
 from bot.questions import Question, QuestionMaker
 from bot.store.db import Store, parse_ts, ts
 from bot.store.records import FACT_NAMES, NewQuiz, NewRound, Quiz, RoundFacts
@@ -419,6 +419,14 @@ class Engine:
                 await self.poster.edit(place, ref, message)
             else:
                 await self.poster.post(place, message)
+        except PostError as error:
+            if not (error.place_unusable or error.kind == "maybe_posted"):
+                log.exception("round %s: could not deliver the reveal; recover() retries",
+                              round_id)  # fmt: skip
+                return False
+            # The place is gone or closed to the bot (a retry at every start would meet the
+            # same refusal), or the reveal may be out already (a retry could show it twice).
+            log.warning("round %s: reveal not delivered and not retried: %s", round_id, error)
         except Exception:
             log.exception("round %s: could not deliver the reveal; recover() retries", round_id)
             return False

@@ -31,8 +31,8 @@ from bot.cards.model import Card
 from bot.clock import Clock
 from bot.engine import Engine
 from bot.engine.periods import period_key
-from bot.messages import command
-from bot.ports import Place
+from bot.messages import Notice, command
+from bot.ports import Place, PostError
 from bot.questions import CardFilter, Picker, Question, QuestionMaker
 from bot.schedule.spec import DailySpec
 from bot.schedule.store import DailyStore, Schedule, SlotRow, key
@@ -67,7 +67,7 @@ class SlotResult:
     """What one attempt at a slot did.
 
     status: posted | already_posted | busy | retry | failed | skipped | unknown | not_due | off
-    | no_cards. `retry_at`: when this slot should be looked at again (a retry job is
+    | no_cards | paused. `retry_at`: when this slot should be looked at again (a retry job is
     registered for it)."""
 
     status: str
@@ -125,7 +125,7 @@ class DailyScheduler:
     async def register(self, place: Place) -> None:
         """(Re-)register one channel's job from the database, after its schedule changed."""
         schedule = await self.db.schedule(place)
-        if schedule is None or not schedule.spec.enabled:
+        if schedule is None or not schedule.active:
             self._remove(job_id(place))
         else:
             self._register(schedule)
@@ -134,7 +134,7 @@ class DailyScheduler:
         if self.scheduler is None:
             return
         spec = schedule.spec
-        if not spec.enabled:
+        if not schedule.active:
             self._remove(job_id(schedule.place))
             return
         self.scheduler.add_job(
@@ -176,6 +176,8 @@ class DailyScheduler:
             schedule = await self.db.schedule(place)
             if schedule is None or not schedule.spec.enabled:
                 return SlotResult("off", place, None)
+            if schedule.paused:
+                return SlotResult("paused", place, None, detail=schedule.paused_reason or "")
             spec = schedule.spec
             slot = latest_slot(self.clock.now(), spec.at, spec.zone, spec.weekdays)
             if slot is None:
@@ -205,6 +207,8 @@ class DailyScheduler:
         schedule = schedule or await self.db.schedule(place)
         if schedule is None or (not schedule.spec.enabled and not force):
             return SlotResult("off", place, day)
+        if schedule.paused:  # even "post now": the platform said this place is unusable
+            return SlotResult("paused", place, day, detail=schedule.paused_reason or "")
         spec = schedule.spec
         zone = spec.zone
         now = self.clock.now()
@@ -304,6 +308,8 @@ class DailyScheduler:
         return SlotResult("posted", place, day, row_after, round_id=round_id)
 
     async def _failed(self, place: Place, day: date, row: SlotRow, exc: Exception) -> SlotResult:
+        if isinstance(exc, PostError):
+            return await self._refused(place, day, exc)
         now = self.clock.now()
         failures = row.failures + 1
         retry_at: datetime | None = now + BACKOFF[min(failures, len(BACKOFF)) - 1]
@@ -320,6 +326,73 @@ class DailyScheduler:
         log.warning("daily %s %s: posting failed (%s); retry at %s", place, day, error, retry_at)
         self._at(retry_job_id(place, day), retry_at, self.run_retry, [place, day])
         return SlotResult("retry", place, day, after, retry_at=retry_at, detail=error)
+
+    async def _refused(self, place: Place, day: date, exc: PostError) -> SlotResult:
+        """A refusal that a retry would meet again: never retried. A place that is gone or
+        closed to the bot has its schedule paused (its admin told once); a dead token fails
+        the slot only (the operator fixes the token, every schedule goes on); a post that may
+        have gone out is `unknown`, so it is never doubled."""
+        error = f"{exc.reason}"
+        if exc.kind == "maybe_posted":
+            after = await self.db.failed_attempt(
+                place, day, owner=self.owner, error=error, retry_at=None, unknown=True
+            )
+            log.error("daily %s %s: %s; not retried (a second post could be a duplicate)",
+                      place, day, error)  # fmt: skip
+            return SlotResult("unknown", place, day, after, detail=error)
+        after = await self.db.failed_attempt(
+            place, day, owner=self.owner, error=error, retry_at=None
+        )
+        self._remove(retry_job_id(place, day))
+        if exc.kind in ("gone", "no_access"):
+            await self.pause(place, error)
+        else:
+            log.error("daily %s %s: %s (%s); not retried", place, day, error, exc.kind)
+        return SlotResult("failed", place, day, after, detail=error)
+
+    # -- pausing --------------------------------------------------------------------------
+
+    async def pause(self, place: Place, reason: str, *, tell: bool = True) -> bool:
+        """Pause one channel's schedule (it stays stored; `/daily set` resumes it) and tell
+        the admin who set it, once. False when it was paused already or has no schedule."""
+        paused = await self.db.pause(place, reason, self.clock.now())
+        self._remove(job_id(place))
+        if not paused:
+            return False
+        log.error("daily %s: paused: %s", place, reason)
+        schedule = await self.db.schedule(place)
+        if tell and schedule is not None and schedule.set_by_id:
+            note = Notice(
+                f"Your daily question is paused: {reason}. When that is fixed, "
+                f"{command('daily set')} in that channel turns it back on."
+            )
+            try:
+                told = await self.engine.poster.tell(place, schedule.set_by_id, note)
+            except Exception:  # a note that cannot be delivered must not undo the pause
+                log.exception("daily %s: could not tell the admin about the pause", place)
+                told = False
+            if not told:
+                log.warning("daily %s: the admin could not be told about the pause", place)
+        return True
+
+    async def pause_server(self, platform: str, server_id: str, reason: str) -> list[Place]:
+        """Every schedule of a server or workspace the bot was removed from: paused with the
+        reason and their jobs (posts, retries) dropped. Nobody is told: the platform no longer
+        lets the bot reach that server's people."""
+        places = await self.db.pause_server(platform, server_id, reason, self.clock.now())
+        for place in places:
+            self._remove(job_id(place))
+            prefix = f"daily-retry:{':'.join(key(place))}:"
+            if self.scheduler is not None:
+                for job in self.scheduler.get_jobs():
+                    if job.id.startswith(prefix):
+                        self._remove(job.id)
+        if places:
+            log.error(
+                "daily: %d schedule(s) of %s %s paused: %s", len(places), platform, server_id,
+                reason,
+            )  # fmt: skip
+        return places
 
     def _closes_at(self, slot: Slot, spec: DailySpec, now: datetime, *, force: bool) -> datetime:
         if force and spec.reveal.delay is not None and now > slot.utc:
@@ -407,7 +480,10 @@ class DailyScheduler:
             ref = await self.engine.poster.post(place, board)
         except Exception as exc:
             await self.db.week_done(place, week, ref=None, error=f"{exc}", now=now)
-            log.exception("daily %s: weekly leaderboard for %s failed", place, week)
+            if isinstance(exc, PostError) and exc.kind in ("gone", "no_access"):
+                await self.pause(place, exc.reason)
+            else:
+                log.exception("daily %s: weekly leaderboard for %s failed", place, week)
             return False
         await self.db.week_done(place, week, ref=ref, error=None, now=self.clock.now())
         return True
@@ -422,7 +498,7 @@ class DailyScheduler:
         done: set[tuple[Place, date]] = set()
         for schedule in await self.db.schedules():
             spec = schedule.spec
-            if not spec.enabled:
+            if not schedule.active:
                 continue
             slot = latest_slot(now, spec.at, spec.zone, spec.weekdays)
             if slot is None:

@@ -56,7 +56,8 @@ class DailyService:
         except SpecError as problem:
             return Notice(str(problem))
         now = self.clock.now()
-        await self.db.save_schedule(place, new, _name(by), now)
+        by_id = by.user_id if isinstance(by, Player) else None
+        await self.db.save_schedule(place, new, _name(by), now, by_id=by_id)
         await self.engine.set_place_zone(place, new.tz)
         await self.daily.register(place)
         nxt = self.daily.next_post(new, now)
@@ -64,6 +65,11 @@ class DailyService:
             f"Daily question set: {new.describe()}. Next post: {_when(nxt.utc, new, now)}.",
             {"next_post_utc": nxt.utc.isoformat(), "spec": new.describe()},
         )
+
+    async def removed_from(self, platform: str, server_id: str, reason: str) -> int:
+        """The bot was removed from a server or workspace: pause every schedule there (the
+        adapter calls this on the platform's event). Returns how many were paused."""
+        return len(await self.daily.pause_server(platform, server_id, reason))
 
     async def has_schedule(self, place: Place) -> bool:
         """Whether `place` has a daily schedule (on or off)."""
@@ -91,14 +97,24 @@ class DailyService:
         spec = current.spec
         now = self.clock.now()
         lines = [f"Daily question: {spec.describe()}."]
-        if not spec.enabled:
+        if current.paused:
+            since = _when(current.paused_at, spec, now) if current.paused_at else "?"
+            lines.append(
+                f"Paused since {since}: {current.paused_reason}. When that is fixed, "
+                f"{command('daily set')} turns it back on."
+            )
+        elif not spec.enabled:
             lines.append(f"It is off. {command('daily set')} turns it back on.")
         else:
             nxt = self.daily.next_post(spec, now)
             lines.append(f"Next post: {_when(nxt.utc, spec, now)}.")
         today = local_date_of(now, spec.zone)
         row = await self.db.slot(place, today)
-        lines.append(f"Today ({today:%a} {today.day} {today:%b}): {self._today(spec, row, now)}")
+        if current.paused and row is None:
+            today_text = "nothing is posted while the schedule is paused."
+        else:
+            today_text = self._today(spec, row, now)
+        lines.append(f"Today ({today:%a} {today.day} {today:%b}): {today_text}")
         return Notice("\n".join(lines))
 
     async def now(self, place: Place, by: Player | str, *, is_admin: bool) -> Notice:
@@ -192,6 +208,11 @@ class DailyService:
             )
         if result.status == "no_cards":
             return result.detail
+        if result.status == "paused":
+            return (
+                f"The daily question here is paused: {result.detail}. When that is fixed, "
+                f"{command('daily set')} turns it back on."
+            )
         return f"Today's question could not be posted: {result.detail or result.status}."
 
 

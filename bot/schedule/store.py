@@ -42,6 +42,18 @@ class Schedule:
     spec: DailySpec
     updated_by: str | None
     updated_at: datetime
+    paused_reason: str | None = None  # set when the platform refused it for good
+    paused_at: datetime | None = None
+    set_by_id: str | None = None  # the admin's platform user id, told when it is paused
+
+    @property
+    def paused(self) -> bool:
+        return self.paused_reason is not None
+
+    @property
+    def active(self) -> bool:
+        """On and not paused: its job is registered and its posts go out."""
+        return self.spec.enabled and not self.paused
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,8 +116,25 @@ class DailyStore:
 
     # -- schedules ------------------------------------------------------------------------
 
-    async def save_schedule(self, place: Place, spec: DailySpec, by: str | None, now: datetime):
-        row = {**spec.to_row(), "updated_by": by, "updated_at": ts(now)}
+    async def save_schedule(
+        self,
+        place: Place,
+        spec: DailySpec,
+        by: str | None,
+        now: datetime,
+        *,
+        by_id: str | None = None,
+    ) -> None:
+        """Store the schedule; saving it also lifts a pause (the admin says it works again)."""
+        row = {
+            **spec.to_row(),
+            "updated_by": by,
+            "updated_at": ts(now),
+            "paused_reason": None,
+            "paused_at": None,
+        }
+        if by_id is not None:
+            row["set_by_id"] = by_id
         cols = ", ".join(row)
         sql = (
             f"INSERT INTO daily_schedules (platform, server_id, channel_id, {cols}) VALUES "
@@ -113,6 +142,37 @@ class DailyStore:
             f" DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in row)}"
         )
         await self.store.write(lambda c: c.execute(sql, (*key(place), *row.values())))
+
+    async def pause(self, place: Place, reason: str, now: datetime) -> bool:
+        """Pause one schedule; True only for the call that paused it (so its admin is told
+        once, however many posts or reveals hit the same refusal)."""
+        sql = (
+            "UPDATE daily_schedules SET paused_reason=?, paused_at=?"
+            f" WHERE {_KEY} AND paused_reason IS NULL"
+        )
+        params = (reason[:500], ts(now), *key(place))
+        return bool(await self.store.write(lambda c: c.execute(sql, params).rowcount))
+
+    async def pause_server(
+        self, platform: str, server_id: str, reason: str, now: datetime
+    ) -> list[Place]:
+        """Pause every schedule of one server or workspace that is not paused yet; returns
+        their places."""
+
+        def tx(conn: sqlite3.Connection) -> list[Place]:
+            rows = conn.execute(
+                "SELECT channel_id FROM daily_schedules WHERE platform=? AND server_id=?"
+                " AND paused_reason IS NULL",
+                (platform, server_id),
+            ).fetchall()
+            conn.execute(
+                "UPDATE daily_schedules SET paused_reason=?, paused_at=?"
+                " WHERE platform=? AND server_id=? AND paused_reason IS NULL",
+                (reason[:500], ts(now), platform, server_id),
+            )
+            return [Place(platform, server_id, r["channel_id"]) for r in rows]
+
+        return await self.store.write(tx)
 
     # The calls a daily post makes (schedule, claim, card_uses, posted) hand back the store's
     # future, their result finished on the database thread: no coroutine per call stays alive
@@ -233,9 +293,13 @@ class DailyStore:
         owner: str,
         error: str,
         retry_at: datetime | None,
+        unknown: bool = False,
     ) -> SlotRow | None:
-        """posting -> claimed (free to retry from `retry_at`) or -> failed (no retry left)."""
-        if retry_at is None:
+        """posting -> claimed (free to retry from `retry_at`) or -> failed (no retry left),
+        or -> unknown (`unknown`: the post may be out, so it is never tried again)."""
+        if unknown:
+            sql_state, lease = "unknown", None
+        elif retry_at is None:
             sql_state, lease = "failed", None
         else:
             sql_state, lease = "claimed", ts(retry_at)
@@ -443,12 +507,23 @@ def _reconcile(conn: sqlite3.Connection, k: tuple[Any, ...], row: sqlite3.Row) -
 
 
 def _schedule(row: sqlite3.Row, place: Place | None = None) -> Schedule:
+    paused_at = row["paused_at"]
     return Schedule(
         place=place or Place(row["platform"], row["server_id"], row["channel_id"]),
         spec=_spec(tuple(row)[_SPEC_SLICE]),
         updated_by=row["updated_by"],
         updated_at=parse_ts(row["updated_at"]),
+        paused_reason=row["paused_reason"],
+        paused_at=parse_ts(paused_at) if paused_at else None,
+        set_by_id=row["set_by_id"] or _id_in(row["updated_by"]),
     )
+
+
+def _id_in(updated_by: str | None) -> str | None:
+    """The user id in "Name (platform:id)", how schedules saved before set_by_id named it."""
+    if not updated_by or not updated_by.endswith(")") or ":" not in updated_by:
+        return None
+    return updated_by.rsplit(":", 1)[1][:-1] or None
 
 
 _SPEC_COLUMNS = (
@@ -457,8 +532,8 @@ _SPEC_COLUMNS = (
 )  # fmt: skip
 # Named in this order so the spec's values are one slice of the row.
 _SELECT_SCHEDULE = (
-    f"SELECT platform, server_id, channel_id, {', '.join(_SPEC_COLUMNS)}, updated_by, updated_at"
-    " FROM daily_schedules"
+    f"SELECT platform, server_id, channel_id, {', '.join(_SPEC_COLUMNS)}, updated_by, updated_at,"
+    " paused_reason, paused_at, set_by_id FROM daily_schedules"
 )
 _SPEC_SLICE = slice(3, 3 + len(_SPEC_COLUMNS))
 

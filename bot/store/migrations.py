@@ -213,6 +213,17 @@ CREATE TABLE heartbeats (
 ) WITHOUT ROWID;
 """,
     ),
+    # A daily schedule the platform permanently refused (channel deleted, bot removed, no
+    # access) is paused with the reason, not retried; `/daily set` clears it. set_by_id: the
+    # platform user id of the admin who set it, who is told once when it is paused.
+    (
+        4,
+        """
+ALTER TABLE daily_schedules ADD COLUMN paused_reason TEXT;
+ALTER TABLE daily_schedules ADD COLUMN paused_at TEXT;
+ALTER TABLE daily_schedules ADD COLUMN set_by_id TEXT;
+""",
+    ),
 ]
 
 

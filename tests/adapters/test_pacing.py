@@ -120,6 +120,7 @@ async def test_slack_posts_lose_nothing_when_the_workspace_allows_less_than_we_a
         client = make_web_client(fake, max_rate_limit_retries=1)
         poster = SlackPoster(client, ChannelPacer(rate=50.0, burst=5))
         channels = [f"C{n:04d}" for n in range(40)]
+        fake.add_channels(*channels)
         refs = await asyncio.gather(
             *(poster.post(Place("slack", "T0QUIZ", c), Notice(f"daily {c}")) for c in channels)
         )

@@ -145,6 +145,7 @@ async def slack(folder: Path, count: int) -> Delivery:
             await adapter.start()
             try:
                 places = [Place("slack", fake.team_id, f"C{n:06d}") for n in range(count)]
+                fake.add_channels(*(p.channel_id for p in places))
                 seconds, statuses = await fan_out(services, places)
             finally:
                 await adapter.stop()

@@ -190,6 +190,7 @@ async def crash_sequence(
             d_players = [discord.add_user(f"player{n}") for n in range(PLAYERS)]
         if slack is not None:
             channels["slack"] = ["C0QUIZ", "C0RANDOM"]
+            slack.add_channels("C0DAILY")
             places.append(Place("slack", SLACK_TEAM, "C0DAILY"))
             s_players = slack_players(slack, PLAYERS)
         await prepare_db(db, places)

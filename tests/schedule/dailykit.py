@@ -70,6 +70,11 @@ class PlatformPoster(MemoryPoster):
         await super().edit(place, ref, message)
         self.times.append(self.clock.now())
 
+    async def tell(self, place: Place, user_id: str, message: Any) -> bool:
+        told = await super().tell(place, user_id, message)
+        self.times.append(self.clock.now())
+        return told
+
     def questions(self) -> list[tuple[datetime, QuestionMessage]]:
         return [
             (t, c[3])
@@ -117,6 +122,9 @@ class StepScheduler:
 
     def remove_job(self, job_id: str) -> None:
         del self.jobs[job_id]
+
+    def get_jobs(self) -> list[Job]:
+        return list(self.jobs.values())
 
     def start(self) -> None:
         self.running = True

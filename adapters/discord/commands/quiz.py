@@ -8,7 +8,7 @@ import discord
 from discord import app_commands
 
 from adapters.discord.commands.choices import quiz_topics
-from adapters.discord.embeds import notice_text, topics_embed
+from adapters.discord.embeds import notice_text, plain, topics_embed
 from adapters.discord.replies import (
     is_admin,
     place_of,
@@ -66,7 +66,8 @@ def add_to(tree: app_commands.CommandTree) -> None:
         )
         if reply.status == "started":
             # Public, so the channel sees who started it; the question itself is already up.
-            text = f"{player_of(interaction).display_name} started a quiz. {reply.notice.text}"
+            who = plain(player_of(interaction).display_name)
+            text = f"{who} started a quiz. {reply.notice.text}"
             await respond(interaction, content=notice_text(text), ephemeral=False)
         else:
             await respond(interaction, content=notice_text(reply.notice))

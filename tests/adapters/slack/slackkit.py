@@ -14,6 +14,7 @@ from typing import Any
 from slack_sdk.http_retry.builtin_async_handlers import AsyncServerErrorRetryHandler
 from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryIntervalCalculator
 
+from adapters.pacing import RateLimiter
 from adapters.runtime import PosterRouter, Services
 from adapters.slack import SlackSettings, build
 from adapters.slack.app import SlackAdapter
@@ -119,6 +120,9 @@ async def running_quizbot(
     **fake_options: Any,
 ) -> AsyncIterator[Quizbot]:
     library, maker = shipped_library()
+    # Quick edits in these tests (a 5-question quiz reveals in seconds): the Tier 3 pace of
+    # chat.update has tests of its own (test_slack_refusals.py).
+    fake_options.setdefault("method_rates", {"chat.update": (50.0, 50)})
     async with FakeSlack(**fake_options) as fake:
         for user in EXTRA_USERS:
             fake.add_user(user)
@@ -148,7 +152,7 @@ async def running_quizbot(
                 port=0,
                 client=client,
                 pacer=ChannelPacer(rate=20.0, burst=10),
-                **(adapter_options or {}),
+                **{"update_pacer": RateLimiter(40.0, 10), **(adapter_options or {})},
             )
             await adapter.start()
             try:

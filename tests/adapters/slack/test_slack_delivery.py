@@ -186,8 +186,11 @@ async def test_socket_mode_heartbeat_follows_the_connection(tmp_path) -> None:
 
 def test_the_production_client_retries_429s_and_server_errors() -> None:
     client = make_client("xoxb-test", "http://127.0.0.1:9/api/")
-    kinds = {type(h).__name__ for h in client.retry_handlers}
+    kinds = {type(getattr(h, "inner", h)).__name__ for h in client.retry_handlers}
     assert {"AsyncRateLimitErrorRetryHandler", "AsyncServerErrorRetryHandler"} <= kinds
+    # Every handler but the 429 one is kept off chat.postMessage (a 5xx may have posted).
+    wrapped = {type(h).__name__ for h in client.retry_handlers if hasattr(h, "inner")}
+    assert wrapped == {"OnlyRateLimitsForPosts"}
     assert client.base_url == "http://127.0.0.1:9/api/"
 
 

@@ -13,7 +13,8 @@ ROOT = Path(__file__).resolve().parents[3]
 MANIFEST = ROOT / "deploy" / "slack-manifest.yaml"
 
 # Web API methods the adapter may call, and the bot scope each needs.
-SCOPE_OF_METHOD = {
+SCOPE_OF_METHOD: dict[str, str | None] = {
+    "auth_test": None,  # the token check at start needs no scope
     "chat_postMessage": "chat:write",
     "chat_update": "chat:write",
     "users_info": "users:read",
@@ -55,5 +56,8 @@ def test_manifest_declares_the_command_and_only_the_scopes_used() -> None:
 
     called = _called_methods()
     assert called == set(SCOPE_OF_METHOD), f"update SCOPE_OF_METHOD and the manifest: {called}"
-    needed = {"commands", "chat:write.public"} | {SCOPE_OF_METHOD[m] for m in called}
+    needed = {"commands", "chat:write.public"} | {SCOPE_OF_METHOD[m] for m in called} - {None}
     assert sorted(manifest["oauth_config"]["scopes"]["bot"]) == sorted(needed)
+    # The events the adapter listens to are the ones the manifest subscribes to.
+    events = manifest["settings"]["event_subscriptions"]["bot_events"]
+    assert sorted(events) == ["app_uninstalled", "tokens_revoked"]

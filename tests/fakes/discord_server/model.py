@@ -7,15 +7,18 @@ The REST API, the gateway and the interaction builder all read and change one `D
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from tests.fakes.discord_server.protocol import (
     ADMIN_PERMISSIONS,
     API_PREFIX,
+    BOT_INVITE_PERMISSIONS,
     DISCORD_EPOCH_MS,
     MEMBER_PERMISSIONS,
+    NONCE_MEMORY,
+    VIEW_CHANNEL,
     now_iso,
 )
 from tests.fakes.discord_server.records import FakeStats
@@ -79,6 +82,8 @@ class FakeChannel:
     parent_id: int | None = None
     owner_id: int | None = None
     auto_archive_duration: int = 1440
+    bot_permissions: int = BOT_INVITE_PERMISSIONS  # what the bot may do here
+    archived: bool = False  # a thread nobody can post in any more
 
     @property
     def is_thread(self) -> bool:
@@ -206,9 +211,14 @@ class DiscordWorld:
         self.guilds: list[FakeGuild] = [self.guild]
         self.channels: dict[int, FakeChannel] = {c.id: c for c in self.guild.channels}
         self.messages: dict[int, dict[str, Any]] = {}
-        # (channel id, nonce) -> message id: a nonce'd post looks up its first try in O(1)
-        # (a scan of every stored message made a 10,000-channel fan-out quadratic).
-        self._by_nonce: dict[tuple[int, str], int] = {}
+        # (channel id, nonce) -> (message id, when): a nonce'd post looks up its first try in
+        # O(1) (a scan of every stored message made a 10,000-channel fan-out quadratic).
+        self._by_nonce: dict[tuple[int, str], tuple[int, float]] = {}
+        # The clock of the platform's memory: nonces, interaction token lifetimes, the
+        # invalid-request window. Tests may replace it to move time on without sleeping.
+        self.clock: Callable[[], float] = time.monotonic
+        self.deleted_channels: set[int] = set()
+        self.removed_guilds: set[int] = set()
         self.deleted_messages: list[int] = []
         self.commands: dict[int | None, list[dict[str, Any]]] = {}  # guild id (None: global)
         self.interactions: list[InteractionHandle] = []
@@ -324,8 +334,8 @@ class DiscordWorld:
         if body.get("nonce") is not None:
             message["nonce"] = body["nonce"]
             nonce_key = (channel_id, str(body["nonce"]))
-            if self._by_nonce.get(nonce_key) not in self.messages:  # the first one stays found
-                self._by_nonce[nonce_key] = message_id
+            if self.first_with_nonce(channel_id, body["nonce"]) is None:  # the first stays found
+                self._by_nonce[nonce_key] = (message_id, self.clock())
         if body.get("message_reference"):
             message["message_reference"] = body["message_reference"]
         if webhook_id is not None:
@@ -356,8 +366,39 @@ class DiscordWorld:
         return message
 
     def first_with_nonce(self, channel_id: int, nonce: object) -> dict[str, Any] | None:
-        """The stored message first posted to the channel with this nonce, if any."""
-        return self.messages.get(self._by_nonce.get((channel_id, str(nonce)), -1))
+        """The stored message first posted to the channel with this nonce, if Discord still
+        remembers it (NONCE_MEMORY)."""
+        found = self._by_nonce.get((channel_id, str(nonce)))
+        if found is None or self.clock() - found[1] > NONCE_MEMORY:
+            return None
+        return self.messages.get(found[0])
+
+    # -- what a test does to the platform
+
+    def delete_channel(self, channel: FakeChannel) -> None:
+        """Someone deleted the channel: Discord answers 404 Unknown Channel (10003)."""
+        self.channels.pop(channel.id, None)
+        for guild in self.guilds:
+            if channel in guild.channels:
+                guild.channels.remove(channel)
+        self.deleted_channels.add(channel.id)
+
+    def deny(self, channel: FakeChannel, permissions: int) -> None:
+        """Take permission bits from the bot in this channel (VIEW_CHANNEL: it cannot see
+        the channel at all, 403 Missing Access; others: 403 Missing Permissions)."""
+        channel.bot_permissions &= ~permissions
+
+    def hide(self, channel: FakeChannel) -> None:
+        self.deny(channel, VIEW_CHANNEL)
+
+    def revoke_token(self) -> None:
+        """The bot's token was reset: every REST call now answers 401."""
+        self.token = f"revoked-{self.token}"
+
+    def delete_message(self, message_id: int) -> None:
+        """Someone deleted a message (a question before its reveal)."""
+        self.messages.pop(message_id, None)
+        self.deleted_messages.append(message_id)
 
     def register(self, handle: InteractionHandle) -> None:
         self.interactions.append(handle)

@@ -68,6 +68,7 @@ class FakeStats:
     messages_created: int = 0  # channel posts, followups and callback messages stored
     messages_edited: int = 0
     interactions_sent: int = 0
+    invalid_requests: int = 0  # 401, 403 and non-shared 429 answers (Discord bans at 10,000)
     by_status: Counter[int] = field(default_factory=Counter)
 
     @property
@@ -136,6 +137,7 @@ class InteractionHandle:
         self.followups: list[dict[str, Any]] = []  # messages created with the token
         self.edits: list[dict[str, Any]] = []  # PATCH bodies sent with the token
         self.original_message_id: int | None = None
+        self.created_at = world.clock()  # its token works INTERACTION_TOKEN_LIFETIME from here
         self._waiter = Waiter()
 
     def _notify(self) -> None:

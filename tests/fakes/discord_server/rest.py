@@ -1,14 +1,19 @@
 """The fake Discord's REST API as a server: every request recorded, then limits and faults.
 
 A request is matched against the route table (`Routes` fills it), recorded as a `Call`, put
-through scripted faults, the global limit, random faults, the bot-token check and the route
-bucket, in that order, and only then handed to its route. Discord's 429 shape (``Via``,
-``retry_after``, ``X-RateLimit-*``) is built here, so discord.py paces and retries as it would.
+through scripted faults, the global limit, random faults, the bot-token check, the route
+bucket and the body's validation against Discord's OpenAPI document and documented limits
+(validation.py), in that order, and only then handed to its route. Discord's 429 shape
+(``Via``, ``retry_after``, ``X-RateLimit-*``) is built here, so discord.py paces and retries
+as it would. Every 401, 403 and 429 (shared-scope 429s excepted) counts toward Discord's
+budget of 10,000 invalid requests in 10 minutes; past it, Cloudflare bans the bot: every
+request is then answered 429 without ``Via``, which discord.py does not retry.
 """
 
 from __future__ import annotations
 
 import asyncio
+import collections
 import functools
 import hashlib
 import json
@@ -21,7 +26,13 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.fakes.discord_server import validation
 from tests.fakes.discord_server.model import DiscordWorld
+from tests.fakes.discord_server.protocol import (
+    INVALID_REQUEST_BAN,
+    INVALID_REQUEST_LIMIT,
+    INVALID_REQUEST_WINDOW,
+)
 from tests.fakes.discord_server.records import Call, DiscordError, Faults, Waiter
 
 JSON_TYPE = "application/json"  # exactly this: discord.py only parses JSON for this value
@@ -100,6 +111,9 @@ class RestApi:
         self._global_reset_at = 0.0
         self._global_used = 0
         self._buckets: dict[str, tuple[float, int]] = {}  # key -> (window reset at, used)
+        self.invalid_limit = INVALID_REQUEST_LIMIT
+        self._invalid: collections.deque[float] = collections.deque()
+        self.banned_until: float | None = None
 
     def add_routes(self, table: Iterable[Route]) -> None:
         for method, template, handler in table:
@@ -289,7 +303,14 @@ class RestApi:
         )
         self.calls.append(call)
         self.world.stats.requests += 1
-        response = await self._answer(request, call, params, handler)
+        now = self.world.clock()
+        if self.banned_until is not None and now < self.banned_until:
+            call.fault = "banned"
+            call.response = "error code: 1015"  # Cloudflare's answer: no JSON, no Via
+            response = web.Response(status=429, text=call.response)
+        else:
+            response = await self._answer(request, call, params, handler)
+            self._count_invalid(response, now)
         call.status = response.status
         if call.response is None and isinstance(response.body, bytes) and response.body:
             call.response = json.loads(response.body)
@@ -301,6 +322,19 @@ class RestApi:
         assert self._waiter is not None
         self._waiter.notify()
         return response
+
+    def _count_invalid(self, response: web.Response, now: float) -> None:
+        """Discord's invalid-request budget: 401, 403 and 429 answers (not shared-scope
+        429s) in a sliding window; past the limit, the IP is banned."""
+        shared = response.headers.get("X-RateLimit-Scope") == "shared"
+        if response.status not in (401, 403, 429) or (response.status == 429 and shared):
+            return
+        self.world.stats.invalid_requests += 1
+        self._invalid.append(now)
+        while self._invalid and self._invalid[0] <= now - INVALID_REQUEST_WINDOW:
+            self._invalid.popleft()
+        if len(self._invalid) >= self.invalid_limit:
+            self.banned_until = now + INVALID_REQUEST_BAN
 
     def _match(self, method: str, path: str) -> tuple[str | None, dict[str, str], Handler | None]:
         for route_method, template, regex, handler in self._routes:
@@ -392,7 +426,10 @@ class RestApi:
             retry = float(bucket_headers["X-RateLimit-Reset-After"])
             return self._rate_limited(retry, is_global=False, scope="user", extra=bucket_headers)
 
+        refused = validation.problems(call.method, call.path, call.json)
         try:
+            if refused:
+                raise DiscordError(400, 50035, "Invalid Form Body: " + "; ".join(refused))
             status, payload = await handler(request, call, params)
         except DiscordError as error:
             status, payload = error.status, {"message": error.message, "code": error.code}

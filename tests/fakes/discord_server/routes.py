@@ -1,6 +1,16 @@
 """What each REST route of the fake Discord does: the application and its commands, channels,
 messages, threads and DMs, and the routes the bot answers interactions on (callback,
-followups and edits with the interaction token)."""
+followups and edits with the interaction token).
+
+Each refuses what Discord refuses: a deleted channel (404 10003), a channel of a server the
+bot was removed from or cannot see (403 50001), a missing permission (403 50013: sending,
+embeds, threads), an archived thread (400 50083), someone else's message (403 50005), a DM
+to a user who shares no server with the bot (400 50007), an interaction token older than
+15 minutes (401 50027). A follow-up to a deferred response edits its loading message and
+keeps the deferral's ephemeral state, whatever flags it sends (as Discord documents).
+
+Strictest readings where Discord does not say: a post with embeds but without Embed Links
+is refused with 50013 (Discord may instead drop the embeds)."""
 
 from __future__ import annotations
 
@@ -19,10 +29,16 @@ from tests.fakes.discord_server.protocol import (
     CALLBACK_MESSAGE,
     CALLBACK_MODAL,
     CALLBACK_UPDATE_MESSAGE,
+    CREATE_PUBLIC_THREADS,
+    EMBED_LINKS,
     EPHEMERAL,
+    INTERACTION_TOKEN_LIFETIME,
     LOADING,
     MESSAGE_COMPONENT,
     MODAL_SUBMIT,
+    SEND_MESSAGES,
+    SEND_MESSAGES_IN_THREADS,
+    VIEW_CHANNEL,
 )
 from tests.fakes.discord_server.records import Call, Callback, DiscordError, InteractionHandle
 from tests.fakes.discord_server.rest import Route
@@ -178,10 +194,29 @@ class Routes:
 
     # -- channels and messages
 
-    def _channel(self, p: dict[str, str]) -> FakeChannel:
+    def _channel(self, p: dict[str, str], need: int = 0) -> FakeChannel:
+        """The channel, if the bot may see it and has the `need` permission bits there."""
         channel = self.world.channels.get(int(p["channel_id"]))
         if channel is None:
             raise DiscordError(404, 10003, "Unknown Channel")
+        guild = channel.guild_id
+        if guild is not None and (
+            guild in self.world.removed_guilds or not channel.bot_permissions & VIEW_CHANNEL
+        ):
+            raise DiscordError(403, 50001, "Missing Access")
+        if channel.bot_permissions & need != need:
+            raise DiscordError(403, 50013, "Missing Permissions")
+        return channel
+
+    def _postable(self, p: dict[str, str], body: dict[str, Any]) -> FakeChannel:
+        channel = self._channel(p)
+        if channel.guild_id is None:
+            return channel
+        send = SEND_MESSAGES_IN_THREADS if channel.is_thread else SEND_MESSAGES
+        need = send | (EMBED_LINKS if body.get("embeds") else 0)
+        channel = self._channel(p, need)
+        if channel.archived:
+            raise DiscordError(400, 50083, "Thread is archived")
         return channel
 
     def _message(self, p: dict[str, str]) -> dict[str, Any]:
@@ -194,8 +229,8 @@ class Routes:
         return 200, self._channel(p).payload()
 
     async def _post_message(self, request: web.Request, call: Call, p: dict[str, str]) -> Any:
-        channel = self._channel(p)
         body = call.json or {}
+        channel = self._postable(p, body)
         if not (body.get("content") or body.get("embeds") or body.get("components") or call.files):
             raise DiscordError(400, 50006, "Cannot send an empty message")
         if len(body.get("content") or "") > 2000:
@@ -236,7 +271,14 @@ class Routes:
         return 200, self._message(p)
 
     async def _patch_message(self, request: web.Request, call: Call, p: dict[str, str]) -> Any:
-        return 200, self.world._edit_message(self._message(p), call.json or {})
+        body = call.json or {}
+        channel = self._channel(p, EMBED_LINKS if body.get("embeds") else 0)
+        if channel.archived:
+            raise DiscordError(400, 50083, "Thread is archived")
+        message = self._message(p)
+        if message["author"]["id"] != str(self.world.bot.id):
+            raise DiscordError(403, 50005, "Cannot edit a message authored by another user")
+        return 200, self.world._edit_message(message, body)
 
     async def _delete_message(self, request: web.Request, call: Call, p: dict[str, str]) -> Any:
         message = self._message(p)
@@ -266,7 +308,7 @@ class Routes:
         return payload
 
     async def _thread_from(self, request: web.Request, call: Call, p: dict[str, str]) -> Any:
-        parent = self._channel(p)
+        parent = self._channel(p, CREATE_PUBLIC_THREADS)
         message = self._message(p)
         if int(message["id"]) in self.world.channels:
             raise DiscordError(400, 160004, "A thread has already been created for this message")
@@ -278,7 +320,7 @@ class Routes:
     async def _thread_without_message(
         self, request: web.Request, call: Call, p: dict[str, str]
     ) -> Any:
-        parent = self._channel(p)
+        parent = self._channel(p, CREATE_PUBLIC_THREADS)
         return 201, await self._open_thread(parent, self.world._snowflake(), call.json or {})
 
     async def _create_dm(self, request: web.Request, call: Call, p: dict[str, str]) -> Any:
@@ -286,6 +328,11 @@ class Routes:
         user = self.world._user(user_id)
         if user is None:
             raise DiscordError(400, 50033, "Invalid Recipient(s)")
+        if not any(
+            user in g.members for g in self.world.guilds if g.id not in self.world.removed_guilds
+        ):
+            # A bot may only DM people it shares a server with.
+            raise DiscordError(400, 50007, "Cannot send messages to this user")
         existing = next(
             (c for c in self.world.channels.values() if c.type == 1 and c.owner_id == user_id), None
         )
@@ -306,6 +353,8 @@ class Routes:
         handle = self.world._by_token.get(p.get("interaction_token") or p.get("webhook_token", ""))
         if handle is None:
             raise DiscordError(404, 10062, "Unknown interaction")
+        if self.world.clock() - handle.created_at > INTERACTION_TOKEN_LIFETIME:
+            raise DiscordError(401, 50027, "Invalid Webhook Token")
         return handle
 
     async def _interaction_callback(
@@ -398,6 +447,18 @@ class Routes:
             raise DiscordError(404, 10015, "Unknown Webhook")
         body = call.json or {}
         channel_id = int(handle.payload["channel_id"])
+        loading = handle.original
+        if loading is not None and int(loading.get("flags", 0)) & LOADING:
+            # The first follow-up after a deferral edits the loading message; its ephemeral
+            # state stays the deferral's, whatever flags the follow-up sends.
+            keep = int(loading["flags"]) & EPHEMERAL
+            self.world._edit_message(loading, {k: v for k, v in body.items() if k != "flags"})
+            loading["flags"] = keep
+            handle.followups.append(loading)
+            handle._notify()
+            if call.query.get("wait") in ("1", "true", "True"):
+                return 200, loading
+            return 204, None
         message = self.world._new_message(
             channel_id,
             body,

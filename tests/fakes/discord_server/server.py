@@ -13,7 +13,7 @@ from aiohttp import web
 
 from tests.fakes.discord_server.gateway import Gateway
 from tests.fakes.discord_server.interactions import InteractionBuilder
-from tests.fakes.discord_server.model import DiscordWorld
+from tests.fakes.discord_server.model import DiscordWorld, FakeGuild
 from tests.fakes.discord_server.protocol import API_PREFIX
 from tests.fakes.discord_server.records import Call
 from tests.fakes.discord_server.rest import RestApi
@@ -114,6 +114,30 @@ class FakeDiscord(DiscordWorld):
                 f"no client identified on {self.gateway_url} within {timeout}s; "
                 f"REST calls so far: {self.describe_calls()}"
             )
+
+    # ----------------------------------------------------------------- what a test does
+
+    async def remove_bot_from(self, guild: FakeGuild) -> None:
+        """The bot was kicked (or the server deleted): GUILD_DELETE without `unavailable`,
+        then 403 Missing Access for the server's channels."""
+        self.removed_guilds.add(guild.id)
+        if self.gateway.connected:
+            await self.dispatch("GUILD_DELETE", {"id": str(guild.id)})
+
+    async def revoke_bot_token(self) -> None:
+        """The token was reset in the Developer Portal: REST answers 401 and the gateway
+        closes with 4004 (Authentication failed)."""
+        self.revoke_token()
+        await self.gateway.disconnect_gateway(4004)
+
+    @property
+    def invalid_limit(self) -> int:
+        return self.rest.invalid_limit
+
+    @invalid_limit.setter
+    def invalid_limit(self, value: int) -> None:
+        """Fewer invalid requests before the ban (Discord: 10,000 in 10 minutes)."""
+        self.rest.invalid_limit = value
 
     # ----------------------------------------------------------------- what the bot did
 

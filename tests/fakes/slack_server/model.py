@@ -14,6 +14,21 @@ T = TypeVar("T")
 
 FaultKind = Literal["429", "500", "slow"]
 
+# Per-method rate tiers ("Rate limits" in Slack's docs): (requests a second, burst). Tier 3 is
+# "50+ per minute", Tier 4 "100+ per minute"; bursts are "occasional", not numbered: strictest
+# reading, a few. chat.postMessage has its own per-channel limit (see WebApi).
+TIER3 = (50 / 60, 5)
+TIER4 = (100 / 60, 10)
+METHOD_TIERS: dict[str, tuple[float, int]] = {
+    "chat.update": TIER3,
+    "chat.delete": TIER3,
+    "views.open": TIER4,
+    "users.info": TIER4,
+    "conversations.info": TIER3,
+    "conversations.replies": TIER3,
+    "chat.postEphemeral": TIER4,
+}
+
 # Methods that never count against limits or get faults: without them a client cannot
 # even start, which is a different failure than the one a fault test wants to see.
 UNLIMITED_METHODS = frozenset({"auth.test", "apps.connections.open"})
@@ -95,10 +110,15 @@ class SlackUser:
 
 @dataclass(frozen=True)
 class SlackChannel:
+    """``is_member``: whether the bot is in it (a public one takes posts anyway, through
+    chat:write.public; a private one the bot is not in looks like no channel at all)."""
+
     id: str
     name: str
     is_private: bool = False
     is_im: bool = False
+    is_archived: bool = False
+    is_member: bool = True
 
     def to_api(self) -> dict[str, Any]:
         return {
@@ -108,8 +128,8 @@ class SlackChannel:
             "is_group": self.is_private,
             "is_im": self.is_im,
             "is_private": self.is_private,
-            "is_member": True,
-            "is_archived": False,
+            "is_member": self.is_member,
+            "is_archived": self.is_archived,
         }
 
 
@@ -233,6 +253,9 @@ class FaultPlan:
     methods: frozenset[str] | None = None  # None: every method but UNLIMITED_METHODS
     slow_seconds: float = 0.2
     retry_after: int = 1
+    # The share of 500s answered after the call was carried out: Slack says a 5xx may come
+    # after part of the operation succeeded. Not documented how often: half.
+    partial: float = 0.5
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.rate <= 1.0:
@@ -253,6 +276,9 @@ class FaultPlan:
         kind = self.kinds[self._rng.randrange(len(self.kinds))]
         return kind if hit else None
 
+    def after_processing(self) -> bool:
+        return self._rng.random() < self.partial
+
 
 @dataclass
 class _ScriptedFault:
@@ -261,3 +287,4 @@ class _ScriptedFault:
     remaining: int
     retry_after: int
     slow_seconds: float
+    after_processing: bool = False

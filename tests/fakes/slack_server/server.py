@@ -46,7 +46,11 @@ class FakeSlack(SlackWorkspace):
         retry_after: int | None = None,
         response_url_uses: int = 5,
         clock: Callable[[], float] = time.monotonic,
+        method_rates: dict[str, tuple[float, int]] | None = None,
     ) -> None:
+        """``method_rates``: (per second, burst) by method, over Slack's tiers (model.py's
+        METHOD_TIERS: chat.update 50 a minute); ``clock`` drives rate buckets and the
+        30-minute life of response URLs."""
         self.bot_token = bot_token
         self.app_token = app_token
         self.signing_secret = signing_secret
@@ -71,8 +75,10 @@ class FakeSlack(SlackWorkspace):
             workspace_burst=workspace_burst,
             retry_after=retry_after,
             clock=clock,
+            method_rates=method_rates,
         )
-        self.response_urls = ResponseUrls(self, uses=response_url_uses)
+        self.response_urls = ResponseUrls(self, uses=response_url_uses, clock=clock)
+        self.on_response_url = self.response_urls.issued
         self.payloads = Payloads(self)
         self.socket_mode = SocketMode(self, self.payloads)
         self.http = HttpDriver(self, self.payloads)

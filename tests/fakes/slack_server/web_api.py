@@ -1,6 +1,11 @@
-"""The fake Slack Web API (``/api/<method>``): tokens, scripted and random faults, Slack's
-rate limits (chat.postMessage per channel, an optional workspace-wide bucket; 429 with
-``Retry-After`` and ``"error": "ratelimited"``), then the method itself."""
+"""The fake Slack Web API (``/api/<method>``): tokens, the method's arguments checked against
+Slack's OpenAPI description and its blocks against Block Kit's limits (validation.py),
+scripted and random faults (a 500 may come after the call was carried out, as Slack warns),
+Slack's rate limits (chat.postMessage per channel, per-method tiers such as Tier 3 for
+chat.update, an optional workspace-wide bucket; 429 with ``Retry-After`` and
+``"error": "ratelimited"``), then the method itself, which refuses what Slack refuses: an
+unknown, deleted or archived channel, a private channel the bot is not in, a deleted
+message, a revoked token."""
 
 from __future__ import annotations
 
@@ -13,7 +18,9 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.fakes.slack_server import validation
 from tests.fakes.slack_server.model import (
+    METHOD_TIERS,
     UNLIMITED_METHODS,
     Call,
     FaultKind,
@@ -41,6 +48,7 @@ class WebApi:
         workspace_burst: int,
         retry_after: int | None,
         clock: Callable[[], float],
+        method_rates: dict[str, tuple[float, int]] | None = None,
     ) -> None:
         self.workspace = workspace
         self.channel_rate = channel_rate
@@ -54,6 +62,8 @@ class WebApi:
         )
         self.fault_plan: FaultPlan | None = None
         self._scripted: list[_ScriptedFault] = []
+        self.method_rates = {**METHOD_TIERS, **(method_rates or {})}
+        self._method_buckets: dict[str, TokenBucket] = {}
 
     def inject_faults(
         self,
@@ -84,11 +94,16 @@ class WebApi:
         times: int = 1,
         retry_after: int = 0,
         slow_seconds: float = 0.2,
+        after_processing: bool = False,
     ) -> None:
-        """Script the next ``times`` calls of ``method`` to fail (checked before the plan)."""
+        """Script the next ``times`` calls of ``method`` to fail (checked before the plan).
+        ``after_processing`` (500 only): carry the call out first, then answer 500, the
+        partial success Slack warns about."""
         if kind not in ("429", "500", "slow"):
             raise ValueError(f"fault kind must be '429', '500' or 'slow', got {kind!r}")
-        self._scripted.append(_ScriptedFault(method, kind, times, retry_after, slow_seconds))
+        self._scripted.append(
+            _ScriptedFault(method, kind, times, retry_after, slow_seconds, after_processing)
+        )
 
     async def _read_args(self, request: web.Request) -> dict[str, Any]:
         args: dict[str, Any] = dict(request.query)
@@ -139,8 +154,12 @@ class WebApi:
         auth_error = self._check_token(call)
         if auth_error:
             return 200, {"ok": False, "error": auth_error}, {}
+        invalid = validation.check_args(call.method, call.args)
+        if invalid is not None:
+            error, detail = invalid
+            return 200, {"ok": False, "error": error, "detail": detail}, {}
 
-        fault, retry_after, slow = self._pick_fault(call.method)
+        fault, retry_after, slow, processed = self._pick_fault(call.method)
         channel = str(call.args.get("channel", ""))
         counts_for_channel = call.method == "chat.postMessage"
         if fault == "429":
@@ -152,6 +171,9 @@ class WebApi:
             call.fault = "500"
             if counts_for_channel:
                 self.workspace.stats._for(channel).rejected += 1
+            if processed and call.method in self._methods():
+                call.fault = "500-after-processing"
+                self._methods()[call.method](call.args)
             return 500, {"ok": False, "error": "internal_error"}, {}
         if fault == "slow":
             call.fault = "slow"
@@ -176,6 +198,8 @@ class WebApi:
     def _check_token(self, call: Call) -> str | None:
         if call.token is None:
             return "not_authed"
+        if self.workspace.revoked is not None:
+            return self.workspace.revoked
         if call.method == "apps.connections.open":
             if call.token == self.workspace.app_token:
                 return None
@@ -186,19 +210,36 @@ class WebApi:
             )
         return None if call.token == self.workspace.bot_token else "invalid_auth"
 
-    def _pick_fault(self, method: str) -> tuple[FaultKind | None, int, float]:
+    def _pick_fault(self, method: str) -> tuple[FaultKind | None, int, float, bool]:
+        """(fault, retry_after, slow seconds, whether a 500 comes after processing)."""
         for scripted in self._scripted:
             if scripted.method == method and scripted.remaining > 0:
                 scripted.remaining -= 1
-                return scripted.kind, scripted.retry_after, scripted.slow_seconds
+                return (
+                    scripted.kind,
+                    scripted.retry_after,
+                    scripted.slow_seconds,
+                    scripted.after_processing,
+                )
         plan = self.fault_plan
         if plan is not None and plan.applies_to(method):
-            return plan.draw(), plan.retry_after, plan.slow_seconds
-        return None, 0, 0.0
+            kind = plan.draw()
+            processed = kind == "500" and plan.after_processing()
+            return kind, plan.retry_after, plan.slow_seconds, processed
+        return None, 0, 0.0, False
 
     def _take_rate_limit(self, method: str, channel: str) -> float:
         if method in UNLIMITED_METHODS:
             return 0.0
+        tier = self.method_rates.get(method)
+        tier_bucket = None
+        if tier is not None:
+            tier_bucket = self._method_buckets.get(method)
+            if tier_bucket is None:
+                tier_bucket = self._method_buckets[method] = TokenBucket(*tier, self.clock)
+            wait = tier_bucket.try_take()
+            if wait > 0:
+                return wait
         channel_bucket = None
         if method == "chat.postMessage" and channel:
             channel_bucket = self._channel_buckets.get(channel)
@@ -211,8 +252,9 @@ class WebApi:
         if self._workspace_bucket is not None:
             wait = self._workspace_bucket.try_take()
             if wait > 0:
-                if channel_bucket is not None:
-                    channel_bucket.refund()
+                for bucket in (channel_bucket, tier_bucket):
+                    if bucket is not None:
+                        bucket.refund()
                 return wait
         return 0.0
 
@@ -251,12 +293,25 @@ class WebApi:
         return {"ok": True, "url": f"{self.workspace.ws_url}?ticket={next(self.workspace._ids)}"}
 
     def _channel_or_error(self, args: dict[str, Any]) -> str | dict[str, Any]:
-        channel = args.get("channel")
+        """The channel a post goes to, or Slack's refusal: an unknown or deleted channel, a
+        private one the bot is not in (both channel_not_found), an archived one, a public
+        one the bot is not in without chat:write.public. A user id posts to the app's
+        direct messages with that user."""
+        channel = str(args.get("channel") or "")
         if not channel:
             return {"ok": False, "error": "channel_not_found", "detail": "missing 'channel'"}
-        channel = str(channel)
-        # Posting teaches the fake the channel, so tests can use any id without set-up.
-        self.workspace.channels.setdefault(channel, SlackChannel(channel, channel.lower()))
+        if channel in self.workspace.users:
+            self.workspace.channels.setdefault(
+                channel, SlackChannel(channel, channel.lower(), is_im=True)
+            )
+            return channel
+        found = self.workspace.channels.get(channel)
+        if found is None or (found.is_private and not found.is_member):
+            return {"ok": False, "error": "channel_not_found"}
+        if found.is_archived:
+            return {"ok": False, "error": "is_archived"}
+        if not found.is_member and "chat:write.public" not in self.workspace.scopes:
+            return {"ok": False, "error": "not_in_channel"}
         return channel
 
     def _bot_message(self, args: dict[str, Any], ts: str) -> dict[str, Any]:
@@ -266,19 +321,23 @@ class WebApi:
             "bot_id": self.workspace.bot_id,
             "team": self.workspace.team_id,
             "ts": ts,
-            "text": str(args.get("text") or ""),
+            # Slack truncates the top-level text past 40,000 characters.
+            "text": str(args.get("text") or "")[: validation.MESSAGE_TEXT],
         }
-        for key in ("blocks", "attachments", "metadata", "thread_ts"):
+        for key in ("blocks", "attachments", "metadata"):
             if args.get(key) is not None:
-                message[key] = args[key]
+                message[key] = validation.decoded(args[key])
+        if args.get("thread_ts") is not None:
+            message["thread_ts"] = str(args["thread_ts"])
         return message
 
     def _chat_post_message(self, args: dict[str, Any]) -> dict[str, Any]:
         channel = self._channel_or_error(args)
         if isinstance(channel, dict):
             return channel
-        if not args.get("text") and not args.get("blocks") and not args.get("attachments"):
-            return {"ok": False, "error": "no_text"}
+        refused = validation.check_message(args)
+        if refused is not None:
+            return {"ok": False, "error": refused[0], "detail": refused[1]}
         ts = self.workspace._next_ts()
         message = self._bot_message(args, ts)
         self.workspace.messages.setdefault(channel, {})[ts] = message
@@ -286,12 +345,23 @@ class WebApi:
 
     def _chat_update(self, args: dict[str, Any]) -> dict[str, Any]:
         channel, ts = str(args.get("channel") or ""), str(args.get("ts") or "")
+        found = self.workspace.channels.get(channel)
+        if found is None or (found.is_private and not found.is_member):
+            return {"ok": False, "error": "channel_not_found"}
+        if found.is_archived:
+            # chat.update's own name for it: "a frozen, archived or deleted channel".
+            return {"ok": False, "error": "is_inactive"}
         current = self.workspace.message(channel, ts)
         if current is None:
             return {"ok": False, "error": "message_not_found"}
+        if current.get("bot_id") != self.workspace.bot_id:
+            return {"ok": False, "error": "cant_update_message"}
+        refused = validation.check_message(args)
+        if refused is not None:
+            return {"ok": False, "error": refused[0], "detail": refused[1]}
         for key in ("text", "blocks", "attachments", "metadata"):
             if key in args:
-                current[key] = args[key]
+                current[key] = validation.decoded(args[key])
         current["edited"] = {"user": self.workspace.bot_user_id, "ts": self.workspace._next_ts()}
         return {
             "ok": True,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import itertools
 import time
 from collections.abc import Callable, Iterable
@@ -67,8 +68,13 @@ class SlackWorkspace:
         self.views: list[dict[str, Any]] = []
         self.stats = SlackStats()
         self.socket_connections = 0
+        # Platform state a test changes (see the methods below).
+        self.deleted_channels: set[str] = set()
+        self.revoked: str | None = None  # the error every token gets once revoked
+        self.scopes: set[str] = {"commands", "chat:write", "chat:write.public", "users:read"}
 
         self._issued_response_urls: dict[str, int] = {}
+        self.on_response_url: Callable[[str], None] = lambda response_id: None
         self._ids = itertools.count(1)
         self._ts_seconds = int(time.time())
         self._ts_counter = itertools.count(1)
@@ -98,6 +104,7 @@ class SlackWorkspace:
     def new_response_url(self) -> str:
         response_id = f"R{next(self._ids):06d}"
         self._issued_response_urls[response_id] = 0
+        self.on_response_url(response_id)
         return f"{self.base_url}/response/{response_id}"
 
     def add_user(self, user: SlackUser) -> None:
@@ -105,6 +112,32 @@ class SlackWorkspace:
 
     def add_channel(self, channel: SlackChannel) -> None:
         self.channels[channel.id] = channel
+
+    def add_channels(self, *ids: str) -> None:
+        """Public channels the bot is in, by id (Slack refuses posts to unknown channels)."""
+        for channel_id in ids:
+            self.channels.setdefault(channel_id, SlackChannel(channel_id, channel_id.lower()))
+
+    def archive(self, channel_id: str) -> None:
+        self.channels[channel_id] = dataclasses.replace(self.channels[channel_id], is_archived=True)
+
+    def delete_channel(self, channel_id: str) -> None:
+        """Deleted: Slack then answers channel_not_found for it."""
+        self.channels.pop(channel_id, None)
+        self.messages.pop(channel_id, None)
+        self.deleted_channels.add(channel_id)
+
+    def remove_bot(self, channel_id: str) -> None:
+        """The bot was removed from the channel (/kick @quizbot)."""
+        self.channels[channel_id] = dataclasses.replace(self.channels[channel_id], is_member=False)
+
+    def delete_message(self, channel_id: str, ts: str) -> None:
+        """Someone deleted a message (a question before its reveal)."""
+        self.messages.get(channel_id, {}).pop(ts, None)
+
+    def revoke_tokens(self, error: str = "token_revoked") -> None:
+        """The app was uninstalled or its tokens revoked: every call now gets `error`."""
+        self.revoked = error
 
     def calls_to(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method]
