@@ -1,5 +1,6 @@
-"""Where the platforms' official API descriptions are: `shared/specs/` beside the repository
-(a copy sits beside every clone, CI's included). Both fakes validate requests against them."""
+"""The platforms' official API descriptions, copied byte for byte from shared/specs/ into
+tests/fakes/specs/ with their MIT licences (see the README there). Both fakes validate
+requests against them, so the suite needs nothing outside the repository."""
 
 from __future__ import annotations
 
@@ -10,20 +11,11 @@ from typing import Any
 
 DISCORD_OPENAPI = "discord/openapi.json"
 SLACK_OPENAPI = "slack/web-api-openapi-v2.json"
+SPECS = Path(__file__).resolve().parent / "specs"
 
 
 def specs_dir() -> Path:
-    """The first `shared/specs` folder above this file (the repository's parent folders)."""
-    here = Path(__file__).resolve()
-    for folder in here.parents:
-        candidate = folder / "shared" / "specs"
-        if (candidate / DISCORD_OPENAPI).is_file():
-            return candidate
-    raise FileNotFoundError(
-        f"no shared/specs/{DISCORD_OPENAPI} in any folder above {here}: the fakes validate "
-        "requests against the platforms' OpenAPI documents, which live in shared/specs/ beside "
-        "the repository; put a copy there"
-    )
+    return SPECS
 
 
 @functools.cache

@@ -1,5 +1,5 @@
 """What Discord refuses in a request body, checked the way Discord checks it: the body against
-the operation's schema in Discord's OpenAPI document (shared/specs/discord), then the limits
+the operation's schema in Discord's OpenAPI document (tests/fakes/specs/discord), then the limits
 its documentation gives and the schema does not carry (shared/notes/platform-limits.md):
 content 2,000 characters, embeds 6,000 in all, a custom_id unique within the message.
 

@@ -1,5 +1,5 @@
 """What Slack refuses, checked the way Slack checks it: a method's arguments against the Web
-API's OpenAPI description (shared/specs/slack), and blocks against the Block Kit limits
+API's OpenAPI description (tests/fakes/specs/slack), and blocks against the Block Kit limits
 (shared/notes/platform-limits.md). Each check returns Slack's error name and what was wrong.
 
 Where Slack's behaviour is not documented, the strictest reading is taken (each such place
