@@ -1,6 +1,7 @@
 # Two commands set everything up on a fresh machine with Python 3.11+ and make:
-#   make play   install and start the terminal quiz
-#   make test   install with the dev extras and run every test
+#   make play          install and start the terminal quiz
+#   make leaderboard   the standings
+#   make test          install with the dev extras and run every test
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -8,21 +9,33 @@ PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check -c const
 # What mypy checks: all of the shipped code.
 MYPY_PATHS := bot/ adapters/
 
-.PHONY: play test lint bench soak clean
+.PHONY: play leaderboard test lint bench soak clean
 
+# Each step says what it does: the first install is a quiet minute otherwise.
 $(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
+		echo "quizbot needs Python 3.11 or newer; '$(PYTHON)' is $$($(PYTHON) --version 2>&1)." \
+			"Install a newer one and run: make PYTHON=python3.11 play"; exit 1; }
+	@echo "Creating a virtual environment in $(VENV) (first run only)..."
+	@$(PYTHON) -m venv $(VENV)
 
 $(VENV)/.installed: $(BIN)/python pyproject.toml constraints.txt
-	$(PIP) -e .
-	touch $@
+	@echo "Installing quizbot and its libraries into $(VENV) (about a minute the first time)..."
+	@$(PIP) -e .
+	@touch $@
 
 $(VENV)/.installed-dev: $(VENV)/.installed
-	$(PIP) -e '.[dev]'
-	touch $@
+	@echo "Installing the test tools (pytest, ruff, mypy) into $(VENV)..."
+	@$(PIP) -e '.[dev]'
+	@touch $@
 
+# Ctrl-C ends a game with its score and exit code 130: the normal way to stop, not an error.
 play: $(VENV)/.installed
-	$(BIN)/quizbot play $(ARGS)
+	@trap : INT; $(BIN)/quizbot play $(ARGS) || [ $$? -eq 130 ]
+
+# The standings of every game in the database, for those without quizbot on their PATH.
+leaderboard: $(VENV)/.installed
+	@$(BIN)/quizbot leaderboard $(ARGS)
 
 # Soak-marked tests (tests/reliability) are left to `make soak`; QUIZBOT_SOAK=1 scales the
 # counts of the CI-sized reliability tests, and the scores property test, up to their soak size.

@@ -15,6 +15,7 @@ import logging
 import signal
 import sys
 from datetime import timedelta
+from typing import Any
 
 from adapters import registry
 from adapters.runtime import Adapter, PosterRouter, Services
@@ -23,6 +24,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import ConfigError, Settings
 from bot.engine import Engine
 from bot.health import BEAT_EVERY, record_beats
+from bot.invocation import command_hint
 from bot.logs import setup_logging
 from bot.questions import QuestionMaker
 from bot.schedule.scheduler import DailyScheduler
@@ -36,7 +38,7 @@ def nothing_to_run() -> str:
     ways = " and/or ".join(p.enable_with for p in registry.PLATFORMS)
     return (
         f"quizbot run: no platform is configured. Set {ways}; "
-        "see deploy/.env.example. To play alone, use `quizbot play`."
+        f"see deploy/.env.example. To play alone, use `{command_hint('play')}`."
     )
 
 
@@ -49,7 +51,8 @@ def run(args: argparse.Namespace) -> int:
     if not registry.enabled(settings):
         print(nothing_to_run(), file=sys.stderr)
         return 2
-    setup_logging(settings.log_level, settings.log_format, settings.secrets())
+    noise = [rule for platform in registry.PLATFORMS for rule in platform.log_noise]
+    setup_logging(settings.log_level, settings.log_format, settings.secrets(), noise=noise)
     try:
         asyncio.run(serve(settings))
     except StoreError as error:
@@ -77,19 +80,27 @@ def build_adapters(services: Services) -> list[Adapter]:
     return [platform.build(services) for platform in registry.enabled(services.settings)]
 
 
+# From SIGTERM/SIGINT to exit, each step waits at most this long (docker stop and systemd
+# kill after 10 s): the reveal in progress, the adapters closing (together), the rest.
+TIMER_GRACE = 2.0
+ADAPTERS_GRACE = 4.5
+LEFTOVER_GRACE = 1.0
+
+
 async def serve(
     settings: Settings,
     *,
     stop: asyncio.Event | None = None,
     clock: Clock | None = None,
 ) -> None:
-    """Run until SIGTERM/SIGINT (or `stop` is set by a test)."""
+    """Run until SIGTERM/SIGINT (or `stop` is set by a test), in any state: still connecting,
+    reconnecting, posting the daily questions or revealing; the database is closed last."""
     stop = stop or asyncio.Event()
     clock = clock or SystemClock()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(sig, stop.set)
+            loop.add_signal_handler(sig, _on_signal, sig, stop)
 
     library = load_library(settings.seeds)
     for message in library.errors:
@@ -108,42 +119,112 @@ async def serve(
         services = Services(settings, library, engine, clock, posters, DailyService(daily))
         started: list[Adapter] = []
         timer: asyncio.Task[None] | None = None
+        beats: asyncio.Task[None] | None = None
+        # This task and the store's own (its writer and reader): never cancelled at the end.
+        ours: set[asyncio.Task[Any] | None] = set(asyncio.all_tasks())
         try:
-            for adapter in build_adapters(services):
-                try:
-                    await adapter.start()
-                except Exception as error:
-                    raise StartupError(f"{adapter.platform}: {error}") from error
-                started.append(adapter)
-                log.info("%s adapter started", adapter.platform)
-            results = await daily.start()
-            if results:
-                log.info("daily catch-up at start: %s", ", ".join(r.status for r in results))
-            timer = asyncio.create_task(engine.run_timer(stop), name="quizbot-timer")
-            beats = asyncio.create_task(heartbeat(store, started, clock, stop), name="heartbeat")
-            # Until SIGTERM, or an adapter that can no longer work asks everything to stop.
-            waits = {
-                asyncio.create_task(stop.wait(), name="stop"),
-                asyncio.create_task(services.shutdown.requested.wait(), name="fatal"),
-            }
-            await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
-            for waiting in waits:
-                waiting.cancel()
-            log.info("stopping")
+            # Connecting and the start-up catch-up (a fan-out to every channel due) can take
+            # minutes against a platform that refuses: a stop signal ends them at once.
+            starting = asyncio.create_task(
+                _start(build_adapters(services), started, daily), name="quizbot-start"
+            )
+            ours.add(starting)
+            if await _unless_stopped(starting, stop):
+                timer = asyncio.create_task(engine.run_timer(stop), name="quizbot-timer")
+                beats = asyncio.create_task(
+                    heartbeat(store, started, clock, stop), name="heartbeat"
+                )
+                ours.update((timer, beats))
+                # Until SIGTERM, or an adapter that can no longer work asks all to stop.
+                waits = {
+                    asyncio.create_task(stop.wait(), name="stop"),
+                    asyncio.create_task(services.shutdown.requested.wait(), name="fatal"),
+                }
+                ours.update(waits)
+                await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+                for waiting in waits:
+                    waiting.cancel()
         finally:
             stop.set()
+            log.info("stopping")
             daily.shutdown()
             if timer is not None:
-                await timer
-                await beats
-            for adapter in reversed(started):
-                try:
-                    await adapter.stop()
-                except Exception:
-                    log.exception("%s adapter did not stop cleanly", adapter.platform)
+                await _within(TIMER_GRACE, [timer], "the reveal in progress")
+            await _within(ADAPTERS_GRACE, [_stop(a) for a in reversed(started)], "the adapters")
+            if beats is not None:
+                await _within(LEFTOVER_GRACE, [beats], "the heartbeat")
+            # Daily jobs still posting, clicks still being answered: their state is in the
+            # database (a restart finishes them), so they end here, before it closes.
+            leftovers = [t for t in asyncio.all_tasks() if t not in ours and not t.done()]
+            for task in leftovers:
+                task.cancel()
+            await _within(LEFTOVER_GRACE, leftovers, "unfinished work")
     log.info("stopped; database closed")
     if services.shutdown.reason is not None:
         raise AdapterDied(services.shutdown.reason)
+
+
+def _on_signal(sig: signal.Signals, stop: asyncio.Event) -> None:
+    if not stop.is_set():
+        log.info("%s received: stopping", sig.name)
+    stop.set()
+
+
+async def _start(adapters: list[Adapter], started: list[Adapter], daily: DailyScheduler) -> None:
+    for adapter in adapters:
+        try:
+            await adapter.start()
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:
+            raise StartupError(f"{adapter.platform}: {error}") from error
+        started.append(adapter)
+        log.info("%s adapter started", adapter.platform)
+    results = await daily.start()
+    if results:
+        log.info("daily catch-up at start: %s", ", ".join(r.status for r in results))
+
+
+async def _unless_stopped(starting: asyncio.Task[None], stop: asyncio.Event) -> bool:
+    """Wait for `starting`; True when it finished, False when a stop came first (it is
+    cancelled then, and cleans up after itself). Its errors are raised."""
+    stopping = asyncio.create_task(stop.wait())
+    try:
+        await asyncio.wait({starting, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopping.cancel()
+    if starting.done():
+        starting.result()
+        return True
+    log.info("stopping while starting up")
+    starting.cancel()
+    await _within(ADAPTERS_GRACE, [starting], "the start-up")
+    return False
+
+
+async def _stop(adapter: Adapter) -> None:
+    try:
+        await adapter.stop()
+    except Exception:
+        log.exception("%s adapter did not stop cleanly", adapter.platform)
+
+
+async def _within(seconds: float, work: list[Any], what: str) -> None:
+    """Await `work` (coroutines or tasks) for at most `seconds`, then cancel what is left."""
+    if not work:
+        return
+    tasks = [w if isinstance(w, asyncio.Future) else asyncio.ensure_future(w) for w in work]
+    _, late = await asyncio.wait(tasks, timeout=seconds)
+    for task in late:
+        task.cancel()
+    if late:
+        log.warning("stopping: %s did not finish within %.0f s; cancelled", what, seconds)
+        await asyncio.wait(late, timeout=0.5)
+    for task in tasks:
+        if task.done() and not task.cancelled() and task.exception() is not None:
+            error = task.exception()
+            if not isinstance(error, StartupError):
+                log.debug("stopping: %s ended with %r", what, error)
 
 
 async def heartbeat(store: Store, adapters: list[Adapter], clock: Clock, stop: asyncio.Event):

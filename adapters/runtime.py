@@ -18,6 +18,7 @@ from bot.cards import Library
 from bot.clock import Clock
 from bot.config import Section, Settings
 from bot.engine import Engine
+from bot.logs import Noise
 from bot.messages import OutgoingMessage
 from bot.ports import Place, Poster
 
@@ -130,3 +131,5 @@ class Platform:
     settings: type[PlatformSettings]  # its variables, how they are checked, when it runs
     build: Callable[[Services], Adapter] = field(repr=False)  # loads the platform's library
     enable_with: str = ""  # which variables turn it on, for "nothing to run"
+    board_title: str = "{server}"  # a server's leaderboard title, e.g. "Slack workspace {server}"
+    log_noise: tuple[Noise, ...] = ()  # its libraries' chatter, shown only at DEBUG

@@ -8,6 +8,7 @@ bad value; tokens are wrapped in `Secret` so no repr, log line or traceback show
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -15,7 +16,7 @@ from pathlib import Path
 from typing import ClassVar, Protocol, Self, TypeVar
 from urllib.parse import urlparse
 
-from bot.paths import db_path, seed_dirs
+from bot.paths import LocationError, db_path, seed_dirs
 
 
 class ConfigError(ValueError):
@@ -127,9 +128,14 @@ def load_settings(
         raise ConfigError(f"QUIZBOT_LOG_FORMAT={log_format!r}: use 'plain' or 'json'.")
 
     extra_seeds = seeds or [p for p in (get("QUIZBOT_SEEDS") or "").split(os.pathsep) if p]
+    try:
+        database = db_path(db or get("QUIZBOT_DB"), origin="--db" if db else "QUIZBOT_DB")
+        decks = seed_dirs(extra_seeds, origin="--seeds" if seeds else "QUIZBOT_SEEDS")
+    except LocationError as problem:
+        raise ConfigError(str(problem)) from None
     return Settings(
-        db=db_path(db or get("QUIZBOT_DB")),
-        seeds=seed_dirs(extra_seeds),
+        db=database,
+        seeds=decks,
         grace_minutes=int_setting(get, "QUIZBOT_GRACE_MINUTES", minimum=0, maximum=24 * 60) or 120,
         log_level=log_level,
         log_format=log_format,
@@ -171,6 +177,27 @@ def int_setting(get: Get, name: str, *, minimum: int, maximum: int | None = None
         bound = f"between {minimum} and {maximum}" if maximum is not None else f">= {minimum}"
         raise ConfigError(f"{name}={text!r} must be {bound}.")
     return value
+
+
+def secret_setting(
+    get: Get, name: str, *, shape: re.Pattern[str] | None = None, looks_like: str = ""
+) -> Secret:
+    """A token or secret, UNSET if not given. Refused, without ever echoing the value: quotes
+    or spaces pasted along with it (an env file keeps quotes literally), and a value whose
+    shape is not `shape` (`looks_like` says what it should look like and where to get it)."""
+    text = get(name)
+    if not text:
+        return UNSET
+    if text[0] in "'\"" or text[-1] in "'\"":
+        raise ConfigError(f"{name} is wrapped in quotes: remove them (env files keep quotes).")
+    if any(c.isspace() for c in text):
+        raise ConfigError(
+            f"{name} contains a space or line break: copy it again, whole (nothing such as "
+            "'Bot ' or 'Bearer ' in front)."
+        )
+    if shape is not None and not shape.fullmatch(text):
+        raise ConfigError(f"{name} does not look like {looks_like}.")
+    return Secret(text)
 
 
 def url_setting(get: Get, name: str) -> str | None:

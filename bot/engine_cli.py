@@ -5,46 +5,54 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.engine import standings
+from bot.invocation import command_hint
 from bot.messages import LeaderboardMessage
 from bot.paths import db_path
 from bot.store import Store, StoreError
 from bot.store.sqlite import SqliteStorage
 
-EMPTY = "No answers yet: try `quizbot play`."
 WHEN = {"week": "This week", "month": "This month", "all": "All time"}
+# Names a board's place from (platform, server id); the adapters know each platform's words.
+PlaceTitle = Callable[[str, str], str]
 
 
-def run_leaderboard(args: argparse.Namespace) -> int:
+def _empty() -> str:
+    return f"No answers yet: try `{command_hint('play')}`."
+
+
+def plain_title(platform: str, server: str) -> str:
+    return f"{platform} {server}"
+
+
+def run_leaderboard(args: argparse.Namespace, title: PlaceTitle = plain_title) -> int:
     path = db_path(args.db)
     period = getattr(args, "period", None) or "all"
     if not path.exists():  # reading must not create a database
-        print(EMPTY)
+        print(_empty())
         return 0
     try:
-        boards = asyncio.run(_boards(path, period, datetime.now(UTC)))
+        boards = asyncio.run(_boards(path, period, datetime.now(UTC), title))
     except StoreError as exc:
         print(f"quizbot leaderboard: {exc}", file=sys.stderr)
         return 1
     if not boards:
-        print(EMPTY if period == "all" else f"No answers {WHEN[period].lower()} yet.")
+        print(_empty() if period == "all" else f"No answers {WHEN[period].lower()} yet.")
         return 0
     print("\n\n".join(format_board(board) for board in boards))
     return 0
 
 
-async def _boards(path: Path, period: str, now: datetime) -> list[LeaderboardMessage]:
+async def _boards(
+    path: Path, period: str, now: datetime, title: PlaceTitle
+) -> list[LeaderboardMessage]:
     # Each server's week and month in its own zone, as its channels show them.
     async with await Store.open(path) as store:
-        return await standings.every_server_board(
-            SqliteStorage(store),
-            period,
-            now,
-            title=lambda platform, server: f"{WHEN[period]}: {platform} {server}",
-        )
+        return await standings.every_server_board(SqliteStorage(store), period, now, title=title)
 
 
 def format_board(board: LeaderboardMessage) -> str:
@@ -60,7 +68,7 @@ def format_board(board: LeaderboardMessage) -> str:
             for i, (cell, width) in enumerate(zip(cells, widths, strict=True))
         ).rstrip()
 
-    title = f"{board.title} ({board.period_label})"
+    title = f"{board.title} · {board.period_label}"
     lines = [title, line(header), *(line(r) for r in rows)]
     if board.more_tied_text:
         lines.append(board.more_tied_text)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 
 class RedactSecrets(logging.Filter):
@@ -35,6 +36,45 @@ class RedactSecrets(logging.Filter):
         return True
 
 
+@dataclass(frozen=True)
+class Noise:
+    """A library's record that says nothing to an operator ("PyNaCl is not installed, voice
+    will NOT be supported"), or says it in forty lines: matched by logger (or the start of
+    its name) and the start of the message template. Without `rewrite` it is shown only at
+    DEBUG; `rewrite` makes it one line, its traceback kept only at DEBUG."""
+
+    logger: str
+    says: str = ""  # the start of record.msg; "" matches every record below WARNING
+    rewrite: Callable[[logging.LogRecord], None] | None = None
+
+
+class QuietLibraries(logging.Filter):
+    def __init__(self, noise: Iterable[Noise], debug: bool) -> None:
+        super().__init__()
+        self.noise = tuple(noise)
+        self.debug = debug
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        for rule in self.noise:
+            if not (record.name == rule.logger or record.name.startswith(rule.logger + ".")):
+                continue
+            template = str(record.msg)
+            if rule.says and not template.startswith(rule.says):
+                continue
+            if not rule.says and record.levelno >= logging.WARNING:
+                continue
+            if rule.rewrite is not None:
+                rule.rewrite(record)
+                if not self.debug:
+                    record.exc_info = record.exc_text = None
+                return True
+            if not self.debug:
+                return False
+            record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+            return True
+        return True
+
+
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         entry = {
@@ -50,8 +90,11 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
-def setup_logging(level: str, fmt: str, secrets: Iterable[str], stream=None) -> logging.Handler:
+def setup_logging(
+    level: str, fmt: str, secrets: Iterable[str], stream=None, noise: Iterable[Noise] = ()
+) -> logging.Handler:
     handler = logging.StreamHandler(stream or sys.stderr)
+    handler.addFilter(QuietLibraries(noise, debug=level == "DEBUG"))
     handler.addFilter(RedactSecrets(secrets))
     if fmt == "json":
         handler.setFormatter(JsonFormatter())

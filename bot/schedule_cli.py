@@ -33,12 +33,30 @@ def run_preview(args: argparse.Namespace) -> int:
         zone = parse_zone(args.tz)
         weekdays = parse_weekdays(args.weekdays or "mon-fri")
         start = _parse_date(args.start)
+        days = _within_calendar(start, int(args.days))
     except SpecError as problem:
         print(f"quizbot schedule preview: {problem}", file=sys.stderr)
         return 2
-    for slot in preview(at, zone, weekdays, start, int(args.days)):
+    for slot in preview(at, zone, weekdays, start, days):
         sys.stdout.write(json.dumps(slot.to_json()) + "\n")
     return 0
+
+
+# The trigger looks up to a week past a date for the next weekday it posts on, and a day or
+# two before the first (time zones): all of it must stay inside Python's calendar.
+_MARGIN_DAYS = 8
+
+
+def _within_calendar(start: date, days: int) -> int:
+    first, last = start.toordinal() - _MARGIN_DAYS, start.toordinal() + days + _MARGIN_DAYS
+    if first < date.min.toordinal() or last > date.max.toordinal():
+        earliest = date.fromordinal(date.min.toordinal() + _MARGIN_DAYS)
+        latest = date.fromordinal(max(date.max.toordinal() - _MARGIN_DAYS - days, 1))
+        raise SpecError(
+            f"--from {start} with --days {days} runs outside the calendar (years 1 to 9999). "
+            f"Start between {earliest} and {max(latest, earliest)}, or ask for fewer days."
+        )
+    return days
 
 
 def _parse_date(text: str) -> date:

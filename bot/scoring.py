@@ -89,10 +89,15 @@ def score_answer(
     answer's own day (`run_before`), which earns the streak bonus on a daily answer."""
     if not correct:
         return Score(0)
-    base = round(BASE_POINTS * (ADVANCED_WEIGHT if level == "advanced" else 1))
+    base = base_points(level)
     speed = speed_bonus(opened_at, closes_at, answered_at)
     streak = streak_bonus(days_before) if mode == "daily" else 0
     return Score(base + speed + streak, base, speed, streak)
+
+
+def base_points(level: str | None) -> int:
+    """What a correct answer earns before any bonus: 10, or 15 for an advanced card."""
+    return round(BASE_POINTS * (ADVANCED_WEIGHT if level == "advanced" else 1.0))
 
 
 def speed_bonus(opened_at: datetime, closes_at: datetime, answered_at: datetime) -> int:

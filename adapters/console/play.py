@@ -10,7 +10,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import getpass
+import os
+import select
+import signal
+import socket
 import sys
 from collections.abc import Callable
 from datetime import timedelta
@@ -24,30 +29,37 @@ from rich.text import Text
 from bot.cards import load_library
 from bot.clock import SystemClock
 from bot.engine import Engine
+from bot.invocation import command_hint
 from bot.messages import OutgoingMessage, QuestionMessage, RevealMessage, option_letter
 from bot.paths import db_path, seed_dirs
 from bot.ports import Place, Player
 from bot.questions import QuestionMaker
+from bot.questions.picker import TopicError
 from bot.render import to_terminal
+from bot.scoring import base_points
 from bot.store import Store, StoreError
 
 PLACE = Place("console", "local", "terminal")
 # Terminal players go at their own pace; the window only shapes the speed bonus.
 ANSWER_WINDOW = timedelta(minutes=5)
 QUIT_WORDS = {"q", "quit", "exit"}
+INTERRUPTED = 130  # the shell's code for a program ended by Ctrl-C
 
 
 class TerminalPoster:
     """The engine's Poster for a terminal: a post prints the question, an edit the reveal."""
 
-    def __init__(self, console: Console, player: Player) -> None:
+    def __init__(self, console: Console, player: Player, total: int = 0) -> None:
         self.console = console
         self.player = player
+        self.total = total  # questions in this game, for the "3/5" counter
+        self.asked = 0
         self.quiet = False  # set while closing an unanswered round on quit
         self.score = 0
 
     async def post(self, place: Place, message: OutgoingMessage) -> str:
         if isinstance(message, QuestionMessage):
+            self.asked += 1
             self._show_question(message)
         return f"terminal-{getattr(message, 'round_id', 0)}"
 
@@ -72,7 +84,8 @@ class TerminalPoster:
             )
         body = Group(to_terminal(q.prompt), Text(), options)
         where = " · ".join(p for p in (q.topic, q.level, q.format) if p)
-        title = f"Question {q.position}" if q.position else "Question"
+        counter = q.position or (f"{self.asked}/{self.total}" if self.total else "")
+        title = f"Question {counter}".strip()
         self.console.print(Panel(body, title=title, subtitle=where, title_align="left"))
 
     def _show_reveal(self, r: RevealMessage) -> None:
@@ -80,7 +93,9 @@ class TerminalPoster:
         self.score += points
         correct = option_letter(r.correct_index) if r.correct_index is not None else "-"
         verdict = (
-            Text(f"Right! +{points} points", style="bold green")
+            Text(
+                f"Right! +{points} points ({points_breakdown(points, r.level)})", style="bold green"
+            )
             if points
             else Text(f"The answer was {correct}.", style="bold red")
         )
@@ -101,34 +116,78 @@ class TerminalPoster:
         self.console.print(Panel(Group(*parts), title=f"Reveal: {correct}", title_align="left"))
 
 
+def points_breakdown(points: int, level: str | None) -> str:
+    """ "+15 advanced, +3 speed": what a terminal answer's points are made of. A terminal game
+    is a quiz, which has no streak bonus, so what is not the level's base is the speed bonus."""
+    base = base_points(level)
+    parts = [f"+{base} {level or 'core'}"]
+    if points > base:
+        parts.append(f"+{points - base} speed")
+    return ", ".join(parts)
+
+
 def run_play(args: argparse.Namespace) -> int:
     console = Console(highlight=False)
     library = load_library(seed_dirs(args.seeds))
     if library.errors:
         console.print(
             f"[yellow]{len(library.errors)} deck problem(s) skipped; "
-            "see `quizbot cards lint`.[/yellow]"
+            f"see `{command_hint('cards lint')}`.[/yellow]"
         )
     maker = QuestionMaker(library.cards, library.items)
-    seed = args.seed if args.seed is not None else int.from_bytes(__import__("os").urandom(4))
+    seed = args.seed if args.seed is not None else int.from_bytes(os.urandom(4))
+    args.topic = (args.topic or "").strip() or None  # "--topic ' '" means no topic, not all
     try:
         questions = maker.generate(
             args.count, seed, fmt=args.format, topic=args.topic, level=args.level
         )
+    except TopicError as error:
+        print(
+            f"quizbot play: {error}. Every topic: `{command_hint('cards stats')}`",
+            file=sys.stderr,
+        )
+        return 2
     except ValueError as error:
         print(f"quizbot play: {error}", file=sys.stderr)
         return 2
     if not questions:
-        print("quizbot play: no cards match those filters; try another --topic.", file=sys.stderr)
+        print(f"quizbot play: {nothing_to_ask(maker, args)}", file=sys.stderr)
         return 2
     name = args.user or _login_name()
+    path = db_path(args.db)
     try:
-        return asyncio.run(
-            play(questions, library, maker, db_path(args.db), name, console, _read_line)
-        )
+        return asyncio.run(play(questions, library, maker, path, name, console, _read_line))
     except StoreError as error:
         print(f"quizbot play: {error}", file=sys.stderr)
         return 1
+
+
+def nothing_to_ask(maker: QuestionMaker, args: argparse.Namespace) -> str:
+    """Which filter left no question, in the player's words: a topic of discussion prompts,
+    a level the topic does not have, or a format its cards cannot make."""
+    topic = maker.resolve_topic(args.topic) if args.topic else None
+    where = f"topic {topic!r}" if topic else "the loaded decks"
+    in_topic = [c for c in maker.cards if topic is None or c.topic == topic]
+    answered = [c for c in in_topic if c.kind == "qa"]
+    stats = f"`{command_hint('cards stats')}` lists the topics and their cards"
+    if not answered:
+        if in_topic:
+            return (
+                f"{where} holds only discussion prompts: open questions with no answer to "
+                f"score, which the chat bots post for discussion. Choose a topic with "
+                f"questions; {stats}."
+            )
+        return f"no cards are loaded; {stats}."
+    if args.level and not any(c.level == args.level for c in answered):
+        others = sorted({c.level for c in answered})
+        return (
+            f"--level {args.level} left nothing: {where} has {' and '.join(others)} cards "
+            f"only. Leave out --level, or choose another topic; {stats}."
+        )
+    return (
+        f"--format {args.format} left nothing: no card in {where} makes a {args.format} "
+        "question. Try --format choice."
+    )
 
 
 async def play(
@@ -140,32 +199,48 @@ async def play(
     console: Console,
     read_line: Callable[[str], str | None],
 ) -> int:
+    """The game; INTERRUPTED (130) after Ctrl-C, which ends it like `q` does: the open round
+    is closed, the score so far is printed and every answer given is kept."""
     player = Player("console", name, name)
-    poster = TerminalPoster(console, player)
+    poster = TerminalPoster(console, player, total=len(questions))
     clock = SystemClock()
+    interrupted = False
     async with await Store.open(path) as store:
         engine = Engine(store, library, clock, poster, maker)
         answered = 0
-        for number, question in enumerate(questions, 1):
-            round_id = await engine.open_round(
-                PLACE, question, "quiz", clock.now() + ANSWER_WINDOW, position=number
-            )
-            choice = _ask(console, read_line, len(question.options))
-            if choice is None:
-                poster.quiet = True  # close the round so nothing is left pending
+        round_id: int | None = None
+        try:
+            for number, question in enumerate(questions, 1):
+                round_id = await engine.open_round(
+                    PLACE, question, "quiz", clock.now() + ANSWER_WINDOW, position=number
+                )
+                choice = _ask(console, read_line, len(question.options))
+                if choice is None:
+                    break
+                result = await engine.answer(round_id, player, choice)
+                if result.status != "locked_in":
+                    console.print(result.text)
                 await engine.reveal(round_id)
-                break
-            result = await engine.answer(round_id, player, choice)
-            if result.status != "locked_in":
-                console.print(result.text)
+                round_id = None
+                answered += 1
+        except (KeyboardInterrupt, asyncio.CancelledError):
+            # Ctrl-C at the prompt (KeyboardInterrupt) or while the engine worked (asyncio
+            # cancels the game): end it here, quietly, rather than with a traceback.
+            interrupted = True
+            console.print()
+        if round_id is not None:
+            poster.quiet = True  # close the round so nothing is left pending
             await engine.reveal(round_id)
-            answered += 1
         console.print(
             f"\n[bold]Final score: {poster.score}[/bold] "
             f"after {answered} question{'s' if answered != 1 else ''}, "
-            f"stored as {name!r} in {path}. See `quizbot leaderboard`."
+            f"stored as {name!r} in {path}."
         )
-    return 0
+        # On a line of its own and never wrapped: a command to copy and paste.
+        console.print(
+            f"Standings: {command_hint('leaderboard', path)}", soft_wrap=True, markup=False
+        )
+    return INTERRUPTED if interrupted else 0
 
 
 def _ask(console: Console, read_line: Callable[[str], str | None], count: int) -> int | None:
@@ -191,17 +266,52 @@ def _ask(console: Console, read_line: Callable[[str], str | None], count: int) -
 
 
 def _read_line(prompt: str) -> str | None:
+    """One line from the player; None at the end of input. Ctrl-C raises KeyboardInterrupt at
+    once: asyncio's own handler would only cancel the game once this blocking read returned,
+    so the first Ctrl-C seemed to do nothing."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
-        if sys.stdin.isatty():
-            return input(prompt)
         sys.stdout.write(prompt)
         sys.stdout.flush()
+        _wait_for_input()
         line = sys.stdin.readline()
-        if line:
+        if line and not sys.stdin.isatty():  # a terminal has echoed it already
             sys.stdout.write(line if line.endswith("\n") else line + "\n")
         return line or None
     except EOFError:
         return None
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _wait_for_input() -> None:
+    """Block until stdin has a line (or ends), or until a signal comes. A blocking read that
+    starts just after Ctrl-C would miss it: the signal's wake-up byte makes select() return
+    whenever it arrived, and the KeyboardInterrupt is raised then."""
+    try:
+        stdin = sys.stdin.fileno()
+    except (AttributeError, OSError, ValueError):
+        return  # not a real file (tests hand in a StringIO): nothing to wait on
+    wake_read, wake_write = socket.socketpair()
+    wake_read.setblocking(False)
+    wake_write.setblocking(False)
+    try:
+        previous = signal.set_wakeup_fd(wake_write.fileno(), warn_on_full_buffer=False)
+    except ValueError:  # not the main thread: no signals here anyway
+        wake_read.close()
+        wake_write.close()
+        return
+    try:
+        while True:  # bounded by the player: each pass waits for a key press or a signal
+            ready, _, _ = select.select([stdin, wake_read], [], [])
+            if stdin in ready:
+                return
+            with contextlib.suppress(BlockingIOError):
+                wake_read.recv(64)  # another signal (a resized window): keep waiting
+    finally:
+        signal.set_wakeup_fd(previous)
+        wake_read.close()
+        wake_write.close()
 
 
 def _login_name() -> str:

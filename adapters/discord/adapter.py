@@ -27,6 +27,8 @@ log = logging.getLogger(__name__)
 
 START_TIMEOUT = 30.0  # login + gateway READY; a real gateway takes 1-3 s
 STOP_GRACE = 3.0  # in-flight commands and clicks get this long to answer before we close
+# After close(), how long the gateway task may take to notice (it may sleep in a backoff).
+CLOSE_WAIT = 1.0
 UNKNOWN_BUTTON = (
     "That button is not one I know (it may be from an older quizbot). "
     "Start a new round with /quiz or /practice."
@@ -221,6 +223,13 @@ class DiscordAdapter:
             error = self._connect.exception()
             if isinstance(error, discord.PrivilegedIntentsRequired):
                 raise RuntimeError("Discord refused the gateway intents") from error
+            if isinstance(error, AttributeError):
+                # discord.py 2.7 retries a first connection that never opened by resuming a
+                # session it never had, and fails on that: the warning before says why.
+                gateway = self.settings.gateway_url or "Discord's gateway"
+                raise RuntimeError(
+                    f"could not connect to {gateway}: see the warning just before"
+                ) from error
             raise RuntimeError(f"the Discord gateway connection ended: {error!r}") from error
         raise TimeoutError(f"Discord did not become ready within {timeout:.0f} s")
 
@@ -238,7 +247,7 @@ class DiscordAdapter:
         if self._connect is not None:
             if not self._connect.done():
                 try:
-                    await asyncio.wait_for(self._connect, STOP_GRACE)
+                    await asyncio.wait_for(self._connect, CLOSE_WAIT)
                 except (TimeoutError, asyncio.CancelledError):
                     pass
                 except Exception:

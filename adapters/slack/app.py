@@ -19,7 +19,6 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import ClientSession, web
-from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
@@ -44,6 +43,7 @@ from adapters.slack.poster import (
     SlackPoster,
     refusal,
 )
+from adapters.slack.socket import SocketModeHandler
 from bot.messages import Notice, spell_commands
 from bot.ports import Place, Player, PostError
 from bot.schedule.spec import DailySpec, parse_words
@@ -58,7 +58,9 @@ DEFAULT_API_URL = "https://slack.com/api/"
 RATE_LIMIT_RETRIES = 3
 SERVER_ERROR_RETRIES = 2
 SEEN_DELIVERIES = 4096  # trigger/event ids remembered to drop repeats; retries come within minutes
-DRAIN_SECONDS = 5.0  # at stop, how long in-flight clicks get to finish writing and replying
+# At stop, how long in-flight clicks get to finish writing and replying: `quizbot run` stops
+# within 10 s of SIGTERM, whatever is in flight.
+DRAIN_SECONDS = 3.0
 SORRY = (
     "Sorry, that did not work: something went wrong on our side (it has been logged). "
     "Please try again in a moment."
@@ -196,7 +198,7 @@ class SlackAdapter:
         self.app.error(self._on_error)
         self._practice_topics: OrderedDict[str, str | None] = OrderedDict()
         self._inflight: set[asyncio.Task[Any]] = set()
-        self._handler: AsyncSocketModeHandler | None = None
+        self._handler: SocketModeHandler | None = None
         self._runner: web.AppRunner | None = None
         self._session: ClientSession | None = None
         self._heartbeat: asyncio.Task[None] | None = None
@@ -216,10 +218,8 @@ class SlackAdapter:
         try:
             await self._check_token()
             if self.socket_mode:
-                self._handler = AsyncSocketModeHandler(
-                    self.app,
-                    app_token=self.settings.app_token.value,
-                    web_client=self.client,
+                self._handler = SocketModeHandler(
+                    self.app, self.settings.app_token.value, web_client=self.client
                 )
                 await self._handler.connect_async()
                 log.info("Slack adapter connected in Socket Mode")

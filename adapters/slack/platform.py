@@ -6,17 +6,31 @@ when `build` is called, so a Discord-only bot never pays for it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from adapters.runtime import Platform, Services
-from bot.config import UNSET, ConfigError, Get, Secret, int_setting, url_setting
+from bot.config import UNSET, ConfigError, Get, Secret, int_setting, secret_setting, url_setting
+from bot.logs import Noise
 
 if TYPE_CHECKING:
     from adapters.slack.app import SlackAdapter
 
 NAME = "slack"  # Place.platform of every Slack channel, and the heartbeat's name
+
+# Token shapes, checked at start so a wrong paste is named before any connection is tried.
+BOT_TOKEN = re.compile(r"xoxb-[0-9A-Za-z-]+")
+BOT_TOKEN_LOOKS_LIKE = (
+    "a bot token 'xoxb-...': copy the Bot User OAuth Token from OAuth & Permissions "
+    "(a user token starts 'xoxp-', an app-level token 'xapp-')"
+)
+APP_TOKEN = re.compile(r"xapp-[0-9A-Za-z-]+")
+APP_TOKEN_LOOKS_LIKE = (
+    "an app-level token 'xapp-...': create one with connections:write under Basic "
+    "Information -> App-Level Tokens"
+)
 
 
 @dataclass(frozen=True)
@@ -49,22 +63,29 @@ class SlackSettings:
 
     @classmethod
     def read(cls, get: Get) -> SlackSettings:
-        bot_token = get("SLACK_BOT_TOKEN") or ""
-        app_token = get("SLACK_APP_TOKEN") or ""
-        signing_secret = get("SLACK_SIGNING_SECRET") or ""
+        bot_token = secret_setting(
+            get, "SLACK_BOT_TOKEN", shape=BOT_TOKEN, looks_like=BOT_TOKEN_LOOKS_LIKE
+        )
+        app_token = secret_setting(
+            get, "SLACK_APP_TOKEN", shape=APP_TOKEN, looks_like=APP_TOKEN_LOOKS_LIKE
+        )
+        signing_secret = secret_setting(get, "SLACK_SIGNING_SECRET")
+        if signing_secret.value.startswith(("xox", "xapp-")):
+            raise ConfigError(
+                "SLACK_SIGNING_SECRET holds a token; the signing secret is under Basic "
+                "Information -> App Credentials -> Signing Secret."
+            )
         if bot_token and not app_token and not signing_secret:
             raise ConfigError(
                 "SLACK_BOT_TOKEN is set but neither SLACK_APP_TOKEN (Socket Mode) nor "
                 "SLACK_SIGNING_SECRET (HTTP mode) is: set one of them, see README "
                 "'Running on Slack'."
             )
-        if app_token and not app_token.startswith("xapp-"):
-            raise ConfigError("SLACK_APP_TOKEN must be an app-level token starting with 'xapp-'.")
         admins = (get("QUIZBOT_SLACK_ADMINS") or "").split(",")
         return cls(
-            bot_token=Secret(bot_token),
-            app_token=Secret(app_token),
-            signing_secret=Secret(signing_secret),
+            bot_token=bot_token,
+            app_token=app_token,
+            signing_secret=signing_secret,
             api_url=url_setting(get, "SLACK_API_URL"),
             http_port=int_setting(get, "QUIZBOT_HTTP_PORT", minimum=1, maximum=65535) or 3000,
             http_host=get("QUIZBOT_HTTP_HOST") or "0.0.0.0",
@@ -86,4 +107,14 @@ SLACK = Platform(
     SlackSettings,
     build,
     enable_with="SLACK_BOT_TOKEN with SLACK_APP_TOKEN or SLACK_SIGNING_SECRET (Slack)",
+    board_title="Slack workspace {server}",
+    log_noise=(
+        # slack_bolt, because SLACK_BOT_TOKEN is in the environment and we pass a client.
+        Noise("adapters.slack.app.bolt", "As you gave `client` as well, `token` will be unused"),
+        # slack_sdk's Socket Mode client narrates sessions, pings and reconnects at INFO, and
+        # reports a lost connection once more at ERROR; adapters.slack.socket says it once.
+        Noise("adapters.slack.socket.sdk"),
+        Noise("adapters.slack.socket.sdk", "Failed to receive or enqueue a message"),
+        Noise("slack_sdk.web", "A retry handler found"),
+    ),
 )

@@ -108,7 +108,8 @@ def missing_items(items: dict[str, Item], cards: Iterable[Card], deck: str) -> l
     """A warning for each answered card of `deck` that its items file does not cover."""
     return [
         LintMessage(card.source, "warning", f"card {card.id} has no authored item: add one "
-                    f"to {deck}.items.yaml or the generator will make its questions")
+                    f"to {deck}.items.yaml or the generator will make its questions",
+                    "missing-item")
         for card in cards
         if card.deck == deck and card.kind == "qa" and card.id not in items
     ]  # fmt: skip
@@ -156,11 +157,13 @@ class _Report:
         self.name = name
         self.messages: list[LintMessage] = []
 
-    def say(self, line: int, severity: Severity, what: str) -> None:
-        self.messages.append(LintMessage(f"{self.name}:{line}", severity, what))
+    def say(self, line: int, severity: Severity, what: str, kind: str = "") -> None:
+        if severity == "warning":
+            kind = kind or "item"
+        self.messages.append(LintMessage(f"{self.name}:{line}", severity, what, kind))
 
 
-Say = Callable[[int, Severity, str], None]
+Say = Callable[..., None]  # _Report.say
 
 
 def _item(raw: Any, line: int, by_id: dict[str, Card], report: _Report) -> Item | None:
@@ -170,12 +173,12 @@ def _item(raw: Any, line: int, by_id: dict[str, Card], report: _Report) -> Item 
         return None
     for unknown in sorted(set(map(str, raw)) - _ITEM_KEYS):
         say(line, "warning", f"unknown field {unknown!r} ignored; fields are "
-            f"{', '.join(sorted(_ITEM_KEYS))}")  # fmt: skip
+            f"{', '.join(sorted(_ITEM_KEYS))}", "item-field")  # fmt: skip
     card = _card_of(raw, by_id)
     if card is None:
         named = raw.get("card") or raw.get("question")
         say(line, "warning", f"item for {str(named)[:60]!r} matches no loaded card: check the "
-            "card id (`quizbot cards export`) or the question text")  # fmt: skip
+            "card id (`quizbot cards export`) or the question text", "item-unmatched")  # fmt: skip
         return None
     if card.kind != "qa":
         say(line, "error", f"card {card.id} is a discussion prompt: prompts take no item")
@@ -254,15 +257,21 @@ def _question(
     for option in options:
         if len(option.text) > warn_at:
             say(line, "warning", f"{where}option is {len(option.text)} characters "
-                f"({option.text[:40]!r}…); keep options under {warn_at}")  # fmt: skip
+                f"({option.text[:40]!r}…); keep options under {warn_at}",
+                "item-option")  # fmt: skip
         if option.text.rstrip().endswith(("…", "...")):
-            say(line, "warning", f"{where}option {option.text[:40]!r} ends in '…': write it whole")
+            say(
+                line,
+                "warning",
+                f"{where}option {option.text[:40]!r} ends in '…': write it whole",
+                "item-option",
+            )
         if not option.why:
             say(line, "warning", f"{where}option {option.text[:40]!r} has no `why`: the reveal "
-                "explains every option")  # fmt: skip
+                "explains every option", "item-option")  # fmt: skip
         elif len(option.why) > WHY_WARN:
             say(line, "warning", f"{where}a `why` is {len(option.why)} characters; keep it to "
-                "one line")  # fmt: skip
+                "one line", "item-option")  # fmt: skip
     return AuthoredQuestion(prompt.strip(), options[0], (others[0], others[1], others[2]))
 
 
@@ -271,7 +280,7 @@ def _cloze(raw: Any, line: int, say: Say) -> AuthoredQuestion | None:
         say(line, "error", "`cloze` is a mapping (text:, key:, why:, distractors:)")
         return None
     for unknown in sorted(set(map(str, raw)) - _CLOZE_KEYS):
-        say(line, "warning", f"unknown cloze field {unknown!r} ignored")
+        say(line, "warning", f"unknown cloze field {unknown!r} ignored", "item-field")
     text = raw.get("text")
     if not isinstance(text, str) or text.count(BLANK_MARK) != 1:
         say(line, "error", f"cloze `text` must hold the blank {BLANK_MARK} exactly once")

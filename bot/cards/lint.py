@@ -10,6 +10,30 @@ from collections.abc import Sequence
 from bot.cards.model import Card, LintMessage
 from bot.cards.text import strip_markup
 
+# Every kind of warning, by the name `cards lint` shows in brackets and a deck's
+# `quizbot-lint: ignore KIND` line silences it by (errors cannot be silenced).
+KINDS: dict[str, str] = {
+    "identical-answers": "two answers of one table are the same, or one repeats another",
+    "numbering": "a gap or a repeat in a table's row numbers",
+    "duplicate-question": "a question already asked by an earlier card (the copy is left out)",
+    "topic-shrunk": "a topic loses cards whose questions another deck already asks",
+    "placeholder-answer": "an answer such as TODO, ? or tbd (the card is left out)",
+    "placeholder-question": "a question such as TODO (the card is left out)",
+    "no-cards": "a deck file that gives no card at all",
+    "read-as-qa": "a .txt deck of question;answer lines, read as questions and answers",
+    "unknown-file": "a file in a deck folder that is not a deck",
+    "merged-rows": "two table rows on one line",
+    "extra-cells": "a row with more cells than its table",
+    "answer-in-question": "the answer written in the question cell",
+    "unpaired-bold": "a ** without its partner",
+    "title-question": "a question that is only a title",
+    "missing-item": "a card without an authored item in the deck's .items.yaml",
+    "item-field": "an unknown field in an authored item",
+    "item-unmatched": "an authored item that matches no card",
+    "item-option": "an authored option too long, cut short with '…', or without a why",
+    "item": "any other remark on an authored item",
+}
+
 _NUMBER = re.compile(r"^([A-Za-z]*)(\d+)$")
 _PUNCT = re.compile(r"[^\w\s]")
 
@@ -49,6 +73,7 @@ def _numbering(cards: list[Card]) -> list[LintMessage]:
                         card.source,
                         "warning",
                         f"row number {card.number} repeats the row before; renumber the rows",
+                        "numbering",
                     )
                 )
             elif current[1] != previous[1] + 1:
@@ -59,6 +84,7 @@ def _numbering(cards: list[Card]) -> list[LintMessage]:
                         "warning",
                         f"numbering gap: row {card.number} follows {previous[0]}{previous[1]} "
                         f"(expected {expected}); a row may be missing, or renumber the rows",
+                        "numbering",
                     )
                 )
         previous = current
@@ -112,6 +138,7 @@ def _identical_answers(cards: list[Card]) -> list[LintMessage]:
                     f"identical answers: row {card.number} has {how} row {first.number} "
                     f"({first.source}); a choice question cannot tell them apart: make "
                     "each answer specific to its question",
+                    "identical-answers",
                 )
             )
         first_with.setdefault(key, i)
@@ -155,11 +182,16 @@ def _source_order(message: LintMessage) -> tuple[str, int]:
 
 
 def drop_duplicates(cards: Sequence[Card]) -> tuple[list[Card], list[LintMessage]]:
-    """Keep the first card of each id; every later one becomes a warning naming both."""
+    """Keep the first card of each id; every later one becomes a warning naming both. A deck
+    whose topic loses cards to another deck's copies gets one more warning naming the topic:
+    the operator who added that deck sees it smaller than its file."""
     kept: list[Card] = []
     messages: list[LintMessage] = []
     first_by_id: dict[str, Card] = {}
+    in_topic: Counter[tuple[str, str]] = Counter()
+    lost: dict[tuple[str, str], list[tuple[Card, Card]]] = {}
     for card in cards:
+        in_topic[card.deck, card.topic] += 1
         first = first_by_id.get(card.id)
         if first is None:
             first_by_id[card.id] = card
@@ -171,6 +203,70 @@ def drop_duplicates(cards: Sequence[Card]) -> tuple[list[Card], list[LintMessage
                 "warning",
                 f"duplicate question (id {card.id}), first at {first.source}: this copy is "
                 "skipped; delete it or reword one of them",
+                "duplicate-question",
+            )
+        )
+        if first.deck != card.deck and first.topic.casefold() != card.topic.casefold():
+            lost.setdefault((card.deck, card.topic), []).append((card, first))
+    for (deck, topic), pairs in lost.items():
+        total = in_topic[deck, topic]
+        others = " and ".join(repr(d) for d in sorted({first.deck for _, first in pairs}))
+        copy, original = pairs[0]
+        messages.append(
+            LintMessage(
+                copy.source,
+                "warning",
+                f"topic {topic!r} of deck {deck!r} keeps {total - len(pairs)} of its {total} "
+                f"cards: {len(pairs)} {'asks' if len(pairs) == 1 else 'ask'} what deck "
+                f"{others} already asks under another topic "
+                f"(first: {copy.source} = {original.source}). Reword them, or remove them "
+                "from one deck",
+                "topic-shrunk",
+            )
+        )
+    return kept, messages
+
+
+# An answer (or question) that stands for one still to be written: a card with it would ask
+# "TODO" or offer it as an option, so it is left out, with a warning.
+PLACEHOLDERS = frozenset(
+    {"todo", "to do", "tbd", "tba", "fixme", "xxx", "placeholder", "answer", "question",
+     "wip", "coming soon", "lorem ipsum", "fill in", "fill me in", "insert answer here"}
+)  # fmt: skip
+_PLACEHOLDER_WORDS = ("todo", "tbd", "fixme", "xxx")
+_PLACEHOLDER_START = re.compile(rf"^(?:{'|'.join(_PLACEHOLDER_WORDS)})\b")
+
+
+def placeholder(text: str) -> str | None:
+    """The placeholder `text` is ("TODO", "?", "..."), or None when it is real content."""
+    if len(text) > 40 and not text.lstrip("*_` ")[:5].casefold().startswith(_PLACEHOLDER_WORDS):
+        return None  # most answers: too long to be a placeholder, and no "TODO" in front
+    plain = strip_markup(text).strip()
+    words = " ".join(_PUNCT.sub(" ", plain.casefold()).split())
+    if not words or words in PLACEHOLDERS or _PLACEHOLDER_START.match(words):
+        return plain
+    return None
+
+
+def drop_placeholders(cards: Sequence[Card]) -> tuple[list[Card], list[LintMessage]]:
+    """Leave out answered cards whose question or answer is a placeholder, each with a
+    warning naming it."""
+    kept: list[Card] = []
+    messages: list[LintMessage] = []
+    for card in cards:
+        field, found = "answer", placeholder(card.answer) if card.kind == "qa" else None
+        if found is None:
+            field, found = "question", placeholder(card.question)
+        if found is None:
+            kept.append(card)
+            continue
+        messages.append(
+            LintMessage(
+                card.source,
+                "warning",
+                f"the {field} is a placeholder ({found!r}): this card is left out until it "
+                f"has a real {field}",
+                f"placeholder-{field}",
             )
         )
     return kept, messages

@@ -145,7 +145,9 @@ def _plain_looks_like_title(plain: str) -> bool:
     return not _SENTENCE_END.search(plain)
 
 
-def parse_markdown(text: str, deck: str, filename: str) -> Parsed:
+def parse_markdown(text: str, deck: str, filename: str, *, question_list: bool = True) -> Parsed:
+    """Q&A tables; without any table, one open question per line when `question_list` (a
+    `.txt` deck), else nothing: a README dropped among the decks must not become prompts."""
     lines = text.split("\n")
     result = Parsed()
     start = _skip_front_matter(lines)
@@ -154,7 +156,8 @@ def parse_markdown(text: str, deck: str, filename: str) -> Parsed:
         for i in range(start, len(lines))
     )
     if not has_table:
-        _parse_question_list(lines, start, deck, filename, result)
+        if question_list:
+            _parse_question_list(lines, start, deck, filename, result)
         return result
 
     topic = deck
@@ -196,6 +199,7 @@ def parse_markdown(text: str, deck: str, filename: str) -> Parsed:
                     "warning",
                     f"{len(rows)} table rows on one line (a line break is missing before "
                     f"'| {rows[1][0]} |'); read as separate cards: put each row on its own line",
+                    "merged-rows",
                 )
             )
         for cells in rows:
@@ -279,6 +283,7 @@ def _add_row(
                 "warning",
                 f"row has {len(cells)} cells but the table has {table.ncols}; the extra "
                 "cells were joined into the answer: write a literal | as \\|",
+                "extra-cells",
             )
         )
     if not raw_a.strip():
@@ -291,6 +296,7 @@ def _add_row(
                     "warning",
                     "the answer is inside the question cell after 'Answer:'; read as "
                     "question and answer: move it to the answer column",
+                    "answer-in-question",
                 )
             )
     question = strip_whole_bold(repair(raw_q))
@@ -321,6 +327,7 @@ def _add_row(
                     source,
                     "warning",
                     f"unpaired ** in the {label}: close the bold or remove the stray **",
+                    "unpaired-bold",
                 )
             )
     card = Card(
@@ -340,6 +347,7 @@ def _add_row(
                 source,
                 "warning",
                 f"question is only a title ({plain_question!r}); rewrite it as a question",
+                "title-question",
             )
         )
     result.cards.append(card)

@@ -37,9 +37,17 @@ class LintMessage:
     source: str  # "file:line"
     severity: Severity
     message: str  # what is wrong, then how to fix it
+    # What sort of warning it is ("identical-answers"): how `cards lint` groups warnings, and
+    # the name a deck's `quizbot-lint: ignore ...` line silences them by. Errors have none.
+    kind: str = ""
 
     def __str__(self) -> str:
-        return f"{self.source}: {self.severity}: {self.message}"
+        tag = f" [{self.kind}]" if self.kind else ""
+        return f"{self.source}: {self.severity}: {self.message}{tag}"
+
+    @property
+    def file(self) -> str:
+        return self.source.rpartition(":")[0] or self.source
 
 
 def card_id(question: str) -> str:

@@ -13,7 +13,7 @@ from bot.cards.markdown import Parsed, repair
 from bot.cards.model import Card, LintMessage, card_id
 from bot.cards.text import html_to_markdown, strip_markup
 
-_SEPARATORS = {
+SEPARATORS = {
     "tab": "\t",
     "comma": ",",
     "semicolon": ";",
@@ -86,7 +86,7 @@ def parse_table_file(text: str, deck: str, filename: str, *, default_sep: str) -
 
 def _separator(declared: str | None, body: list[str], default: str) -> str:
     if declared:
-        return _SEPARATORS.get(declared.casefold(), declared[:1] or default)
+        return SEPARATORS.get(declared.casefold(), declared[:1] or default)
     if default == "\t":
         return default
     sample = "\n".join(body[:20])

@@ -253,8 +253,15 @@ def _split_inline_numbered(line: str) -> str:
 def cell_to_markdown(cell: str) -> str:
     """A table cell (after mojibake repair) as neutral Markdown lines."""
     # Each rewrite runs only when the text holds what its pattern needs (`<br`, `&`, a
-    # space run, a bullet, `.**`): most cells need none, and a 100k-card deck pays per cell.
-    text = _BR.sub("\n", cell) if "<" in cell else cell
+    # space run, a bullet, `.**`, `](`): most cells need none, and a 100k-card deck pays
+    # per cell.
+    text = cell
+    if "<" in text:
+        text = _BR.sub("\n", text)
+        if _CELL_TAG.search(text):  # HTML lists, bold, links ... written in a Markdown cell
+            text = map_outside_code(text, _cell_html)
+    if "](" in text or "<http" in text:
+        text = map_outside_code(text, _links)
     if "&" in text:
         text = map_outside_code(text, _unescape_entities)
     lines: list[str] = []
@@ -349,16 +356,65 @@ def clean_heading(line: str) -> str:
 # ---------------------------------------------------------------- HTML fields (Anki)
 
 _HTML_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)\b[^>]*>")
+# The tags people write in Markdown cells; any other `<word>` there is text ("List<T>").
+_CELL_TAGS = (
+    "ul", "ol", "li", "b", "strong", "i", "em", "code", "p", "div", "span", "a", "sup", "sub",
+    "u", "font", "small",
+)  # fmt: skip
+_CELL_TAG = re.compile(rf"</?(?:{'|'.join(_CELL_TAGS)})\b[^>]*>", re.IGNORECASE)
+_ANCHOR = re.compile(
+    r"<a\b[^>]*?\bhref\s*=\s*[\"']?([^\"'\s>]+)[\"']?[^>]*>(.*?)</a\s*>", re.IGNORECASE | re.DOTALL
+)
+# [text](https://...) and <https://...>: links need a scheme, so `[a](b)` in prose stays.
+_MD_LINK = re.compile(r"\[([^\[\]\n]+)\]\(\s*((?:https?|ftp|mailto):[^()\s]+)\s*\)")
+_AUTOLINK = re.compile(r"<((?:https?|ftp)://[^<>\s]+)>")
+_SUPERSCRIPT = str.maketrans("0123456789+-=()n", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿ")
+_SUBSCRIPT = str.maketrans("0123456789+-=()", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎")
+_SCRIPT = re.compile(r"<(sup|sub)>([^<>]{1,12})</\1\s*>", re.IGNORECASE)
 
 
-def html_to_markdown(text: str) -> str:
-    """Anki-style HTML fields (`<br>`, `<b>`, `<i>`, `<code>`, lists, `<div>`) as Markdown."""
+def _cell_html(part: str) -> str:
+    """HTML in a stretch of a cell, the spaces around the stretch kept (they separate it
+    from the code spans beside it)."""
+    lead = part[: len(part) - len(part.lstrip())]
+    trail = part[len(part.rstrip()) :] if part.strip() else ""
+    return lead + html_to_markdown(part, known_only=True) + trail
+
+
+def _link_text(text: str, url: str) -> str:
+    """A link as the text readers see everywhere: "text (url)", or the url alone."""
+    plain = url.removeprefix("mailto:")
+    return plain if text.strip() in ("", url, plain) else f"{text.strip()} ({plain})"
+
+
+def _links(text: str) -> str:
+    text = _MD_LINK.sub(lambda m: _link_text(m.group(1), m.group(2)), text)
+    return _AUTOLINK.sub(lambda m: m.group(1), text)
+
+
+def _script(m: re.Match[str]) -> str:
+    inner = m.group(2)
+    table = _SUPERSCRIPT if m.group(1).lower() == "sup" else _SUBSCRIPT
+    converted = inner.translate(table)
+    if all(c != o or c in " " for c, o in zip(converted, inner, strict=True)):
+        return converted  # every character has a Unicode super/subscript form
+    return ("^" if table is _SUPERSCRIPT else "_") + f"({inner})"
+
+
+def html_to_markdown(text: str, *, known_only: bool = False) -> str:
+    """Anki-style HTML fields (`<br>`, `<b>`, `<i>`, `<code>`, lists, `<div>`, links) as
+    Markdown. `known_only`: leave tags other than the usual formatting ones as text (in a
+    Markdown cell `List<T>` is not HTML)."""
     if "<" not in text and "&" not in text:
         return text
     list_stack: list[list[int]] = []  # per open list: [is_ordered, next_number]
+    text = _ANCHOR.sub(lambda m: _link_text(_HTML_TAG.sub("", m.group(2)), m.group(1)), text)
+    text = _SCRIPT.sub(_script, text)
 
     def tag(m: re.Match[str]) -> str:
         closing, name = m.group(1) == "/", m.group(2).lower()
+        if known_only and name not in _CELL_TAGS and name != "br":
+            return m.group()
         if name in ("b", "strong"):
             return "**"
         if name in ("i", "em"):

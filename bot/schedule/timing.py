@@ -210,7 +210,8 @@ class Slot:
         return {
             "local_date": self.local_date.isoformat(),
             "local_time": self.local_time,
-            "utc": self.utc.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            # isoformat, not strftime("%Y"): glibc writes year 1 as "1", not "0001".
+            "utc": self.utc.replace(tzinfo=None).isoformat(timespec="seconds") + "Z",
         }
 
 

@@ -27,9 +27,13 @@ def backup_database(source: str | os.PathLike[str], dest: str | os.PathLike[str]
             f"{source}: no database there. Check --db / QUIZBOT_DB (the bot creates the file "
             "when it first runs)."
         )
-    with source.open("rb") as handle:
-        if handle.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
-            raise StoreError(f"{source}: not a SQLite database; nothing was copied.")
+    try:
+        with source.open("rb") as handle:
+            header = handle.read(len(SQLITE_HEADER))
+    except OSError as exc:
+        raise StoreError(f"{source}: cannot read the database ({exc.strerror}).") from exc
+    if header != SQLITE_HEADER:
+        raise StoreError(f"{source}: not a SQLite database; nothing was copied.")
     if _same_file(source, dest) or dest.name in {f"{source.name}-wal", f"{source.name}-shm"}:
         raise StoreError(
             f"{dest} is the live database (or one of its files); refusing to overwrite it. "
@@ -42,7 +46,13 @@ def backup_database(source: str | os.PathLike[str], dest: str | os.PathLike[str]
     except OSError as exc:
         raise StoreError(f"{dest}: cannot create its folder ({exc.strerror}).") from exc
 
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
+    except OSError as exc:
+        raise StoreError(
+            f"{dest}: cannot write in {dest.parent} ({exc.strerror}). Choose a folder you can "
+            "write to, or fix its permissions."
+        ) from exc
     os.close(fd)
     tmp = Path(tmp_name)
     try:
@@ -63,6 +73,8 @@ def backup_database(source: str | os.PathLike[str], dest: str | os.PathLike[str]
         os.replace(tmp, dest)
     except sqlite3.Error as exc:
         raise StoreError(f"{source}: backup failed: {exc}.") from exc
+    except OSError as exc:  # the rename: the destination is a folder, or went read-only
+        raise StoreError(f"{dest}: cannot put the backup there ({exc.strerror}).") from exc
     finally:
         tmp.unlink(missing_ok=True)
     return dest

@@ -5,16 +5,25 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 from pathlib import Path
 
-QUIZBOT = "/work/main/.venv/bin/quizbot"
+# This checkout's code, whichever checkout runs the tests (not an installed quizbot).
+REPO = Path(__file__).resolve().parents[2]
+QUIZBOT = [sys.executable, "-m", "bot.cli"]
 
 
 def quizbot(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     full_env = {k: v for k, v in os.environ.items() if k != "QUIZBOT_SEEDS"}
     full_env.update(env or {})
     return subprocess.run(
-        [QUIZBOT, *args], capture_output=True, text=True, timeout=60, env=full_env, check=False
+        [*QUIZBOT, *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=full_env,
+        check=False,
+        cwd=REPO,
     )
 
 

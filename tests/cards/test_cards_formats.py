@@ -17,14 +17,26 @@ def write(folder: Path, name: str, text: str | bytes) -> Path:
     return path
 
 
-def test_markdown_question_list_gives_prompt_cards(tmp_path: Path) -> None:
+def test_a_txt_question_list_gives_prompt_cards(tmp_path: Path) -> None:
     lib = load_file(
-        write(tmp_path, "talk.md", "# Warm-up\n\n- Why is $\\eta$ small?\n\n1. What is SGD?\n")
+        write(tmp_path, "talk.txt", "# Warm-up\n\n- Why is $\\eta$ small?\n\n1. What is SGD?\n")
     )
     assert [(c.kind, c.topic, c.question, c.source) for c in lib.cards] == [
-        ("prompt", "Warm-up", "Why is η small?", "talk.md:3"),
-        ("prompt", "Warm-up", "What is SGD?", "talk.md:5"),
+        ("prompt", "Warm-up", "Why is η small?", "talk.txt:3"),
+        ("prompt", "Warm-up", "What is SGD?", "talk.txt:5"),
     ]
+    assert lib.messages == ()
+
+
+def test_markdown_without_a_table_is_a_warning_not_prompts(tmp_path: Path) -> None:
+    """A README dropped into a deck folder used to become two prompts per paragraph."""
+    readme = "# My decks\n\nThese are the decks of our team.\nAsk Ada about them.\n\n- one\n"
+    lib = load_library([write(tmp_path, "README.md", readme).parent])
+    assert [c for c in lib.cards if c.deck == "README"] == []
+    (message,) = [m for m in lib.messages if m.file == "README.md"]
+    assert message.severity == "warning" and message.kind == "no-cards"
+    assert str(message).startswith("README.md:1: warning: no cards in this file: a Markdown")
+    assert "a list of open questions for discussion goes in a .txt file" in str(message)
 
 
 def test_anki_tsv_export_with_comment_lines_and_html(tmp_path: Path) -> None:
@@ -116,9 +128,12 @@ def test_duplicate_questions_keep_the_first_and_warn_naming_both(tmp_path: Path)
     write(tmp_path, "b.csv", "what is SGD?,two\n")
     lib = load_library([tmp_path])
     assert [(c.answer, c.source) for c in lib.cards] == [("one", "a.md:3")]
-    (msg,) = lib.messages
+    msg, shrunk = lib.messages
     assert msg.source == "b.csv:1" and msg.severity == "warning"
     assert "a.md:3" in msg.message and "duplicate question" in msg.message
+    # Deck b's topic has nothing left: named, since `cards stats` shows it smaller than b.csv.
+    assert shrunk.kind == "topic-shrunk" and shrunk.source == "b.csv:1"
+    assert "topic 'b' of deck 'b' keeps 0 of its 1 cards: 1 asks what deck 'a'" in str(shrunk)
 
 
 def test_utf8_bom_and_crlf_are_fine(tmp_path: Path) -> None:

@@ -3,7 +3,7 @@ from datetime import UTC, datetime, timedelta
 
 from enginekit import CHANNEL, player, question_for
 
-from bot.engine_cli import run_leaderboard
+from adapters.leaderboard import run_leaderboard
 from bot.ports import Place
 
 OTHER_CHANNEL = Place("discord", "guild1", "chan2")
@@ -86,7 +86,8 @@ async def test_leaderboard_uses_the_latest_display_name(engine, clock, cards):
 def test_cli_leaderboard_on_a_missing_or_empty_db_is_friendly(tmp_path, capsys):
     missing = tmp_path / "none.db"
     assert run_leaderboard(argparse.Namespace(db=str(missing), period="all")) == 0
-    assert capsys.readouterr().out.strip() == "No answers yet: try `quizbot play`."
+    out = capsys.readouterr().out.strip()
+    assert out.startswith("No answers yet: try `") and out.endswith(" play`.")  # see invocation
     assert not missing.exists()  # reading never creates a database
 
 
@@ -96,7 +97,7 @@ async def test_cli_leaderboard_prints_a_table_per_server(tmp_path, engine, clock
     args = argparse.Namespace(db=str(engine.store.path), period="all")
     assert await _in_thread(run_leaderboard, args) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[0] == "All time: discord guild1 (all time)"
+    assert out[0] == "Discord server guild1 · all time"
     assert out[1].split() == ["#", "Player", "Points", "Answered", "Correct"]
     assert out[2].split() == ["1", "Player", "1", "15", "1", "1"]
     assert out[3].split() == ["2", "Player", "2", "0", "1", "0"]

@@ -13,7 +13,11 @@ from bot.logs import setup_logging
 
 def test_environment_starts_the_adapters_it_names(tmp_path):
     settings = load_settings(
-        {"DISCORD_TOKEN": "abc.def.ghi", "SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1"},
+        {
+            "DISCORD_TOKEN": "MTIzNDU2Nzg5MDEyMzQ1Njc4.GabcDe.abcdefghijklmnopqrstuvwxyz0123",
+            "SLACK_BOT_TOKEN": "xoxb-1",
+            "SLACK_APP_TOKEN": "xapp-1",
+        },
         db=str(tmp_path / "q.db"),
     )
     discord, slack = settings.section(DiscordSettings), settings.section(SlackSettings)
@@ -22,10 +26,10 @@ def test_environment_starts_the_adapters_it_names(tmp_path):
 
 
 def test_tokens_never_show_in_repr():
-    settings = load_settings({"DISCORD_TOKEN": "supersecret-token-value"})
+    settings = load_settings({"DISCORD_TOKEN": "supersecret.tokenvalue.abcdefgh"})
     assert "supersecret" not in repr(settings)
     assert "supersecret" not in str(settings.section(DiscordSettings).token)
-    assert settings.secrets() == ["supersecret-token-value"]
+    assert settings.secrets() == ["supersecret.tokenvalue.abcdefgh"]
 
 
 @pytest.mark.parametrize(
@@ -37,14 +41,28 @@ def test_tokens_never_show_in_repr():
         ({"QUIZBOT_LOG_FORMAT": "xml"}, "QUIZBOT_LOG_FORMAT='xml'"),
         ({"DISCORD_API_BASE": "discord.local"}, "DISCORD_API_BASE='discord.local'"),
         ({"SLACK_BOT_TOKEN": "xoxb-1"}, "SLACK_SIGNING_SECRET"),
-        ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xoxb-2"}, "starting with 'xapp-'"),
+        ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xoxb-2"}, "token 'xapp-...'"),
         ({"DISCORD_GUILD_ID": "my-server"}, "DISCORD_GUILD_ID='my-server'"),
+        # Token shapes: "checked at start", as the README says, and never echoed.
+        ({"SLACK_BOT_TOKEN": "wrong", "SLACK_APP_TOKEN": "xapp-1"}, "SLACK_BOT_TOKEN does not"),
+        ({"SLACK_BOT_TOKEN": "xoxp-123-456", "SLACK_APP_TOKEN": "xapp-1"}, "'xoxb-...'"),
+        ({"SLACK_BOT_TOKEN": "xapp-1-A0-1-ab", "SLACK_APP_TOKEN": "xapp-1"}, "'xoxb-...'"),
+        ({"SLACK_BOT_TOKEN": '"xoxb-1"', "SLACK_APP_TOKEN": "xapp-1"}, "wrapped in quotes"),
+        ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "xoxb-2"}, "holds a token"),
+        ({"DISCORD_TOKEN": "wrong"}, "DISCORD_TOKEN does not look like a bot token"),
+        ({"DISCORD_TOKEN": "Bot MTIzNDU2.GabcDe.abcdefgh"}, "nothing such as 'Bot '"),
+        ({"DISCORD_TOKEN": "0123456789abcdef0123456789abcdef"}, "not the client secret"),
+        ({"QUIZBOT_SEEDS": "/nonexistent/folder"}, "QUIZBOT_SEEDS /nonexistent/folder: no such"),
+        ({"QUIZBOT_DB": "/dev/null"}, "QUIZBOT_DB /dev/null: not a regular file"),
     ],
 )
 def test_bad_values_are_refused_with_their_name(env, named):
     with pytest.raises(ConfigError) as error:
         load_settings(env)
     assert named in str(error.value)
+    for name, value in env.items():
+        if "TOKEN" in name and len(value) > 4:
+            assert value not in str(error.value)  # a wrong token may still be a real secret
 
 
 def test_toml_file_is_read_and_environment_wins(tmp_path):

@@ -194,3 +194,25 @@ async def test_an_uninstalled_slack_app_pauses_the_workspace_and_exits_1(tmp_pat
     )  # fmt: skip
     out, _ = await asyncio.wait_for(listed.communicate(), 30)
     assert " paused " in out.decode() and "uninstalled" in out.decode()
+
+
+async def test_a_refused_slack_app_token_stops_the_start_with_one_line(tmp_path):
+    """Retrying cannot fix a revoked or wrong app token: say so and exit, do not loop."""
+    async with FakeSlack() as fake:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "SLACK_"))}
+        env.update(
+            SLACK_BOT_TOKEN=fake.bot_token,
+            SLACK_APP_TOKEN="xapp-1-A0QUIZ-revoked-token",  # the right shape, not the app's
+            SLACK_API_URL=fake.api_url,
+            QUIZBOT_DB=str(tmp_path / "q.db"),
+            QUIZBOT_LOG_LEVEL="INFO",
+        )
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot.cli", "run", env=env,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        _, err = await asyncio.wait_for(proc.communicate(), 30)
+    log = err.decode()
+    assert proc.returncode == 1, log
+    assert "could not start: slack: Slack refused SLACK_APP_TOKEN (invalid_auth)" in log
+    assert "Traceback" not in log and "xapp-1-A0QUIZ-revoked-token" not in log

@@ -290,3 +290,36 @@ def test_preview_bad_date(capsys):
         capsys, "--time", "09:00", "--tz", "UTC", "--from", "2026-02-30", "--days", "1"
     )
     assert code == 2 and "Bad date '2026-02-30'" in err
+
+
+@pytest.mark.parametrize(
+    ("start", "days"),
+    [("9999-12-30", "5"), ("0001-01-01", "5"), ("2026-01-01", "36600"), ("9999-12-25", "2")],
+)
+def test_preview_outside_the_calendar_says_which_dates_work(capsys, start, days):
+    """Dates end at year 9999: an OverflowError traceback used to end the output."""
+    code, lines, err = run_preview(
+        capsys, "--time", "09:00", "--tz", "Pacific/Kiritimati", "--from", start, "--days", days
+    )
+    if start == "2026-01-01":  # the largest --days inside the calendar still works
+        assert code == 0 and len(lines) == 26_142  # the weekdays of 36,600 days
+        return
+    assert code == 2 and lines == []
+    assert f"--from {start} with --days {days} runs outside the calendar" in err
+    assert "Start between 0001-01-09 and 99" in err and "Traceback" not in err
+
+
+def test_preview_refuses_a_day_count_beyond_a_century(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["schedule", "preview", "--time", "09:00", "--tz", "UTC", "--from", "2026-01-01",
+              "--days", "10000000"])  # fmt: skip
+    assert exit_.value.code == 2
+    assert "argument --days: '10000000' is more than 36,600" in capsys.readouterr().err
+
+
+def test_preview_of_the_first_years_writes_four_digit_years(capsys):
+    _, lines, _ = run_preview(
+        capsys, "--time", "09:00", "--tz", "UTC", "--from", "0001-01-09", "--days", "1"
+    )
+    assert lines == [{"local_date": "0001-01-09", "local_time": "09:00",
+                      "utc": "0001-01-09T09:00:00Z"}]  # fmt: skip

@@ -75,3 +75,38 @@ def test_cli_backup_error_is_one_clear_line(tmp_path, capsys):
     assert code == 1
     err = capsys.readouterr().err
     assert err.startswith("quizbot db backup:") and "Traceback" not in err
+
+
+async def _live(tmp_path):
+    live = tmp_path / "live.db"
+    async with await Store.open(live):
+        pass
+    return live
+
+
+@pytest.mark.parametrize(
+    ("target", "says"),
+    [
+        # Tests run as root, for whom no folder is read-only: these fail for root too.
+        ("/proc/quizbot-backup.db", "cannot write in /proc"),
+        ("{tmp}/" + "x" * 250 + ".db", "(File name too long)"),
+        ("/proc/self/none/quizbot.db", "cannot create its folder"),
+    ],
+)
+async def test_backup_where_it_cannot_be_written_is_one_clear_line(tmp_path, capsys, target, says):
+    """A folder the backup cannot be written to used to end in an OSError traceback."""
+    live = await _live(tmp_path)
+    target = target.format(tmp=tmp_path)
+    assert run_backup(argparse.Namespace(db=str(live), path=target)) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("quizbot db backup: ") and says in err
+    assert err.count("\n") == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["live.db"]
+
+
+def test_backup_of_an_unreadable_database_is_one_clear_line(tmp_path, capsys):
+    # /proc/self/mem is a file whose first bytes no process can read (EIO), root included.
+    assert run_backup(argparse.Namespace(db="/proc/self/mem", path=str(tmp_path / "c.db"))) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("quizbot db backup: /proc/self/mem: cannot read the database")
+    assert err.count("\n") == 1

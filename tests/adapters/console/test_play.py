@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 QUIZBOT = [sys.executable, "-m", "bot.cli"]
 
@@ -177,3 +180,67 @@ def test_reveal_explains_every_option_of_an_authored_question(tmp_path):
     for why in asked["explanations"]:
         assert " ".join(why.split()) in reveal
     assert f"✓ {'ABCD'[asked['answer_index']]}" in reveal
+
+
+def test_the_game_counts_questions_and_explains_points(tmp_path):
+    letters = expected_answers(2, 11, "choice")
+    run = quizbot(
+        "play", "--count", "2", "--seed", "11", "--format", "choice", "--user", "ada",
+        stdin="\n".join(letters) + "\n", db=tmp_path / "q.db",
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    assert "Question 1/2" in run.stdout and "Question 2/2" in run.stdout
+    breakdown = r"Right! \+(\d+) points \(\+(\d+) (core|advanced)(?:, \+(\d+) speed)?\)"
+    breakdowns = re.findall(breakdown, run.stdout)
+    assert len(breakdowns) == 2, run.stdout
+    for total, base, level, speed in breakdowns:
+        assert int(base) == (15 if level == "advanced" else 10)
+        assert int(total) == int(base) + int(speed or 0)
+
+
+def test_the_leaderboard_is_titled_in_words_people_use(tmp_path):
+    db = tmp_path / "q.db"
+    quizbot("play", "--count", "1", "--seed", "1", stdin="a\n", db=db)
+    board = quizbot("leaderboard", db=db)
+    assert board.stdout.splitlines()[0] == "Terminal games · all time"
+    week = quizbot("leaderboard", "--period", "week", db=db)
+    assert re.fullmatch(r"Terminal games · week \d{4}-W\d\d", week.stdout.splitlines()[0])
+
+
+def test_the_standings_hint_is_a_command_that_works_from_here(tmp_path):
+    """`quizbot` is not on PATH after `make play`: the hint names what is."""
+    db = tmp_path / "q.db"
+    env = {k: v for k, v in os.environ.items() if k != "MAKELEVEL"}
+    env["PATH"] = "/usr/bin:/bin"  # no quizbot on it, as on a fresh machine
+    run = subprocess.run(
+        [*QUIZBOT, "--db", str(db), "play", "--count", "1", "--seed", "1"],
+        input="a\n", capture_output=True, text=True, timeout=60, env=env,
+    )  # fmt: skip
+    hint = run.stdout.splitlines()[-1]
+    assert hint.startswith("Standings: ")
+    program, *rest = hint.removeprefix("Standings: ").split()
+    assert rest == ["leaderboard", "--db", str(db)]
+    listed = subprocess.run(
+        [program, *rest], capture_output=True, text=True, timeout=60, env=env, cwd=Path.cwd()
+    )
+    assert listed.returncode == 0 and "Terminal games" in listed.stdout
+    under_make = quizbot("play", "--count", "1", stdin="q\n", db=db, env={"MAKELEVEL": "1"})
+    assert under_make.stdout.splitlines()[-1] == f'Standings: make leaderboard ARGS="--db {db}"'
+
+
+@pytest.mark.parametrize(
+    ("argv", "says"),
+    [
+        (["--topic", "open-questions"], "holds only discussion prompts"),
+        (["--topic", "gradient", "--level", "advanced"],
+         "--level advanced left nothing: topic 'Gradient Descent and Its Variants' has core "
+         "cards only"),
+        (["--topic", "perceptorn"], "Every topic: `"),
+    ],
+)  # fmt: skip
+def test_an_empty_selection_names_the_filter_that_emptied_it(tmp_path, argv, says):
+    run = quizbot("play", *argv, stdin="", db=tmp_path / "q.db")
+    assert run.returncode == 2
+    assert says in run.stderr
+    assert "cards stats" in run.stderr  # where to see what there is
+    assert run.stderr.count("\n") == 1 and "no cards match" not in run.stderr

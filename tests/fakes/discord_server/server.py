@@ -26,7 +26,7 @@ class FakeDiscord(DiscordWorld):
     def __init__(
         self,
         *,
-        token: str = "fake-bot-token",
+        token: str = "ZmFrZS1ib3Q.ZmFrZQ.fake-bot-token-signature",
         application_id: int = 700_000_000_000_000_001,
         bot_name: str = "quizbot",
         heartbeat_interval_ms: int = 41_250,

@@ -24,6 +24,9 @@ class SocketMode:
         self.workspace = workspace
         self.payloads = payloads
         self._sockets: list[web.WebSocketResponse] = []
+        # While set, the websocket endpoint answers 503 instead of upgrading (Slack's edge
+        # refusing): apps.connections.open still hands out URLs.
+        self.refusing = False
 
     async def close(self) -> None:
         for ws in list(self._sockets):
@@ -70,7 +73,9 @@ class SocketMode:
             find, timeout, lambda: "every Socket Mode connection to close"
         )
 
-    async def handle(self, request: web.Request) -> web.WebSocketResponse:
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        if self.refusing:
+            return web.Response(status=503, text="fake slack: refusing websockets")
         ws = web.WebSocketResponse(autoping=True)
         await ws.prepare(request)
         self._sockets.append(ws)

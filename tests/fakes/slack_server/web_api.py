@@ -139,6 +139,8 @@ class WebApi:
             return web.json_response({"ok": False, "error": "invalid_json", "detail": str(exc)})
         token = self._token_of(request, args)
         call = Call(method=method, args=args, token=token, at=time.monotonic())
+        self.workspace.arrived.append(call)
+        self.workspace._notify()
         try:
             status, body, headers = await self._serve(call)
         except Exception as exc:  # a bug in the fake must show up as a clear 500, not a hang

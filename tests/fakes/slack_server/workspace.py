@@ -58,6 +58,8 @@ class SlackWorkspace:
         self.channels: dict[str, SlackChannel] = {c.id: c for c in channels}
 
         self.calls: list[Call] = []
+        # Calls as they arrive, before any fault or delay: what is in flight right now.
+        self.arrived: list[Call] = []
         self.responses: list[ResponsePost] = []
         self.acks: list[Ack] = []
         self.envelopes: list[SocketDelivery] = []
@@ -148,6 +150,15 @@ class SlackWorkspace:
 
     def responses_to(self, url: str) -> list[ResponsePost]:
         return [r for r in self.responses if r.url == url]
+
+    async def wait_for_arrival(self, method: str, timeout: float = 5.0) -> Call:
+        """The first call to ``method`` that reached the fake, answered or not (a "slow"
+        fault keeps it in flight)."""
+
+        def find() -> Call | None:
+            return next((c for c in self.arrived if c.method == method), None)
+
+        return await self._wait_until(find, timeout, lambda: f"a call to {method} to arrive")
 
     async def wait_for_call(
         self,
