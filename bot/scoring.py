@@ -56,12 +56,17 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from fsrs import Rating
+
 BASE_POINTS = 10
 ADVANCED_WEIGHT = 1.5
 SPEED_BONUS_MAX = 5
 STREAK_BONUS_PER_DAY = 1
 STREAK_BONUS_CAP = 5
 BOARD_TOP = 10
+
+EASY_WITHIN = timedelta(seconds=5)  # a right answer this quick after showing is rated Easy
+TIMED_MODES = frozenset({"quiz", "practice"})  # modes where a question opens as it is shown
 
 STREAK_MODES = frozenset({"daily", "practice"})  # modes whose correct answers extend a streak
 LEADERBOARD_MODES = frozenset({"daily", "quiz"})  # modes that count on leaderboards
@@ -174,3 +179,16 @@ class Streak:
         if self.last_day is None or today - self.last_day > timedelta(days=1):
             return 0
         return self.current
+
+
+def recall_rating(
+    *, correct: bool, mode: str, opened_at: datetime, answered_at: datetime, hinted: bool = False
+) -> Rating:
+    """The FSRS rating of one scored answer (the memory rule in this module's docstring)."""
+    if not correct:
+        return Rating.Again
+    if hinted:
+        return Rating.Hard
+    if mode in TIMED_MODES and answered_at - opened_at <= EASY_WITHIN:
+        return Rating.Easy
+    return Rating.Good

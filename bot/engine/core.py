@@ -16,6 +16,7 @@ import functools
 import json
 import logging
 import math
+import random
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ from typing import Any, Literal, Protocol
 from bot.cards import Card, Library
 from bot.clock import Clock
 from bot.cooldown import Cooldown
-from bot.engine import standings
+from bot.engine import memory, standings
 from bot.engine.periods import local_date, local_time_text, period_key, zone
 from bot.engine.reveal import settle, stored_reveal
 from bot.messages import (
@@ -59,6 +60,10 @@ QUIZ_DEFAULT_COUNT = 5
 QUIZ_DEFAULT_SECONDS = 30
 QUIZ_STALE = timedelta(minutes=5)  # a quiz idle this long at start-up is ended, not resumed
 PRACTICE_WINDOW = timedelta(hours=1)
+WEAK = "weak"  # `/practice weak`: only the player's weakest topics
+NOTHING_WEAK_YET = (
+    "You have no weak topics yet: answer a few questions first, then practise weak ones."
+)
 RECENT_CARDS = 100  # cards a place saw lately are avoided when picking new questions
 ROUND_CACHE = 4096  # rounds whose fixed facts are kept in memory
 
@@ -764,8 +769,21 @@ class Engine:
             return PracticeReply(None, Notice("No decks are loaded, so there is nothing to ask."))
         now = self.clock.now()
         recent = await self.storage.recent_cards(place, RECENT_CARDS)
+        known = await self.storage.player_memory(player.platform, player.user_id)
+        topic_of = {card_id: card.topic for card_id, card in self.cards.items()}
+        exclude: set[str] = set()
+        if topic is not None and self._means_weak(topic):
+            weak = set(memory.weakest_topics(known, topic_of, now))
+            if not weak:
+                return PracticeReply(None, Notice(NOTHING_WEAK_YET))
+            topic = None
+            exclude = {card_id for card_id, t in topic_of.items() if t not in weak}
+        rng = random.Random(_seed(place, now))
+        prefer = memory.practice_order(known, topic_of, now, rng, shown_lately=recent)
         try:
-            questions = self._generate(1, _seed(place, now), fmt, topic, level, recent)
+            questions = self._generate(
+                1, _seed(place, now), fmt, topic, level, recent, prefer=prefer, exclude=exclude
+            )
         except ValueError as exc:
             return PracticeReply(None, Notice(str(exc)))
         if not questions:
@@ -790,11 +808,23 @@ class Engine:
         topic: str | None,
         level: str | None,
         recent: Sequence[str],
+        *,
+        prefer: Sequence[str] = (),
+        exclude: Iterable[str] = (),
     ) -> list[Question]:
         assert self.maker is not None
         # Cards asked here lately come last: a small topic repeats rather than runs dry.
-        made = self.maker.generate(count, seed, fmt=fmt, topic=topic, level=level, avoid=recent)
+        made = self.maker.generate(
+            count, seed, fmt=fmt, topic=topic, level=level, avoid=recent, prefer=prefer,
+            exclude=exclude,
+        )  # fmt: skip
         return [q for q in made if q.format != "prompt" and q.answer_index is not None][:count]
+
+    def _means_weak(self, topic: str) -> bool:
+        """`/practice weak` asks for the weakest topics, unless a deck has a topic so named."""
+        if topic.strip().casefold() != WEAK:
+            return False
+        return all(card.topic.casefold() != WEAK for card in self.cards.values())
 
     # -- leaderboards and stats ---------------------------------------------------------
 

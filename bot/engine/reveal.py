@@ -14,18 +14,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot.engine import memory
 from bot.engine.periods import local_date, period_keys
 from bot.messages import RevealMessage
 from bot.ports import Place
+from bot.questions.formats import FORMATS
 from bot.scoring import (
     LEADERBOARD_MODES,
     STREAK_BONUS_CAP,
     STREAK_MODES,
+    recall_rating,
     run_before,
     score_answer,
 )
 from bot.store.db import ts
-from bot.store.records import AskedQuestion, ClosedRound, Settlement, StoredRound
+from bot.store.records import AskedQuestion, ClosedRound, Review, Settlement, StoredRound
 
 QUIZ_PAUSE = timedelta(seconds=5)  # between a reveal and the next question: time to read it
 
@@ -77,6 +80,8 @@ def settle(closed: ClosedRound, now: datetime, answer_of: AnswerOf) -> tuple[Set
             days_before=days_before,
         )
         settlement.scored.append((a.user_id, int(correct), score.points))
+        if _remembered(r.format):
+            settlement.reviews.append(_review(closed, a.user_id, a.answered_at, correct))
         settlement.players.append((a.user_id, a.display_name, ts(a.answered_at)))
         settlement.topic_results.append((a.user_id, int(correct)))
         if correct and mode in STREAK_MODES:
@@ -141,6 +146,25 @@ def stored_reveal(r: StoredRound, answer_of: AnswerOf) -> RevealMessage | None:
         return None
     points = {a.user_id: (a.correct or 0, a.points or 0) for a in r.answers}
     return reveal_message(r, points, r.revealed_at, answer_of)
+
+
+def _remembered(fmt: str) -> bool:
+    """Only a question with a right answer is a review; a discussion prompt is not."""
+    known = FORMATS.get(fmt)
+    return known is None or known.scored
+
+
+def _review(closed: ClosedRound, user_id: str, answered_at: datetime, correct: bool) -> Review:
+    """The answer as one FSRS review of the player's card (the rating rule: `bot.scoring`)."""
+    r = closed.round
+    rating = recall_rating(
+        correct=correct, mode=r.mode, opened_at=r.opened_at, answered_at=answered_at
+    )
+    shown_for = answered_at - r.opened_at
+    # Only a quiz or practice question opens as it is shown; a daily answer's wait says nothing.
+    duration_ms = int(shown_for.total_seconds() * 1000) if r.mode != "daily" else None
+    card, _log = memory.review(closed.memory(user_id, r.card_id), rating, answered_at, duration_ms)
+    return Review(user_id, r.card_id, card, rating, card.last_review or answered_at, duration_ms)
 
 
 def _quiz_progress(closed: ClosedRound, settlement: Settlement, now: datetime) -> int | None:

@@ -5,6 +5,7 @@ Every method is deterministic for a seed, so every process and every retry asks 
 
 from __future__ import annotations
 
+import itertools
 import random
 from collections.abc import Iterable, Mapping, Sequence
 
@@ -96,13 +97,15 @@ class QuestionMaker:
         level: str | None = None,
         exclude: Iterable[str] = (),
         avoid: Iterable[str] = (),
+        prefer: Sequence[str] = (),
     ) -> list[Question]:
         """Up to `count` questions from distinct cards, the same list for the same seed.
 
         "mixed" draws one of the mixable formats per card (choice when a card cannot make the
         one drawn); "prompt" draws from prompt cards only. Cards in `exclude` are never asked;
         cards in `avoid` (asked lately) only when the others run out. Fewer than `count` come
-        back when the filter leaves fewer cards that can make the format.
+        back when the filter leaves fewer cards that can make the format. Cards in `prefer` (a
+        player's due and weakest cards) are tried first, in that order, even if asked lately.
         """
         check_format(fmt)
         topic_name = self.resolve_topic(topic) if topic else None
@@ -116,11 +119,16 @@ class QuestionMaker:
         # Bounded: in a library where most cards cannot make the format, stop looking
         # rather than touch every card.
         attempts = 4 * count + 200
-        for card in self.picker.fresh_order(eligible, rng, count + len(skip), avoid):
+        by_id = {card.id: card for card in eligible} if prefer else {}
+        first = (by_id[card_id] for card_id in prefer if card_id in by_id)
+        tried: set[str] = set()
+        fresh = self.picker.fresh_order(eligible, rng, count + len(skip), avoid)
+        for card in itertools.chain(first, fresh):
             if len(questions) >= count or attempts == 0:
                 break
-            if card.id in skip:
+            if card.id in skip or card.id in tried:
                 continue
+            tried.add(card.id)
             attempts -= 1
             card_seed = rng.getrandbits(64)
             wanted = rng.choice(MIXABLE) if fmt == MIXED else fmt

@@ -269,6 +269,35 @@ def _scores_and_storage(conn: sqlite3.Connection) -> None:
     )
 
 
+def _memory(conn: sqlite3.Connection) -> None:
+    # Imported here: the replay uses today's rating rule, and only this step needs it.
+    from bot.engine.memory import review
+    from bot.scoring import recall_rating
+    from bot.store.db import parse_ts
+    from bot.store.memory import SCHEMA, card_of, save_reviews
+    from bot.store.records import Review
+
+    for statement in _split(SCHEMA):
+        conn.execute(statement)
+    rows = conn.execute(
+        "SELECT r.id, r.platform, r.card_id, r.mode, r.opened_at, a.user_id, a.answered_at,"
+        " a.correct FROM answers a JOIN rounds r ON r.id = a.round_id"
+        " WHERE r.state = 'revealed' AND a.correct IS NOT NULL AND r.format != 'prompt'"
+        " ORDER BY a.answered_at, r.id"
+    ).fetchall()
+    for round_id, platform, card_id, mode, opened, user_id, answered, correct in rows:
+        opened_at, answered_at = parse_ts(opened), parse_ts(answered)
+        rating = recall_rating(
+            correct=bool(correct), mode=mode, opened_at=opened_at, answered_at=answered_at
+        )
+        ms = int((answered_at - opened_at).total_seconds() * 1000) if mode != "daily" else None
+        card, _ = review(card_of(conn, platform, user_id, card_id), rating, answered_at, ms)
+        reviewed = card.last_review or answered_at
+        save_reviews(
+            conn, platform, round_id, [Review(user_id, card_id, card, rating, reviewed, ms)]
+        )
+
+
 def _day(answered_at: str, tz: str | None) -> int:
     return datetime.fromisoformat(answered_at).astimezone(zone_info(tz)).date().toordinal()
 
@@ -387,6 +416,9 @@ ALTER TABLE daily_schedules ADD COLUMN set_by_id TEXT;
     # Streak days fixed at the answer, streak runs, the server's zone, one copy of each
     # question, quizzes that keep their questions only while running.
     (5, _scores_and_storage),
+    # Each player's FSRS memory of each card and its review log, replayed from the answers
+    # already revealed so practice follows memory from the first day of the upgrade.
+    (6, _memory),
 ]
 
 

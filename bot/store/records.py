@@ -7,9 +7,11 @@ row or a connection. Times are aware UTC datetimes unless a field says it is sto
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal
+
+from fsrs import Card, Rating
 
 from bot.ports import Place
 from bot.scoring import Streak
@@ -21,6 +23,18 @@ RoundFacts = dict[str, Any]
 FACT_NAMES = (
     "platform", "mode", "format", "option_count", "answer_index", "closes_at", "tz", "owner_id"
 )  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Review:
+    """One scored answer as an FSRS review: the player's card state after it, and its log."""
+
+    user_id: str
+    card_id: str
+    card: Card  # the state after this review
+    rating: Rating
+    reviewed_at: datetime
+    duration_ms: int | None  # from the question being shown to the answer
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +128,8 @@ class StoredRound:
 # Inside the reveal transaction: (user id, first day, last day, settled by) -> the days in
 # that range on which the player has a correct streak answer settled by that moment.
 StreakDaysLookup = Callable[[str, date, date, datetime], set[date]]
+# (user id, card id) -> the player's FSRS card for it as stored, None if never reviewed
+MemoryLookup = Callable[[str, str], Card | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +141,7 @@ class ClosedRound:
     quiz_running: bool
     board_zone: str  # the server's zone: which week and month its answers count for
     streak_days: StreakDaysLookup
+    memory: MemoryLookup
 
 
 @dataclass(slots=True)
@@ -143,6 +160,7 @@ class Settlement:
     quiz: Literal["finish", "next"] | None
     quiz_next_at: datetime | None
     keep_question: bool  # False: drop the question's text now (a practice round)
+    reviews: list[Review] = field(default_factory=list)  # one FSRS review per scored answer
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,8 +10,10 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import TypeVar
 
+from fsrs import Card
+
 from bot.ports import Place, Player
-from bot.store import answers, leaderboards, places, quizzes, retention, rounds, scores
+from bot.store import answers, leaderboards, memory, places, quizzes, retention, rounds, scores
 from bot.store.db import Store, parse_ts
 from bot.store.records import (
     BoardSlice,
@@ -194,6 +196,11 @@ class SqliteStorage:
             _p(leaderboards.player_totals, platform=platform, user_id=user_id, server_id=server_id)
         )
 
+    # -- memory (spaced repetition) -------------------------------------------------------
+
+    def player_memory(self, platform: str, user_id: str) -> Future[dict[str, Card]]:
+        return self.store.read(_p(memory.player_cards, platform=platform, user_id=user_id))
+
     # -- upkeep ---------------------------------------------------------------------------
 
     def prune(
@@ -242,6 +249,7 @@ def _reveal(conn: sqlite3.Connection, round_id: int, now: datetime, settle: Sett
         quiz_running=quiz is not None and quiz.state == "running",
         board_zone=places.server_zone(conn, place.platform, place.server_id) or "UTC",
         streak_days=_p(answers.settled_streak_days, conn, place.platform),
+        memory=_p(memory.card_of, conn, place.platform),
     )
     settlement, result = settle(closed)
     answers.save_scores(conn, round_id, settlement.scored)
@@ -249,6 +257,7 @@ def _reveal(conn: sqlite3.Connection, round_id: int, now: datetime, settle: Sett
     scores.add_topic_results(conn, place.platform, settlement.topic, settlement.topic_results)
     scores.add_to_boards(conn, place, settlement.board)
     scores.add_streak_days(conn, place.platform, settlement.streak_days)
+    memory.save_reviews(conn, place.platform, round_id, settlement.reviews)
     if settlement.quiz == "finish" and claimed.quiz_id is not None:
         quizzes.end(conn, claimed.quiz_id, "finished", now)
     elif settlement.quiz == "next" and claimed.quiz_id is not None and settlement.quiz_next_at:

@@ -15,6 +15,8 @@ from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from typing import Protocol, TypeVar
 
+from fsrs import Card
+
 from bot.ports import Place, Player
 from bot.store.records import (
     BoardSlice,
@@ -151,6 +153,11 @@ class QuizStorage(Protocol):
     def player_totals(
         self, platform: str, user_id: str, server_id: str | None
     ) -> Awaitable[PlayerTotals]: ...
+
+    # -- memory (spaced repetition) -------------------------------------------------------
+    def player_memory(self, platform: str, user_id: str) -> Awaitable[dict[str, Card]]:
+        """The player's FSRS card for each card they have answered, by card id."""
+        ...
 
     # -- upkeep ---------------------------------------------------------------------------
     def prune(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -70,6 +70,7 @@ class FakeMaker:
         level: str | None = None,
         exclude: Iterable[str] = (),
         avoid: Iterable[str] = (),
+        prefer: Sequence[str] = (),
     ) -> list[Q]:
         self.calls.append({"count": count, "topic": topic, "level": level})
         if topic == "nonsense":
@@ -77,6 +78,8 @@ class FakeMaker:
         skip, later = set(exclude), set(avoid)
         chosen = [c for c in self.cards if c.id not in skip and (topic is None or c.topic == topic)]
         chosen.sort(key=lambda c: c.id in later)  # stable: asked lately go last
+        rank = {card_id: i for i, card_id in enumerate(prefer)}
+        chosen.sort(key=lambda c: rank.get(c.id, len(rank)))  # the preferred first, in order
         return [question_for(c) for c in chosen[:count]]
 
 
