@@ -72,11 +72,16 @@ def topic_memory(
 
 
 def weakest_topics(
-    memory: Mapping[str, Card], topic_of: Mapping[str, str], now: datetime, n: int = WEAK_TOPICS
+    memory: Mapping[str, Card],
+    topic_of: Mapping[str, str],
+    now: datetime,
+    n: int | None = None,
 ) -> list[str]:
-    """The `n` topics the player has seen with the lowest recall now, weakest first."""
+    """The `n` (default `WEAK_TOPICS`) topics the player has seen with the lowest recall now,
+    weakest first."""
     topics = topic_memory(memory, topic_of, now).values()
-    return [t.topic for t in sorted(topics, key=lambda t: (t.recall, t.topic))[:n]]
+    ranked = sorted(topics, key=lambda t: (t.recall, t.topic))
+    return [t.topic for t in ranked[: WEAK_TOPICS if n is None else n]]
 
 
 def practice_order(

@@ -9,12 +9,15 @@ import json
 import sqlite3
 from datetime import UTC, date, datetime
 
+from fsrs import State
+
 from bot.cards.model import Card
 from bot.clock import FakeClock
 from bot.engine import Engine
 from bot.ports import MemoryPoster, Place, Player
 from bot.store import Store
 from bot.store.migrations import MIGRATIONS, _scores_and_storage, latest_version
+from bot.store.sqlite import SqliteStorage
 
 SCORES = next(v for v, step in MIGRATIONS if step is _scores_and_storage)
 BEFORE = [m for m in MIGRATIONS if m[0] < SCORES]
@@ -203,3 +206,27 @@ async def test_upgrading_an_old_database_keeps_every_score_and_shrinks_rounds(tm
         assert reveal is not None and reveal.right[0][0] == "Ada L."
         board = await engine.leaderboard(BERLIN, "week")
         assert board.rows[0].name == "Ada L."
+
+
+async def test_upgrading_replays_the_revealed_answers_into_each_players_memory(tmp_path):
+    path = tmp_path / "old.db"
+    make_old_database(path)
+    async with await Store.open(path) as store:
+        rows = await store.fetchall(
+            "SELECT m.user_id, r.round_id, r.rating, r.reviewed_at, r.duration_ms"
+            " FROM reviews r JOIN memory m ON m.id = r.memory_id ORDER BY r.reviewed_at"
+        )
+        # Only revealed answers, in the order they were given; the practice answer came a
+        # minute after its question was shown: Good, not Easy.
+        assert [tuple(r) for r in rows] == [
+            ("u1", 1, 3, "2026-03-01T23:30:00.000000Z", None),
+            ("u2", 1, 1, "2026-03-01T23:40:00.000000Z", None),
+            ("u1", 2, 3, "2026-03-03T08:05:00.000000Z", None),
+            ("u1", 3, 3, "2026-03-04T10:01:00.000000Z", 60_000),
+        ]
+        storage = SqliteStorage(store)
+        ada = await storage.player_memory("discord", "u1")
+        assert list(ada) == ["card1"] and ada["card1"].state == State.Review
+        assert ada["card1"].due > datetime(2026, 3, 5, tzinfo=UTC)
+        u2 = await storage.player_memory("discord", "u2")
+        assert u2["card1"].state == State.Learning  # answered wrong: relearn within minutes
