@@ -16,6 +16,9 @@ from bot.questions.formats import MIXED, PLAY_FORMATS, describe_play_formats
 # `quizbot cards stats` never pays for discord.py or slack-bolt at start-up.
 HANDLERS = {
     "play": "adapters.console.play:run_play",
+    "stats": "bot.memory_cli:run_stats",
+    "export reviews": "bot.memory_cli:run_export_reviews",
+    "export answers": "bot.memory_cli:run_export_answers",
     "cards export": "bot.cards.commands:run_export",
     "cards lint": "bot.cards.commands:run_lint",
     "cards stats": "bot.cards.commands:run_stats",
@@ -120,6 +123,28 @@ def build_parser() -> argparse.ArgumentParser:
         type=player_name,
         help="name to store answers under (default: your login name)",
     )
+
+    play.add_argument(
+        "--practice",
+        action="store_true",
+        help="practise as /practice does: the cards you are due to review first, then new "
+        "cards from your weakest topics (--topic weak: only those topics)",
+    )
+
+    stats = command(commands, "stats", "one player's memory by topic: seen, recall, due")
+    stats.add_argument("--user", type=player_name, required=True, help="the player's name")
+    stats.add_argument("--json", action="store_true", help="one JSON object instead of a table")
+
+    export = commands.add_parser("export", help="data out: the review log, the answers")
+    export_kinds = export.add_subparsers(dest="export_command", required=True, metavar="WHAT")
+    for kind, text in (
+        ("reviews", "the review log in the columns the FSRS optimizer reads"),
+        ("answers", "every answer: place, player, card, option, correct, points, time"),
+    ):
+        leaf = command(export_kinds, kind, text)
+        leaf.add_argument(
+            "--format", choices=["csv"], default="csv", help="output format (default: csv)"
+        )
 
     cards = commands.add_parser("cards", help="the card library: export, lint, stats, show")
     card_actions = cards.add_subparsers(dest="cards_command", required=True, metavar="ACTION")

@@ -14,6 +14,7 @@ import contextlib
 import getpass
 import os
 import select
+import shlex
 import signal
 import socket
 import sys
@@ -135,6 +136,17 @@ def run_play(args: argparse.Namespace) -> int:
             f"see `{command_hint('cards lint')}`.[/yellow]"
         )
     maker = QuestionMaker(library.cards, library.items)
+    if args.practice:
+        name = args.user or _login_name()
+        path = db_path(args.db)
+        topic = (args.topic or "").strip() or None
+        try:
+            return asyncio.run(
+                practise(library, maker, path, name, console, _read_line, args, topic)
+            )
+        except StoreError as error:
+            print(f"quizbot play: {error}", file=sys.stderr)
+            return 1
     seed = args.seed if args.seed is not None else int.from_bytes(os.urandom(4))
     args.topic = (args.topic or "").strip() or None  # "--topic ' '" means no topic, not all
     try:
@@ -160,6 +172,57 @@ def run_play(args: argparse.Namespace) -> int:
     except StoreError as error:
         print(f"quizbot play: {error}", file=sys.stderr)
         return 1
+
+
+async def practise(
+    library: Any,
+    maker: QuestionMaker,
+    path: Any,
+    name: str,
+    console: Console,
+    read_line: Callable[[str], str | None],
+    args: argparse.Namespace,
+    topic: str | None,
+) -> int:
+    """`play --practice`: the player's own practice run, as `/practice` gives it in a chat
+    (due cards first, then new cards from their weakest topics; `--topic weak` only those),
+    stored under their name so their memory of each card is the same here and there."""
+    player = Player("console", name, name)
+    poster = TerminalPoster(console, player, total=args.count)
+    answered = 0
+    async with await Store.open(path) as store:
+        engine = Engine(store, library, SystemClock(), poster, maker)
+        try:
+            for _ in range(args.count):
+                reply = await engine.practice_next(player, topic, args.level, args.format)
+                if reply.question is None:
+                    text = reply.notice.text if reply.notice else "Nothing to practise."
+                    print(f"quizbot play: {text}", file=sys.stderr)
+                    return 2 if answered == 0 else 0
+                await poster.post(PLACE, reply.question)
+                choice = _ask(console, read_line, len(reply.question.options))
+                if choice is None:
+                    break
+                result = await engine.answer(reply.question.round_id, player, choice)
+                if result.reveal is None:
+                    console.print(result.text)
+                else:
+                    await poster.edit(PLACE, "", result.reveal)
+                answered += 1
+        except (KeyboardInterrupt, asyncio.CancelledError):
+            console.print()
+            return INTERRUPTED
+        # The question left unanswered on quit closes the next time they practise.
+        console.print(
+            f"\n[bold]Practised {answered} card{'s' if answered != 1 else ''}[/bold], "
+            f"stored as {name!r} in {path}."
+        )
+        console.print(
+            f"Your memory by topic: {command_hint(f'stats --user {shlex.quote(name)}', path)}",
+            soft_wrap=True,
+            markup=False,
+        )
+    return 0
 
 
 def nothing_to_ask(maker: QuestionMaker, args: argparse.Namespace) -> str:

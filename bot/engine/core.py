@@ -873,6 +873,13 @@ class Engine:
         totals = await self.storage.player_totals(player.platform, player.user_id, server)
         return standings.stats_message(totals, fallback_name=player.display_name, today=today)
 
+    async def memory_by_topic(self, player: Player) -> list[memory.TopicMemory]:
+        """The player's memory of each topic they have seen, weakest (lowest recall) first."""
+        known = await self.storage.player_memory(player.platform, player.user_id)
+        topic_of = {card_id: card.topic for card_id, card in self.cards.items()}
+        found = memory.topic_memory(known, topic_of, self.clock.now()).values()
+        return sorted(found, key=lambda t: (t.recall, t.topic))
+
     # -- upkeep -------------------------------------------------------------------------
 
     async def upkeep(self, *, batches: int = BATCHES_PER_PASS) -> Pruned:

@@ -104,3 +104,57 @@ def _card(row: tuple[object, ...]) -> Card:
         due=parse_ts(str(due)),
         last_review=parse_ts(str(last_review)) if last_review else None,
     )
+
+
+def players_named(conn: sqlite3.Connection, name: str) -> list[tuple[str, str, str]]:
+    """(platform, user id, name) of every player whose latest name is `name` (any case)."""
+    rows = conn.execute(
+        "SELECT platform, user_id, display_name FROM players WHERE display_name = ?"
+        " COLLATE NOCASE ORDER BY platform, user_id",
+        (name,),
+    )
+    return [(r[0], r[1], r[2]) for r in rows]
+
+
+REVIEW_COLUMNS = (
+    "card_id", "review_time", "review_rating", "review_state", "review_duration",
+    "review_datetime", "platform", "user_id", "card", "round_id",
+)  # fmt: skip
+
+
+def review_rows(conn: sqlite3.Connection) -> list[tuple[object, ...]]:
+    """The review log oldest first, in `REVIEW_COLUMNS`: the FSRS optimizer's own columns
+    (card id, review time in epoch milliseconds, rating 1-4, state, duration in ms; state is
+    left empty, the optimizer infers it) then the review's time as text and whose card it is."""
+    rows = conn.execute(
+        "SELECT r.memory_id, r.reviewed_at, r.rating, r.duration_ms, m.platform, m.user_id,"
+        " m.card_id, r.round_id FROM reviews r JOIN memory m ON m.id = r.memory_id"
+        " ORDER BY r.reviewed_at, r.id"
+    )
+    out: list[tuple[object, ...]] = []
+    for memory_id, at, rating, duration, platform, user_id, card_id, round_id in rows:
+        when = parse_ts(at)
+        millis = int(when.timestamp() * 1000)
+        out.append(
+            (memory_id, millis, rating, "", duration, when.isoformat(), platform, user_id,
+             card_id, round_id)
+        )  # fmt: skip
+    return out
+
+
+ANSWER_COLUMNS = (
+    "platform", "server_id", "channel_id", "mode", "round_id", "user_id", "player", "card",
+    "format", "option", "correct", "points", "answered_at",
+)  # fmt: skip
+
+
+def answer_rows(conn: sqlite3.Connection) -> list[tuple[object, ...]]:
+    """Every stored answer oldest first, in `ANSWER_COLUMNS`; option is the letter chosen,
+    correct and points are empty until the round is revealed."""
+    rows = conn.execute(
+        "SELECT r.platform, r.server_id, r.channel_id, r.mode, r.id, a.user_id,"
+        " a.display_name, r.card_id, r.format, a.option_index, a.correct, a.points,"
+        " a.answered_at FROM answers a JOIN rounds r ON r.id = a.round_id"
+        " ORDER BY a.answered_at, r.id, a.user_id"
+    )
+    return [(*r[:9], chr(ord("A") + r[9]), *r[10:]) for r in rows]
