@@ -32,6 +32,10 @@ def test_every_contract_command_parses():
         ["leaderboard", "--period", "week"],
         ["db", "backup", "/tmp/x.db"],
         ["run"],
+        ["play", "--practice", "--user", "ada", "--topic", "weak"],
+        ["stats", "--user", "ada", "--json"],
+        ["export", "reviews", "--format", "csv"],
+        ["export", "answers"],
     ):
         parser.parse_args(argv)
 
