@@ -16,9 +16,10 @@ from pathlib import Path
 from bot.cards import Library, load_library
 from bot.clock import SystemClock
 from bot.engine import Engine
-from bot.engine.memory import WEAK_TOPICS, TopicMemory
+from bot.engine.memory import WEAK_TOPICS
 from bot.engine.standings import stats_message
 from bot.invocation import command_hint
+from bot.messages import TopicMemory
 from bot.paths import db_path, seed_dirs
 from bot.ports import MemoryPoster, Player
 from bot.store import Store, StoreError

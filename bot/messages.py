@@ -119,6 +119,27 @@ class TopicStat:
 
 
 @dataclass(frozen=True, slots=True)
+class TopicMemory:
+    """What a player remembers of one topic now (spaced repetition, `bot.engine.memory`)."""
+
+    topic: str
+    seen: int  # cards of the topic the player has answered at least once
+    recall: float  # mean probability of recalling those cards now (FSRS retrievability)
+    due_now: int
+    due_this_week: int  # due within the next 7 days, those due now included
+
+
+def memory_line(t: TopicMemory) -> str:
+    """One topic of a player's memory as every platform shows it."""
+    return (
+        f"{t.seen} seen · recall {t.recall:.0%} · due now {t.due_now} · this week {t.due_this_week}"
+    )
+
+
+PRACTISE_WEAK = "/practice weak"  # the command that practises the weakest topics
+
+
+@dataclass(frozen=True, slots=True)
 class StatsMessage:
     name: str
     answered: int
@@ -128,6 +149,7 @@ class StatsMessage:
     topics: tuple[TopicStat, ...] = ()  # most answered first
     weakest: tuple[str, ...] = ()  # lowest accuracy first, topics with enough answers only
     points: int | None = None  # all-time points on the asking server, if asked from one
+    memory: tuple[TopicMemory, ...] = ()  # per topic seen, weakest recall first
 
     @property
     def accuracy(self) -> float:

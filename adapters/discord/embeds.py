@@ -25,12 +25,14 @@ from adapters.discord.markup import (
     to_discord,
 )
 from bot.messages import (
+    PRACTISE_WEAK,
     LeaderboardMessage,
     Notice,
     OutgoingMessage,
     QuestionMessage,
     RevealMessage,
     StatsMessage,
+    memory_line,
     option_letter,
     spell_commands,
 )
@@ -266,6 +268,9 @@ def leaderboard_embed(message: LeaderboardMessage) -> discord.Embed:
     return embed
 
 
+WEAK_SHOWN = 3  # topics named under "Practise these"
+
+
 def stats_embed(message: StatsMessage) -> discord.Embed:
     embed = discord.Embed(
         title=fit(f"Stats for {plain(message.name)}", EMBED_TITLE_LIMIT), colour=STATS_COLOUR
@@ -290,6 +295,15 @@ def stats_embed(message: StatsMessage) -> discord.Embed:
         embed.add_field(
             name="Worth practising",
             value=fit("\n".join(to_discord(t) for t in message.weakest), EMBED_FIELD_VALUE_LIMIT),
+            inline=False,
+        )
+    if message.memory:
+        rows = [f"{to_discord(t.topic)}: {memory_line(t)}" for t in message.memory]
+        weakest = ", ".join(to_discord(t.topic) for t in message.memory[:WEAK_SHOWN])
+        rows.append(f"Practise these: {weakest} (`{PRACTISE_WEAK}`)")
+        embed.add_field(
+            name="Memory by topic, weakest first",
+            value=fit("\n".join(rows), EMBED_FIELD_VALUE_LIMIT),
             inline=False,
         )
     if not message.answered:

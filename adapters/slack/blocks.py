@@ -28,6 +28,7 @@ from bot.messages import (
     QuestionMessage,
     RevealMessage,
     StatsMessage,
+    memory_line,
     option_letter,
 )
 from bot.questions import plain
@@ -358,6 +359,9 @@ def leaderboard(message: LeaderboardMessage) -> tuple[str, Blocks]:
     return text, blocks
 
 
+WEAK_SHOWN = 3  # topics named under "Practise these"
+
+
 def stats(message: StatsMessage) -> tuple[str, Blocks]:
     name = escape(message.name)
     if not message.answered:
@@ -381,6 +385,11 @@ def stats(message: StatsMessage) -> tuple[str, Blocks]:
         blocks.append(section("*By topic*\n" + "\n".join(lines)))
     if message.weakest:
         blocks.append(context("Weakest: " + ", ".join(escape(t) for t in message.weakest)))
+    if message.memory:
+        lines = [f"• {escape(t.topic)}: {memory_line(t)}" for t in message.memory[:10]]
+        weakest = ", ".join(escape(t.topic) for t in message.memory[:WEAK_SHOWN])
+        blocks.append(section("*Memory by topic, weakest first*\n" + "\n".join(lines)))
+        blocks.append(context(f"Practise these: {weakest} (`/quiz practice weak`)"))
     text = f"{name}: {message.answered} answered, {message.accuracy:.0%} right"
     return text, blocks
 

@@ -27,7 +27,8 @@ HELP = """\
 • `/quiz [count] [topic]` — a quick quiz here: 1-20 questions (default 5), \
 e.g. `/quiz 5 gradient descent`; add `45s` for 45 s per question (default 30 s)
 • `/quiz stop` — stop the running quiz (its starter or an admin)
-• `/quiz practice [topic]` — questions only you see, at your pace
+• `/quiz practice [topic]` — questions only you see, cards due for review first \
+(`/quiz practice weak`: only your weakest topics)
 • `/quiz daily HH:MM [Zone] [weekdays]` — daily question here, \
 e.g. `/quiz daily 09:00 Europe/Berlin mon-fri reveal=17:00 topic="loss"` (admins)
 • `/quiz daily off|status|now` — stop it, show it, post today's now (admins, except status)

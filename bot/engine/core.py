@@ -35,6 +35,7 @@ from bot.messages import (
     QuestionMessage,
     RevealMessage,
     StatsMessage,
+    TopicMemory,
     command,
     option_letter,
 )
@@ -871,9 +872,10 @@ class Engine:
         today = local_date(self.clock.now(), tz)
         server = place.server_id if place is not None and not place.is_practice else None
         totals = await self.storage.player_totals(player.platform, player.user_id, server)
-        return standings.stats_message(totals, fallback_name=player.display_name, today=today)
+        found = standings.stats_message(totals, fallback_name=player.display_name, today=today)
+        return dataclasses.replace(found, memory=tuple(await self.memory_by_topic(player)))
 
-    async def memory_by_topic(self, player: Player) -> list[memory.TopicMemory]:
+    async def memory_by_topic(self, player: Player) -> list[TopicMemory]:
         """The player's memory of each topic they have seen, weakest (lowest recall) first."""
         known = await self.storage.player_memory(player.platform, player.user_id)
         topic_of = {card_id: card.topic for card_id, card in self.cards.items()}

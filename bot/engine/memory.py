@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from fsrs import Card, Rating, ReviewLog, Scheduler
+
+from bot.messages import TopicMemory
 
 SCHEDULER = Scheduler(enable_fuzzing=False)
 
@@ -36,17 +37,6 @@ def recall_now(card: Card, now: datetime) -> float:
 
 
 WEAK_TOPICS = 3  # how many of a player's weakest topics `/practice weak` and stats name
-
-
-@dataclass(frozen=True, slots=True)
-class TopicMemory:
-    """What a player remembers of one topic, now."""
-
-    topic: str
-    seen: int  # cards of the topic the player has answered at least once
-    recall: float  # mean probability of recalling those cards now (0 when none seen)
-    due_now: int
-    due_this_week: int  # due within the next 7 days, those due now included
 
 
 def topic_memory(

@@ -34,6 +34,7 @@ from bot.messages import (
     QuestionMessage,
     RevealMessage,
     StatsMessage,
+    TopicMemory,
     TopicStat,
 )
 from bot.paths import SHIPPED_SEEDS
@@ -159,9 +160,14 @@ def worst_cases(cards: Any, names: list[str]) -> Iterator[tuple[str, OutgoingMes
     stats = StatsMessage(
         name=names[3], answered=10**6, correct=10**5, current_streak=999, best_streak=9999,
         topics=topics, weakest=tuple(t.topic for t in topics[:10]), points=10**9,
+        memory=tuple(
+            TopicMemory(topic=t.topic, seen=10**6, recall=0.123456, due_now=10**5,
+                        due_this_week=10**6)
+            for t in topics
+        ),
     )  # fmt: skip
     yield "stats", stats
-    yield "stats, nobody answered yet", replace(stats, answered=0, topics=(), weakest=())
+    yield "stats, nobody answered yet", replace(stats, answered=0, topics=(), weakest=(), memory=())
     yield "help", Notice(slack_commands.HELP)
     yield (
         "daily status, paused",

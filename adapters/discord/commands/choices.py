@@ -34,6 +34,20 @@ async def quiz_topics(
     return _choices(best_matches(names, current))
 
 
+WEAK_CHOICE = app_commands.Choice(name="weak: your weakest topics", value="weak")
+
+
+async def practice_topics(
+    interaction: discord.Interaction, current: str
+) -> list[app_commands.Choice[str]]:
+    """ "weak" (the player's weakest topics) first, then the topics as for a quiz."""
+    topics = await quiz_topics(interaction, current)
+    typed = current.strip().casefold()
+    if typed and not "weak".startswith(typed):
+        return topics
+    return [WEAK_CHOICE, *topics][:MAX_CHOICES]
+
+
 async def deck_topics(
     interaction: discord.Interaction, current: str
 ) -> list[app_commands.Choice[str]]:

@@ -5,15 +5,17 @@ from __future__ import annotations
 import discord
 from discord import app_commands
 
-from adapters.discord.commands.choices import quiz_topics
+from adapters.discord.commands.choices import practice_topics
 from adapters.discord.embeds import notice_text, practice_question_parts
 from adapters.discord.replies import player_of, respond, services_of, within_deadline
 
 
 def add_to(tree: app_commands.CommandTree) -> None:
     @tree.command(name="practice", description="Practise alone: a question only you see")
-    @app_commands.describe(topic="Only cards of this topic (start typing to pick one)")
-    @app_commands.autocomplete(topic=quiz_topics)
+    @app_commands.describe(
+        topic="Only cards of this topic, or weak: your weakest (default: due cards first)"
+    )
+    @app_commands.autocomplete(topic=practice_topics)
     async def practice(interaction: discord.Interaction, topic: str | None = None) -> None:
         services = services_of(interaction)
         engine = services.engine
