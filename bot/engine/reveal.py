@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from fsrs import Card
+
 from bot.engine import memory
 from bot.engine.periods import local_date, period_keys
 from bot.messages import RevealMessage
@@ -59,6 +61,9 @@ def settle(closed: ClosedRound, now: datetime, answer_of: AnswerOf) -> tuple[Set
         # A practice round was shown once, privately: once answered it keeps its answer only.
         keep_question=not (mode == "practice" and r.answers),
     )
+    remembered = _remembered(r.format)
+    # Every answerer's card at once: a round may carry a thousand answers.
+    known = closed.memory(r.card_id, [a.user_id for a in r.answers]) if remembered else {}
     for a in r.answers:
         correct = a.option_index == r.answer_index
         days_before = 0
@@ -80,8 +85,9 @@ def settle(closed: ClosedRound, now: datetime, answer_of: AnswerOf) -> tuple[Set
             days_before=days_before,
         )
         settlement.scored.append((a.user_id, int(correct), score.points))
-        if _remembered(r.format):
-            settlement.reviews.append(_review(closed, a.user_id, a.answered_at, correct))
+        if remembered:
+            before = known.get(a.user_id)
+            settlement.reviews.append(_review(r, before, a.user_id, a.answered_at, correct))
         settlement.players.append((a.user_id, a.display_name, ts(a.answered_at)))
         settlement.topic_results.append((a.user_id, int(correct)))
         if correct and mode in STREAK_MODES:
@@ -154,16 +160,17 @@ def _remembered(fmt: str) -> bool:
     return known is None or known.scored
 
 
-def _review(closed: ClosedRound, user_id: str, answered_at: datetime, correct: bool) -> Review:
+def _review(
+    r: StoredRound, before: Card | None, user_id: str, answered_at: datetime, correct: bool
+) -> Review:
     """The answer as one FSRS review of the player's card (the rating rule: `bot.scoring`)."""
-    r = closed.round
     rating = recall_rating(
         correct=correct, mode=r.mode, opened_at=r.opened_at, answered_at=answered_at
     )
     shown_for = answered_at - r.opened_at
     # Only a quiz or practice question opens as it is shown; a daily answer's wait says nothing.
     duration_ms = int(shown_for.total_seconds() * 1000) if r.mode != "daily" else None
-    card, _log = memory.review(closed.memory(user_id, r.card_id), rating, answered_at, duration_ms)
+    card, _log = memory.review(before, rating, answered_at, duration_ms)
     return Review(user_id, r.card_id, card, rating, card.last_review or answered_at, duration_ms)
 
 

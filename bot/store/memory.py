@@ -4,6 +4,7 @@ review log it came from (`reviews`, one row per scored answer), written by the r
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 
 from fsrs import Card, State
 
@@ -25,29 +26,44 @@ CREATE TABLE memory (
     last_review TEXT,
     UNIQUE (platform, user_id, card_id)
 );
-CREATE INDEX memory_due ON memory (platform, user_id, due);
 
--- The review log, in the terms the FSRS optimizer reads (rating 1 Again .. 4 Easy).
+-- The review log, in the terms the FSRS optimizer reads (rating 1 Again .. 4 Easy). One
+-- b-tree, no extra index: a reveal writes a review for each of its answers.
 CREATE TABLE reviews (
-    id          INTEGER PRIMARY KEY,
     memory_id   INTEGER NOT NULL REFERENCES memory(id),
     round_id    INTEGER NOT NULL,       -- no reference: old rounds are pruned, reviews kept
     rating      INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 4),
     reviewed_at TEXT NOT NULL,
     duration_ms INTEGER,
-    UNIQUE (memory_id, round_id)
-);
+    PRIMARY KEY (memory_id, round_id)
+) WITHOUT ROWID;
 """
 
+CHUNK = 500  # players per IN (...) list, well under SQLite's limit on parameters
 _COLUMNS = "id, state, step, stability, difficulty, due, last_review"
 
 
+def cards_of(
+    conn: sqlite3.Connection, platform: str, card_id: str, user_ids: Sequence[str]
+) -> dict[str, Card]:
+    """The stored FSRS card of each of these players for one card, by user id (one query per
+    chunk: a reveal reads the cards of all its answers at once)."""
+    found: dict[str, Card] = {}
+    for start in range(0, len(user_ids), CHUNK):
+        chunk = user_ids[start : start + CHUNK]
+        marks = ",".join("?" * len(chunk))
+        rows = conn.execute(
+            f"SELECT user_id, {_COLUMNS} FROM memory WHERE platform=? AND card_id=?"
+            f" AND user_id IN ({marks})",
+            (platform, card_id, *chunk),
+        )
+        for row in rows:
+            found[row[0]] = _card(tuple(row[1:]))
+    return found
+
+
 def card_of(conn: sqlite3.Connection, platform: str, user_id: str, card_id: str) -> Card | None:
-    row = conn.execute(
-        f"SELECT {_COLUMNS} FROM memory WHERE platform=? AND user_id=? AND card_id=?",
-        (platform, user_id, card_id),
-    ).fetchone()
-    return _card(row) if row else None
+    return cards_of(conn, platform, card_id, [user_id]).get(user_id)
 
 
 def player_cards(conn: sqlite3.Connection, platform: str, user_id: str) -> dict[str, Card]:
@@ -61,36 +77,46 @@ def player_cards(conn: sqlite3.Connection, platform: str, user_id: str) -> dict[
 def save_reviews(
     conn: sqlite3.Connection, platform: str, round_id: int, reviews: list[Review]
 ) -> None:
-    """Store each player's card as the review left it, and the review in the log."""
-    for rv in reviews:
-        c = rv.card
-        conn.execute(
-            "INSERT INTO memory (platform, user_id, card_id, state, step, stability, difficulty,"
-            " due, last_review) VALUES (?,?,?,?,?,?,?,?,?)"
-            " ON CONFLICT (platform, user_id, card_id) DO UPDATE SET state=excluded.state,"
-            " step=excluded.step, stability=excluded.stability, difficulty=excluded.difficulty,"
-            " due=excluded.due, last_review=excluded.last_review",
+    """Store each player's card as the review left it, and the review in the log; in bulk,
+    as a reveal may carry a thousand answers."""
+    conn.executemany(
+        "INSERT INTO memory (platform, user_id, card_id, state, step, stability, difficulty,"
+        " due, last_review) VALUES (?,?,?,?,?,?,?,?,?)"
+        " ON CONFLICT (platform, user_id, card_id) DO UPDATE SET state=excluded.state,"
+        " step=excluded.step, stability=excluded.stability, difficulty=excluded.difficulty,"
+        " due=excluded.due, last_review=excluded.last_review",
+        [
             (
-                platform,
-                rv.user_id,
-                rv.card_id,
-                int(c.state),
-                c.step,
-                c.stability,
-                c.difficulty,
-                ts(c.due),
-                ts(c.last_review) if c.last_review else None,
-            ),
-        )
-        (memory_id,) = conn.execute(
-            "SELECT id FROM memory WHERE platform=? AND user_id=? AND card_id=?",
-            (platform, rv.user_id, rv.card_id),
-        ).fetchone()
-        conn.execute(
-            "INSERT OR IGNORE INTO reviews (memory_id, round_id, rating, reviewed_at,"
-            " duration_ms) VALUES (?,?,?,?,?)",
-            (memory_id, round_id, int(rv.rating), ts(rv.reviewed_at), rv.duration_ms),
-        )
+                platform, rv.user_id, rv.card_id, int(rv.card.state), rv.card.step,
+                rv.card.stability, rv.card.difficulty, ts(rv.card.due),
+                ts(rv.card.last_review) if rv.card.last_review else None,
+            )
+            for rv in reviews
+        ],
+    )  # fmt: skip
+    ids: dict[tuple[str, str], int] = {}
+    by_card: dict[str, list[str]] = {}
+    for rv in reviews:
+        by_card.setdefault(rv.card_id, []).append(rv.user_id)
+    for card_id, user_ids in by_card.items():
+        for start in range(0, len(user_ids), CHUNK):
+            chunk = user_ids[start : start + CHUNK]
+            marks = ",".join("?" * len(chunk))
+            rows = conn.execute(
+                f"SELECT user_id, id FROM memory WHERE platform=? AND card_id=?"
+                f" AND user_id IN ({marks})",
+                (platform, card_id, *chunk),
+            )
+            ids.update(((user_id, card_id), memory_id) for user_id, memory_id in rows)
+    conn.executemany(
+        "INSERT OR IGNORE INTO reviews (memory_id, round_id, rating, reviewed_at,"
+        " duration_ms) VALUES (?,?,?,?,?)",
+        [
+            (ids[rv.user_id, rv.card_id], round_id, int(rv.rating), ts(rv.reviewed_at),
+             rv.duration_ms)
+            for rv in reviews
+        ],
+    )  # fmt: skip
 
 
 def _card(row: tuple[object, ...]) -> Card:
@@ -129,7 +155,7 @@ def review_rows(conn: sqlite3.Connection) -> list[tuple[object, ...]]:
     rows = conn.execute(
         "SELECT r.memory_id, r.reviewed_at, r.rating, r.duration_ms, m.platform, m.user_id,"
         " m.card_id, r.round_id FROM reviews r JOIN memory m ON m.id = r.memory_id"
-        " ORDER BY r.reviewed_at, r.id"
+        " ORDER BY r.reviewed_at, r.memory_id"
     )
     out: list[tuple[object, ...]] = []
     for memory_id, at, rating, duration, platform, user_id, card_id, round_id in rows:

@@ -6,7 +6,7 @@ row or a connection. Times are aware UTC datetimes unless a field says it is sto
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal
@@ -128,8 +128,9 @@ class StoredRound:
 # Inside the reveal transaction: (user id, first day, last day, settled by) -> the days in
 # that range on which the player has a correct streak answer settled by that moment.
 StreakDaysLookup = Callable[[str, date, date, datetime], set[date]]
-# (user id, card id) -> the player's FSRS card for it as stored, None if never reviewed
-MemoryLookup = Callable[[str, str], Card | None]
+# (card id, user ids) -> each of those players' FSRS card for it as stored, by user id (a
+# player who never answered it is left out)
+MemoryLookup = Callable[[str, Sequence[str]], dict[str, Card]]
 
 
 @dataclass(frozen=True, slots=True)

@@ -249,7 +249,7 @@ def _reveal(conn: sqlite3.Connection, round_id: int, now: datetime, settle: Sett
         quiz_running=quiz is not None and quiz.state == "running",
         board_zone=places.server_zone(conn, place.platform, place.server_id) or "UTC",
         streak_days=_p(answers.settled_streak_days, conn, place.platform),
-        memory=_p(memory.card_of, conn, place.platform),
+        memory=_p(memory.cards_of, conn, place.platform),
     )
     settlement, result = settle(closed)
     answers.save_scores(conn, round_id, settlement.scored)

@@ -165,3 +165,16 @@ def test_practice_order_due_first_then_new_cards_from_the_weakest_topic():
     topic_of["d1"] = "D"
     order = memory.practice_order(known, topic_of, now, random.Random(1), shown_lately={"a2"})
     assert order == ["c2", "c1", "d1", "b2"]
+
+
+async def test_stats_show_memory_by_topic_weakest_first(engine, clock, cards):
+    assert (await engine.stats(player(1))).memory == ()
+    await practise(engine, clock, WRONG)  # card06, Activations: due within a minute
+    await practise(engine, clock)  # Optimisers: Good, due in ten minutes
+    clock.advance(timedelta(days=1))
+    stats = await engine.stats(player(1))
+    assert [t.topic for t in stats.memory] == ["Activations", "Optimisers"]  # weakest first
+    act, opt = stats.memory
+    assert (act.seen, act.due_now, act.due_this_week) == (1, 1, 1)
+    assert (opt.seen, opt.due_now, opt.due_this_week) == (1, 1, 1)
+    assert 0 < act.recall < opt.recall < 1
