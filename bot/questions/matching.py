@@ -97,7 +97,9 @@ def match(typed: str, accepted: Sequence[str]) -> Reading:
         return WRONG
     answers = [(a, *split_tolerance(a)) for a in accepted if a.strip()]
     for shown, value, _ in answers:
-        if said == normalise(value) or _compact(said) == _compact(normalise(value)):
+        want = normalise(value)
+        spaced_alike = _DIGITS.findall(said) == _DIGITS.findall(want)  # "10 00" is not 1000
+        if said == want or (spaced_alike and _compact(said) == _compact(want)):
             plain = " ".join(typed.split()).casefold() == " ".join(value.split()).casefold()
             return Reading(True, shown if not _TOLERANCE.match(shown) else value, plain)
     if _hedges(typed):
@@ -180,11 +182,14 @@ def _numbers_as_digits(words: list[str]) -> list[str]:
     out: list[str] = []
     i = 0
     while i < len(words):
-        if words[i] not in _UNITS:
+        scaled = words[i].isdigit() and i + 1 < len(words) and words[i + 1] in _SCALES
+        if words[i] not in _UNITS and not scaled:
             out.append(words[i])
             i += 1
             continue
         total, current, j = 0, 0, i
+        if scaled:  # "1 million", "2 thousand"
+            current, j = int(words[i]), i + 1
         while j < len(words):
             word = words[j]
             if word in _UNITS:
@@ -198,7 +203,7 @@ def _numbers_as_digits(words: list[str]) -> list[str]:
                 else:
                     total += current * _SCALES[word]
                     current = 0
-            elif word == "and" and current and j + 1 < len(words) and words[j + 1] in _UNITS:
+            elif word == "and" and (current or total) and j + 1 < len(words) and words[j + 1] in _UNITS:
                 pass
             else:
                 break
