@@ -203,7 +203,12 @@ def _numbers_as_digits(words: list[str]) -> list[str]:
                 else:
                     total += current * _SCALES[word]
                     current = 0
-            elif word == "and" and (current or total) and j + 1 < len(words) and words[j + 1] in _UNITS:
+            elif (
+                word == "and"
+                and (current or total)
+                and j + 1 < len(words)
+                and words[j + 1] in _UNITS
+            ):
                 pass
             else:
                 break
