@@ -68,7 +68,9 @@ def normalise(text: str) -> str:
     text = unicodedata.normalize("NFKD", text.casefold())
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = _THOUSANDS.sub(lambda m: m.group(1) + re.sub(r"\D", "", m.group(2)), text)
-    text = text.replace("&", " and ")
+    text = text.replace("&", " and ").replace("\u2212", "-").replace("\u2013", "-")
+    # A sign is part of the answer: "−y x" is not "y x" (a hyphen inside a word is spacing).
+    text = re.sub(r"(?:(?<=\s)|^)-(?=[^\W\d_])", " minus ", text)
     text = re.sub(r"['’‘`]", "", text)  # o'brien = obrien, don't = dont
     # Keep a decimal point and a leading minus; + and # make different names (C, C++, C#).
     text = re.sub(r"(?<=\d)\.(?=\d)", "\0", text)

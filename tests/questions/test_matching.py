@@ -71,6 +71,13 @@ TABLE = [
     ("10,00", ["1000"], False),
     ("1.000", ["1000"], False),
     ("1,0000", ["10000"], False),
+    # signs
+    ("-1", ["1"], False),
+    ("1", ["-1"], False),
+    ("\u22121", ["-1"], True),
+    ("-y_i x_i", ["\u2212y_i x_i"], True),
+    ("y_i x_i", ["\u2212y_i x_i"], False),
+    ("minus y", ["-y"], True),
     # declared numeric tolerance
     ("9.8", ["9.81 ± 0.05"], True),
     ("9.81", ["9.81 ± 0.05"], True),
