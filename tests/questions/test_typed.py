@@ -141,3 +141,17 @@ def test_play_does_not_offer_typed_yet(capsys):
         main(["play", "--format", "typed", "--count", "1"])
     assert stop.value.code == 2
     assert "invalid choice: 'typed'" in capsys.readouterr().err
+
+
+def test_every_accepted_answer_shipped_or_listed_is_accepted_when_typed_as_written():
+    # An accepted answer that normalises to nothing, or to a hedge, could never be typed.
+    questions = [
+        *typed([SHIPPED])[1],
+        *typed([DECKS / "films.yaml"])[1],
+        *typed([DECKS / "geography.yml"])[1],
+        *typed([DECKS / "anki-optim.tsv"])[1],
+    ]
+    answers = [(q.card_id, a, q.accepted) for q in questions for a in q.accepted]
+    assert len(answers) > 150
+    unreadable = [(c, a) for c, a, accepted in answers if not match(a, accepted).correct]
+    assert unreadable == []
