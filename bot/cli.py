@@ -10,7 +10,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from bot.paths import LocationError, db_path, seed_dirs
-from bot.questions.formats import MIXED, PLAY_FORMATS, describe_play_formats
+from bot.questions.formats import MIXED, PLAY_FORMATS, QUESTION_FORMATS, describe_play_formats
 
 # command path -> "module:function"; imported only when that command runs, so
 # `quizbot cards stats` never pays for discord.py or slack-bolt at start-up.
@@ -177,9 +177,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     questions.add_argument(
         "--format",
-        choices=PLAY_FORMATS,
+        choices=QUESTION_FORMATS,
         default=MIXED,
-        help=f"question format: {describe_play_formats()}",
+        help=f"question format: {describe_play_formats(QUESTION_FORMATS)}",
     )
     questions.add_argument(
         "--audit",

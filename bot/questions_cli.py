@@ -19,11 +19,19 @@ def run_questions(args: argparse.Namespace) -> int:
 
     Keys: card_id, format, prompt, options, answer_index, origin, explanations (one line per
     option, in option order; empty for generated questions), and erratum where the card is
-    wrong. Same seed, same decks -> same lines.
+    wrong; a typed question has `accepted` (canonical first) instead of options, answer_index
+    and explanations. Same seed, same decks -> same lines.
     """
     library = load_library(seed_dirs(args.seeds))
     maker = QuestionMaker(library.cards, library.items)
     if getattr(args, "audit", False):
+        if args.format == "typed":
+            print(
+                "quizbot questions: --audit measures how options give the answer away; a typed "
+                "question has none. Use --format choice, cloze or mixed",
+                file=sys.stderr,
+            )
+            return 2
         return _audit(library.cards, maker, args.format, args.seed)
     if getattr(args, "skipped", False):
         formats = DAILY_FORMATS if args.format == MIXED else (args.format,)

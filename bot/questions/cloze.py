@@ -79,6 +79,11 @@ class ClozeMaker:
             card.id, "cloze", cloze.prompt, cloze.term.text, [t.text for t in chosen], rng
         )
 
+    def blanks(self, index: int) -> tuple[tuple[str, str], ...]:
+        """(prompt, term) for each fair blank of card `index`: what a typed cloze asks."""
+        self.index.build()
+        return tuple((c.prompt, c.term.text) for c in self._choices(index))
+
     def _related_terms(self, a: Term, b: Term) -> bool:
         """`related_terms`, remembered per pair: a term's fields all follow from its text."""
         pair = (a.text, b.text)

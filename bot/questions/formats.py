@@ -14,6 +14,9 @@ class QuestionFormat:
     description: str  # how people see it in command help
     scored: bool  # has a right answer, counts for points
     mixable: bool  # "mixed" may pick it
+    # The engine and the chat adapters can ask it (a daily post, a quiz, `quizbot play`);
+    # until then `quizbot questions` still prints it for checking decks.
+    served: bool = True
 
 
 FORMATS: dict[str, QuestionFormat] = {
@@ -21,20 +24,26 @@ FORMATS: dict[str, QuestionFormat] = {
     for f in (
         QuestionFormat("choice", "four answers to pick from", scored=True, mixable=True),
         QuestionFormat("cloze", "fill in the blank", scored=True, mixable=True),
+        QuestionFormat("typed", "type the answer", scored=True, mixable=False, served=False),
         QuestionFormat("prompt", "an open question for discussion", scored=False, mixable=False),
     )
 }
 
 # What a player may ask for in a quiz, practice run or `quizbot play`/`questions`.
-PLAY_FORMATS: tuple[str, ...] = (*(f.name for f in FORMATS.values() if f.scored), MIXED)
+PLAY_FORMATS: tuple[str, ...] = (
+    *(f.name for f in FORMATS.values() if f.scored and f.served),
+    MIXED,
+)
+# What `quizbot questions` may print: every scored format, served or not yet.
+QUESTION_FORMATS: tuple[str, ...] = (*(f.name for f in FORMATS.values() if f.scored), MIXED)
 # What a daily schedule may be set to ask (prompt days are scheduled separately).
-DAILY_FORMATS: tuple[str, ...] = tuple(f.name for f in FORMATS.values() if f.scored)
+DAILY_FORMATS: tuple[str, ...] = tuple(f.name for f in FORMATS.values() if f.scored and f.served)
 MIXABLE: tuple[str, ...] = tuple(f.name for f in FORMATS.values() if f.mixable)
 
 
-def describe_play_formats() -> str:
+def describe_play_formats(formats: tuple[str, ...] = PLAY_FORMATS) -> str:
     """ "choice (four answers to pick from), cloze (fill in the blank) or mixed" for help text."""
-    parts = [f"{name} ({FORMATS[name].description})" for name in PLAY_FORMATS if name in FORMATS]
+    parts = [f"{name} ({FORMATS[name].description})" for name in formats if name in FORMATS]
     return ", ".join(parts) + f" or {MIXED} (default)"
 
 

@@ -18,6 +18,7 @@ from bot.questions.index import SimilarityIndex
 from bot.questions.model import Generator, Question, assemble
 from bot.questions.picker import CardFilter, Picker
 from bot.questions.text import SPACE
+from bot.questions.typed import TypedMaker, typed_from_item
 
 
 class QuestionMaker:
@@ -31,9 +32,11 @@ class QuestionMaker:
         index = SimilarityIndex(self.cards)
         self._index = index
         # Generated formats, by name: adding one is an entry in formats.FORMATS and a maker.
+        cloze = ClozeMaker(self.cards, index)
         self._generators: dict[str, Generator] = {
             "choice": ChoiceMaker(self.cards, index),
-            "cloze": ClozeMaker(self.cards, index),
+            "cloze": cloze,
+            "typed": TypedMaker(self.cards, cloze),
         }
 
     @property
@@ -84,6 +87,8 @@ class QuestionMaker:
         if item is not None:
             if fmt == "cloze" and item.cloze is None:
                 return "its authored item has no cloze sentence"
+            if fmt == "typed" and not item.accepted and item.cloze is None:
+                return "its authored item has no accepted answers and no cloze sentence"
             return None
         self._index.build()
         return self._generators[fmt].skipped(self._position[card.id])
@@ -147,6 +152,10 @@ def _in_load_order(cards: Sequence[Card], position: Mapping[str, int]) -> list[C
 
 
 def _authored(card: Card, item: Item, fmt: str, rng: random.Random) -> Question | None:
+    if fmt == "typed":
+        cloze = item.cloze
+        blank = (cloze.prompt.replace("___", BLANK, 1), cloze.key.text) if cloze else None
+        return typed_from_item(card, item.accepted, blank)
     authored = item.choice if fmt == "choice" else item.cloze
     if authored is None:
         return None

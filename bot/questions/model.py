@@ -6,7 +6,7 @@ import random
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
-Format = Literal["choice", "cloze", "prompt"]
+Format = Literal["choice", "cloze", "typed", "prompt"]
 Origin = Literal["authored", "generated"]
 
 
@@ -21,9 +21,21 @@ class Question:
     # One line per option, in option order, shown in the reveal; empty when none is known.
     explanations: tuple[str, ...] = ()
     erratum: str | None = None  # where the card itself is wrong, said with the reveal
+    # A typed question's accepted answers, the canonical one first (see `matching`).
+    accepted: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, object]:
         extra: dict[str, object] = {"erratum": self.erratum} if self.erratum else {}
+        if self.format == "typed":
+            # Typed questions have no options: what to check is what would be accepted.
+            return {
+                "card_id": self.card_id,
+                "format": self.format,
+                "prompt": self.prompt,
+                "accepted": list(self.accepted),
+                "origin": self.origin,
+                **extra,
+            }
         return {
             "card_id": self.card_id,
             "format": self.format,
