@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-
 from bot.cards import load_library
 from bot.cli import main
 from bot.questions import QuestionMaker
@@ -141,13 +139,6 @@ def test_questions_command_lists_cards_skipped_for_typed(capsys):
     assert main(["questions", "--skipped", "--format", "typed"]) == 0
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert rows and all(r["format"] == "typed" and r["reason"] for r in rows)
-
-
-def test_play_does_not_offer_typed_yet(capsys):
-    with pytest.raises(SystemExit) as stop:
-        main(["play", "--format", "typed", "--count", "1"])
-    assert stop.value.code == 2
-    assert "invalid choice: 'typed'" in capsys.readouterr().err
 
 
 def test_every_accepted_answer_shipped_or_listed_is_accepted_when_typed_as_written():
