@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import re
@@ -271,3 +273,6 @@ def test_typed_questions_read_one_answer_per_line(tmp_path):
     board = quizbot("leaderboard", "--period", "all", db=db)
     row = next(line for line in board.stdout.splitlines() if "ada" in line).split()
     assert row[-2:] == ["3", "2"]  # answered 3, correct 2
+    export = quizbot("export", "answers", db=db).stdout
+    said = [a["option"] for a in csv.DictReader(io.StringIO(export))]
+    assert said == [first.upper(), "nothing like it", loose]  # as typed, spaces trimmed
