@@ -83,7 +83,8 @@ class TerminalPoster:
             options.add_row(
                 Text(f" {option_letter(index)}", style="bold cyan"), to_terminal(option)
             )
-        body = Group(to_terminal(q.prompt), Text(), options)
+        # A typed question has no options: the prompt alone.
+        body = Group(to_terminal(q.prompt), Text(), options) if q.options else to_terminal(q.prompt)
         where = " · ".join(p for p in (q.topic, q.level, q.format) if p)
         counter = q.position or (f"{self.asked}/{self.total}" if self.total else "")
         title = f"Question {counter}".strip()
@@ -112,7 +113,9 @@ class TerminalPoster:
                 cell.append(f"\n{why}", style="dim")
             mark = Text(f"{'✓' if right else ' '} {option_letter(index)}", style="bold cyan")
             options.add_row(mark, cell)
-        parts: list[RenderableType] = [verdict, Text(), options, Text()]
+        parts: list[RenderableType] = [verdict, Text()]
+        if r.options:
+            parts += [options, Text()]
         if r.accepted:
             parts += [Text.assemble(("Accepted: ", "bold"), ", ".join(r.accepted))]
         if r.typed_answers:
