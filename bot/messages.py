@@ -68,10 +68,14 @@ class RevealMessage:
     # One line per option saying why it is right or wrong (authored items); may be empty.
     explanations: tuple[str, ...] = ()
     erratum: str | None = None  # where the card itself is wrong: said with the answer
+    # A typed question: its accepted answers (canonical first) and the most common typed
+    # answers, normalised, with how many typed each (most first).
+    accepted: tuple[str, ...] = ()
+    typed_answers: tuple[tuple[str, int], ...] = ()
 
     @property
     def answered(self) -> int:
-        return sum(self.counts)
+        return sum(self.counts) if self.counts else len(self.right) + self.wrong_count
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,7 +29,7 @@ from rich.text import Text
 
 from bot.cards import load_library
 from bot.clock import SystemClock
-from bot.engine import Engine
+from bot.engine import AnswerResult, Engine
 from bot.invocation import command_hint
 from bot.messages import OutgoingMessage, QuestionMessage, RevealMessage, option_letter
 from bot.paths import db_path, seed_dirs
@@ -83,7 +83,8 @@ class TerminalPoster:
             options.add_row(
                 Text(f" {option_letter(index)}", style="bold cyan"), to_terminal(option)
             )
-        body = Group(to_terminal(q.prompt), Text(), options)
+        # A typed question has no options: the prompt alone.
+        body = Group(to_terminal(q.prompt), Text(), options) if q.options else to_terminal(q.prompt)
         where = " · ".join(p for p in (q.topic, q.level, q.format) if p)
         counter = q.position or (f"{self.asked}/{self.total}" if self.total else "")
         title = f"Question {counter}".strip()
@@ -93,6 +94,8 @@ class TerminalPoster:
         points = dict(r.right).get(self.player.display_name, 0)
         self.score += points
         correct = option_letter(r.correct_index) if r.correct_index is not None else "-"
+        if r.accepted:
+            correct = r.accepted[0]
         verdict = (
             Text(
                 f"Right! +{points} points ({points_breakdown(points, r.level)})", style="bold green"
@@ -110,7 +113,16 @@ class TerminalPoster:
                 cell.append(f"\n{why}", style="dim")
             mark = Text(f"{'✓' if right else ' '} {option_letter(index)}", style="bold cyan")
             options.add_row(mark, cell)
-        parts: list[RenderableType] = [verdict, Text(), options, Text()]
+        parts: list[RenderableType] = [verdict, Text()]
+        if r.options:
+            parts += [options, Text()]
+        if r.accepted:
+            parts += [Text.assemble(("Accepted: ", "bold"), ", ".join(r.accepted))]
+        if r.typed_answers:
+            typed = ", ".join(f"{said!r} ×{count}" for said, count in r.typed_answers)
+            parts += [Text.assemble(("Typed: ", "bold"), typed)]
+        if r.accepted or r.typed_answers:
+            parts += [Text()]
         if r.erratum:
             parts += [Text.assemble(("Correction to the card: ", "bold yellow"), r.erratum), Text()]
         parts += [to_terminal(r.answer), Text(), Text(f"Score so far: {self.score}", style="bold")]
@@ -200,10 +212,12 @@ async def practise(
                     print(f"quizbot play: {text}", file=sys.stderr)
                     return 2 if answered == 0 else 0
                 await poster.post(PLACE, reply.question)
-                choice = _ask(console, read_line, len(reply.question.options))
-                if choice is None:
+                result = await _answer(
+                    engine, console, read_line, player, reply.question.round_id,
+                    reply.question.options, reply.question.format,
+                )  # fmt: skip
+                if result is None:
                     break
-                result = await engine.answer(reply.question.round_id, player, choice)
                 if result.reveal is None:
                     console.print(result.text)
                 else:
@@ -277,12 +291,16 @@ async def play(
                 round_id = await engine.open_round(
                     PLACE, question, "quiz", clock.now() + ANSWER_WINDOW, position=number
                 )
-                choice = _ask(console, read_line, len(question.options))
-                if choice is None:
+                result = await _answer(
+                    engine, console, read_line, player, round_id, question.options,
+                    question.format,
+                )  # fmt: skip
+                if result is None:
                     break
-                result = await engine.answer(round_id, player, choice)
                 if result.status != "locked_in":
                     console.print(result.text)
+                elif result.read_as:
+                    console.print(f"Read as {result.read_as!r}.")
                 await engine.reveal(round_id)
                 round_id = None
                 answered += 1
@@ -304,6 +322,45 @@ async def play(
             f"Standings: {command_hint('leaderboard', path)}", soft_wrap=True, markup=False
         )
     return INTERRUPTED if interrupted else 0
+
+
+async def _answer(
+    engine: Engine,
+    console: Console,
+    read_line: Callable[[str], str | None],
+    player: Player,
+    round_id: int,
+    options: tuple[str, ...] | list[str],
+    fmt: str,
+) -> AnswerResult | None:
+    """The player's answer to the question on screen, given to the engine: a line of text
+    for a typed question, a letter otherwise. None when the player quits or input ends."""
+    if fmt == "typed":
+        typed = _ask_typed(console, read_line)
+        if typed is None:
+            return None
+        return await engine.answer_text(round_id, player, typed)
+    choice = _ask(console, read_line, len(options))
+    if choice is None:
+        return None
+    return await engine.answer(round_id, player, choice)
+
+
+def _ask_typed(console: Console, read_line: Callable[[str], str | None]) -> str | None:
+    """One typed answer, or None when the player quits or input ends."""
+    # Bounded: a stream of empty lines ends the game instead of spinning forever.
+    for _ in range(100):
+        line = read_line("Your answer (type it, q to quit): ")
+        if line is None:
+            console.print("\n(end of input)")
+            return None
+        typed = line.strip()
+        if typed.lower() in QUIT_WORDS:
+            return None
+        if typed:
+            return typed
+        console.print("[yellow]Nothing typed: type your answer (or q to stop).[/yellow]")
+    return None
 
 
 def _ask(console: Console, read_line: Callable[[str], str | None], count: int) -> int | None:

@@ -189,6 +189,7 @@ def reveal_embed(message: RevealMessage) -> discord.Embed:
         why = message.explanations[i] if i < len(message.explanations) else ""
         if why:
             lines.append(f"{WHY_INDENT}↳ {discord.utils.escape_markdown(why)}")
+    lines += _typed_lines(message)
     options = "\n".join(lines)
     # The reveal must show the card's answer in full where it can: the prompt, already read
     # with the question, is what gets cut when a card is too long for one embed.
@@ -219,6 +220,18 @@ def reveal_embed(message: RevealMessage) -> discord.Embed:
     embed.set_footer(text=footer)
     embed.timestamp = message.revealed_at
     return embed
+
+
+def _typed_lines(message: RevealMessage) -> list[str]:
+    """A typed question's accepted answers and what people typed most."""
+    esc = discord.utils.escape_markdown
+    lines = []
+    if message.accepted:
+        lines.append(f"{CORRECT_MARK} **{esc(', '.join(message.accepted))}**")
+    if message.typed_answers:
+        said = ", ".join(f"{esc(text)} ({n})" for text, n in message.typed_answers)
+        lines.append(f"Most typed: {said}")
+    return lines
 
 
 def reveal_view(message: RevealMessage, next_topic: str | None = None) -> discord.ui.View:

@@ -255,6 +255,11 @@ def _option_lines(message: RevealMessage) -> str:
         why = message.explanations[i] if i < len(message.explanations) else ""
         if why:
             lines.append(f"{WHY_INDENT}↳ {escape(why)}")
+    if message.accepted:
+        lines.append(f"✅ *{escape(', '.join(message.accepted))}*")
+    if message.typed_answers:
+        said = ", ".join(f"{escape(text)} ({n})" for text, n in message.typed_answers)
+        lines.append(f"Most typed: {said}")
     return "\n".join(lines)
 
 
@@ -291,6 +296,8 @@ def reveal(message: RevealMessage, *, with_names: bool = True) -> tuple[str, Blo
         answer = [*answer[: max(room - 1, 0)], cut]
     right = message.correct_index
     letter = option_letter(right) if right is not None else "?"
+    if message.accepted:
+        letter = message.accepted[0]
     text = fit(f"{title}, revealed: the answer is {letter}. {plain_text(message.prompt)}", 300)
     return text, _cap([*head, {"type": "divider"}, *answer, *tail])
 

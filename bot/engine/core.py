@@ -41,7 +41,9 @@ from bot.messages import (
 )
 from bot.ports import Place, Player, Poster, PostError
 from bot.questions import Question, QuestionMaker
+from bot.questions.matching import Reading, match
 from bot.scoring import streak_zone
+from bot.store.answers import TYPED_RIGHT
 from bot.store.db import Store, parse_ts, ts
 from bot.store.records import FACT_NAMES, NewQuiz, NewRound, Quiz, RoundFacts
 from bot.store.retention import BATCH, BATCHES_PER_PASS, DEFAULT_POLICY, Pruned, RetentionPolicy
@@ -54,6 +56,7 @@ log = logging.getLogger(__name__)
 Mode = Literal["daily", "quiz", "practice"]
 MODES = ("daily", "quiz", "practice")
 AnswerStatus = Literal["locked_in", "already_answered", "closed", "unknown_round", "bad_option"]
+TYPED_MAX = 200  # characters of a typed answer: an answer, not an essay
 
 QUIZ_MAX_QUESTIONS = 20
 QUIZ_SECONDS_RANGE = (5, 600)
@@ -92,6 +95,8 @@ class AnswerResult:
     round_id: int
     option_index: int | None = None  # the option now on record for this player, if any
     reveal: RevealMessage | None = None  # practice only: the immediate private reveal
+    typed: str | None = None  # a typed answer now on record for this player, if any
+    read_as: str | None = None  # ... the accepted answer it was read as, when not exact
 
     @property
     def notice(self) -> Notice:
@@ -226,6 +231,8 @@ class Engine:
             raise ValueError(f"unknown mode {mode!r}: use one of {', '.join(MODES)}")
         now = self.clock.now()
         q = _question_dict(question)
+        if q.get("format") == "typed":
+            q["answer_index"] = TYPED_RIGHT  # see `bot.store.answers.TYPED_RIGHT`
         card = self.cards.get(q["card_id"])
         topic = card.topic if card is not None else None
         level = card.level if card is not None else None
@@ -323,6 +330,8 @@ class Engine:
                 return "discussion"
             if r["state"] != "open" or stamp >= r["closes_at"]:
                 return "closed"
+            if r["format"] == "typed":
+                return "typed_only"
             if not 0 <= option_index < r["option_count"]:
                 return "bad_option"
             return None
@@ -362,6 +371,8 @@ class Engine:
             else:
                 text = "This round is closed: the answer is being revealed now."
             return AnswerResult("closed", text, round_id)
+        if status == "typed_only":
+            return AnswerResult("bad_option", "This question takes a typed answer.", round_id)
         if status == "bad_option":
             letters = f"A-{option_letter(row['option_count'] - 1)}"
             return AnswerResult(
@@ -388,6 +399,85 @@ class Engine:
                 text = f"Not quite: you chose {letter}; the answer is {option_letter(key)}."
             return AnswerResult("locked_in", text, round_id, chosen, reveal)
         return _locked_in_reply(round_id, row, chosen, now)
+
+    async def answer_text(self, round_id: int, player: Player, text: str) -> AnswerResult:
+        """Record one player's typed answer, read against the round's accepted answers; the
+        reply, for that player only, says how it was read when that was not exact."""
+        typed = " ".join(text.split())
+        if not typed:
+            return AnswerResult("bad_option", "Type an answer: nothing was typed.", round_id)
+        if len(typed) > TYPED_MAX:
+            return AnswerResult(
+                "bad_option",
+                f"That answer is {len(typed)} characters long; keep it under {TYPED_MAX}.",
+                round_id,
+            )
+        now = self.clock.now()
+        stamp = ts(now)
+        reading = Reading(False)
+        accepted: tuple[str, ...] = ()
+
+        def verdict(r: RoundFacts) -> str | None:
+            # Runs inside the answer's write transaction, on the round as it is there.
+            if r["state"] == "cancelled" or r["platform"] != player.platform:
+                return "unknown_round"
+            if r["owner_id"] is not None and r["owner_id"] != player.user_id:
+                return "unknown_round"  # someone else's practice question
+            if r["format"] == "prompt" or r["answer_index"] is None:
+                return "discussion"
+            if r["state"] != "open" or stamp >= r["closes_at"]:
+                return "closed"
+            if r["format"] != "typed":
+                return "choice_only"
+            return None
+
+        def read(answers: tuple[str, ...]) -> str | None:
+            nonlocal reading, accepted
+            accepted, reading = answers, match(typed, answers)
+            return reading.accepted if reading.correct else None
+
+        def day_of(r: RoundFacts) -> date:
+            return _day_in(streak_zone(player.tz, r["tz"]), int(now.timestamp()) // 900)
+
+        status, on_record, row = await self.storage.typed_answer_checked(
+            round_id, player, typed, stamp, verdict, read, day_of
+        )
+        if row is not None:
+            self._remember(round_id, row)
+        if status == "choice_only" and row is not None:
+            letters = f"A-{option_letter(row['option_count'] - 1)}"
+            return AnswerResult(
+                "bad_option", f"This question has options: pick one of {letters}.", round_id
+            )
+        if status not in ("locked_in", "already_answered") or row is None:
+            return await self._answered(round_id, status, None, row, now)
+        assert on_record is not None
+        said, read_as = on_record
+        if status == "already_answered":
+            return AnswerResult(
+                "already_answered",
+                f"You already answered '{said}'. One answer per round: it stays locked in.",
+                round_id,
+                typed=said,
+            )
+        loose = read_as if read_as is not None and not reading.exact else None
+        how = f"'{said}', read as '{loose}'" if loose else f"'{said}'"
+        if row["mode"] == "practice":
+            reveal = await self.reveal(round_id)
+            if read_as is not None:
+                text = f"Correct: {how}."
+            else:
+                answer = accepted[0] if accepted else reveal.answer if reveal else ""
+                text = f"Not quite: you typed '{said}'; the answer is '{answer}'."
+            return AnswerResult(
+                "locked_in", text, round_id, reveal=reveal, typed=said, read_as=loose
+            )
+        if row["mode"] == "quiz":
+            seconds = max(1, math.ceil((parse_ts(row["closes_at"]) - now).total_seconds()))
+            text = f"Locked in: {how}. Reveal in {seconds} s"
+        else:
+            text = f"Locked in: {how}. Reveal at {_reveal_at(row['closes_at'], row['tz'], now)}"
+        return AnswerResult("locked_in", text, round_id, typed=said, read_as=loose)
 
     async def _round_facts(self, round_id: int) -> dict[str, Any] | None:
         """Load a round's fixed facts once, however many clicks arrive for it at once."""
@@ -819,7 +909,9 @@ class Engine:
             count, seed, fmt=fmt, topic=topic, level=level, avoid=recent, prefer=prefer,
             exclude=exclude,
         )  # fmt: skip
-        return [q for q in made if q.format != "prompt" and q.answer_index is not None][:count]
+        # A typed question has no option for its key: its accepted answers are the key.
+        asked = [q for q in made if q.format == "typed" or q.answer_index is not None]
+        return [q for q in asked if q.format != "prompt"][:count]
 
     def _means_weak(self, topic: str) -> bool:
         """`/practice weak` asks for the weakest topics, unless a deck has a topic so named."""

@@ -10,6 +10,7 @@ when it was given, and its streak bonus reads the player's answers themselves.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -21,6 +22,7 @@ from bot.engine.periods import local_date, period_keys
 from bot.messages import RevealMessage
 from bot.ports import Place
 from bot.questions.formats import FORMATS
+from bot.questions.matching import normalise
 from bot.scoring import (
     LEADERBOARD_MODES,
     STREAK_BONUS_CAP,
@@ -32,6 +34,7 @@ from bot.scoring import (
 from bot.store.db import ts
 from bot.store.records import AskedQuestion, ClosedRound, Review, Settlement, StoredRound
 
+TOP_TYPED = 5  # the most common typed answers a reveal shows
 QUIZ_PAUSE = timedelta(seconds=5)  # between a reveal and the next question: time to read it
 
 # The card's full answer by card id, from the loaded decks ("" when the card is gone).
@@ -142,7 +145,17 @@ def reveal_message(
         zone=r.tz,
         explanations=question.explanations,
         erratum=question.erratum,
+        accepted=question.accepted,
+        typed_answers=_most_typed(r),
     )
+
+
+def _most_typed(r: StoredRound) -> tuple[tuple[str, int], ...]:
+    """The most common typed answers, normalised so "The Eiffel tower!" and "eiffel tower"
+    count as one; ties in the order first typed."""
+    said = Counter(normalise(a.typed) for a in r.answers if a.typed)
+    said.pop("", None)
+    return tuple(said.most_common(TOP_TYPED))
 
 
 def stored_reveal(r: StoredRound, answer_of: AnswerOf) -> RevealMessage | None:

@@ -14,9 +14,12 @@ class QuestionFormat:
     description: str  # how people see it in command help
     scored: bool  # has a right answer, counts for points
     mixable: bool  # "mixed" may pick it
-    # The engine and the chat adapters can ask it (a daily post, a quiz, `quizbot play`);
-    # until then `quizbot questions` still prints it for checking decks.
+    # The engine and `quizbot play` can ask it; otherwise `quizbot questions` still prints
+    # it for checking decks.
     served: bool = True
+    # The chat adapters can ask it too (a daily post, /quiz, /practice): a typed answer needs
+    # a text box (a modal) that Discord and Slack do not open yet.
+    in_chat: bool = True
 
 
 FORMATS: dict[str, QuestionFormat] = {
@@ -24,20 +27,27 @@ FORMATS: dict[str, QuestionFormat] = {
     for f in (
         QuestionFormat("choice", "four answers to pick from", scored=True, mixable=True),
         QuestionFormat("cloze", "fill in the blank", scored=True, mixable=True),
-        QuestionFormat("typed", "type the answer", scored=True, mixable=False, served=False),
+        QuestionFormat("typed", "type the answer", scored=True, mixable=False, in_chat=False),
         QuestionFormat("prompt", "an open question for discussion", scored=False, mixable=False),
     )
 }
 
-# What a player may ask for in a quiz, practice run or `quizbot play`/`questions`.
+# What a player may ask for in `quizbot play`.
 PLAY_FORMATS: tuple[str, ...] = (
     *(f.name for f in FORMATS.values() if f.scored and f.served),
+    MIXED,
+)
+# What a player may ask for in a chat quiz or practice run.
+CHAT_FORMATS: tuple[str, ...] = (
+    *(f.name for f in FORMATS.values() if f.scored and f.served and f.in_chat),
     MIXED,
 )
 # What `quizbot questions` may print: every scored format, served or not yet.
 QUESTION_FORMATS: tuple[str, ...] = (*(f.name for f in FORMATS.values() if f.scored), MIXED)
 # What a daily schedule may be set to ask (prompt days are scheduled separately).
-DAILY_FORMATS: tuple[str, ...] = tuple(f.name for f in FORMATS.values() if f.scored and f.served)
+DAILY_FORMATS: tuple[str, ...] = tuple(
+    f.name for f in FORMATS.values() if f.scored and f.served and f.in_chat
+)
 MIXABLE: tuple[str, ...] = tuple(f.name for f in FORMATS.values() if f.mixable)
 
 

@@ -11,7 +11,7 @@ from bot.ports import Player
 from bot.store import rounds
 from bot.store.db import ts
 from bot.store.records import BoardEntry, RoundFacts
-from bot.store.storage import Verdict
+from bot.store.storage import DayOf, ReadTyped, Verdict
 
 # The hot path of a click burst: one single-row INSERT that checks the round is still open
 # (Store.write_row runs a burst of them as one executemany). Parameters: user id, display
@@ -69,6 +69,71 @@ class CheckedAnswer:
             ).fetchone()
             return "already_answered", earlier[0], facts
         return "locked_in", self.option, facts
+
+
+class CheckedTypedAnswer:
+    """A typed answer, as `CheckedAnswer`: look at the round, let the engine's `verdict`
+    decide, read the text against the round's accepted answers (the engine's `read`: the
+    accepted answer it counts as, or None), record it if the player has no answer yet. One
+    write transaction. Returns (status, (typed, read as) on record, the round's facts)."""
+
+    __slots__ = ("day_of", "player", "read", "round_id", "stamp", "text", "verdict")
+
+    def __init__(
+        self,
+        round_id: int,
+        player: Player,
+        text: str,
+        stamp: str,
+        verdict: Verdict,
+        read: ReadTyped,
+        day_of: DayOf,
+    ) -> None:
+        self.round_id, self.player, self.text, self.stamp = round_id, player, text, stamp
+        self.verdict, self.read, self.day_of = verdict, read, day_of
+
+    def __call__(
+        self, conn: sqlite3.Connection
+    ) -> tuple[str, tuple[str, str | None] | None, RoundFacts | None]:
+        facts = rounds.facts_for_answer(conn, self.round_id)
+        if facts is None:
+            return "unknown_round", None, None
+        status = self.verdict(facts)
+        if status is not None:
+            return status, None, None if status == "unknown_round" else facts
+        player = self.player
+        earlier = conn.execute(
+            "SELECT typed, read_as FROM answers WHERE round_id=? AND user_id=?",
+            (self.round_id, player.user_id),
+        ).fetchone()
+        if earlier is not None:
+            return "already_answered", (earlier[0] or "", earlier[1]), facts
+        question = rounds.asked(
+            conn.execute("SELECT question FROM rounds WHERE id=?", (self.round_id,)).fetchone()[0]
+        )
+        read_as = self.read(question.accepted if question is not None else ())
+        conn.execute(
+            "INSERT INTO answers (round_id, user_id, display_name, option_index, answered_at,"
+            " day, typed, read_as) VALUES (?,?,?,?,?,?,?,?)",
+            (
+                self.round_id,
+                player.user_id,
+                player.display_name,
+                TYPED_RIGHT if read_as is not None else TYPED_WRONG,
+                self.stamp,
+                self.day_of(facts).toordinal(),
+                self.text,
+                read_as,
+            ),
+        )
+        return "locked_in", (self.text, read_as), facts
+
+
+# A typed round's key is option 0; a typed answer is recorded as that option when it reads
+# as an accepted answer and as no option otherwise, so every rule that compares an answer
+# with the key (scoring, streak days) treats it as it treats a choice.
+TYPED_RIGHT = 0
+TYPED_WRONG = -1
 
 
 def save_scores(

@@ -419,6 +419,15 @@ ALTER TABLE daily_schedules ADD COLUMN set_by_id TEXT;
     # Each player's FSRS memory of each card and its review log, replayed from the answers
     # already revealed so practice follows memory from the first day of the upgrade.
     (6, _memory),
+    # A typed answer keeps what the player typed and the accepted answer it was read as (NULL
+    # when it was wrong); its option_index says right (0) or wrong (-1), as for a choice.
+    (
+        7,
+        """
+ALTER TABLE answers ADD COLUMN typed TEXT;
+ALTER TABLE answers ADD COLUMN read_as TEXT;
+""",
+    ),
 ]
 
 

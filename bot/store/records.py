@@ -69,6 +69,7 @@ class AskedQuestion:
     options: tuple[str, ...]
     explanations: tuple[str, ...] = ()  # one per option, from the question as asked
     erratum: str | None = None
+    accepted: tuple[str, ...] = ()  # a typed question's accepted answers, canonical first
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +100,8 @@ class GivenAnswer:
     day: date  # the streak day, fixed when the answer was given
     correct: int | None = None  # set at the reveal
     points: int | None = None  # set at the reveal
+    typed: str | None = None  # a typed answer: what the player typed
+    read_as: str | None = None  # ... and the accepted answer it counted as (None: wrong)
 
 
 @dataclass(frozen=True, slots=True)

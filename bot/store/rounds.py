@@ -73,6 +73,7 @@ def asked(text: str | None) -> AskedQuestion | None:
         options=tuple(data.get("options") or ()),
         explanations=tuple(data.get("explanations") or ()),
         erratum=data.get("erratum") or None,
+        accepted=tuple(data.get("accepted") or ()),
     )
 
 
@@ -301,11 +302,13 @@ def stored(conn: sqlite3.Connection, r: sqlite3.Row) -> StoredRound:
 def answers_of(conn: sqlite3.Connection, round_id: int) -> list[GivenAnswer]:
     """A round's answers, first given first."""
     rows = conn.execute(
-        "SELECT user_id, display_name, option_index, answered_at, day, correct, points"
-        " FROM answers WHERE round_id=? ORDER BY answered_at, user_id",
+        "SELECT user_id, display_name, option_index, answered_at, day, correct, points,"
+        " typed, read_as FROM answers WHERE round_id=? ORDER BY answered_at, user_id",
         (round_id,),
     )
     return [
-        GivenAnswer(r[0], r[1], r[2], parse_ts(r[3]), date.fromordinal(r[4]), r[5], r[6])
+        GivenAnswer(
+            r[0], r[1], r[2], parse_ts(r[3]), date.fromordinal(r[4]), r[5], r[6], r[7], r[8]
+        )
         for r in rows
     ]

@@ -28,7 +28,7 @@ from bot.store.records import (
     UnrecordedPost,
 )
 from bot.store.retention import Pruned, RetentionPolicy
-from bot.store.storage import DayOf, Settle, Verdict
+from bot.store.storage import DayOf, ReadTyped, Settle, Verdict
 
 T = TypeVar("T")
 
@@ -137,6 +137,20 @@ class SqliteStorage:
     ) -> Future[tuple[str, int | None, RoundFacts | None]]:
         return self.store.write(
             answers.CheckedAnswer(round_id, player, option, stamp, verdict, day_of)
+        )
+
+    def typed_answer_checked(
+        self,
+        round_id: int,
+        player: Player,
+        text: str,
+        stamp: str,
+        verdict: Verdict,
+        read: ReadTyped,
+        day_of: DayOf,
+    ) -> Future[tuple[str, tuple[str, str | None] | None, RoundFacts | None]]:
+        return self.store.write(
+            answers.CheckedTypedAnswer(round_id, player, text, stamp, verdict, read, day_of)
         )
 
     # -- reveals --------------------------------------------------------------------------

@@ -42,6 +42,9 @@ Verdict = Callable[[RoundFacts], str | None]
 Settle = Callable[[ClosedRound], tuple[Settlement, T]]
 # The streak day of an answer about to be recorded, from the round's facts.
 DayOf = Callable[[RoundFacts], date]
+# The engine's reading of a typed answer against the round's accepted answers: the accepted
+# answer it counts as, or None when it is wrong.
+ReadTyped = Callable[[tuple[str, ...]], str | None]
 
 
 class QuizStorage(Protocol):
@@ -114,6 +117,21 @@ class QuizStorage(Protocol):
     ) -> Awaitable[tuple[str, int | None, RoundFacts | None]]:
         """In one transaction: the round's facts, the engine's verdict, the answer recorded
         (dated `day_of(facts)`) if the verdict allows. (status, option on record, facts)."""
+        ...
+
+    def typed_answer_checked(
+        self,
+        round_id: int,
+        player: Player,
+        text: str,
+        stamp: str,
+        verdict: Verdict,
+        read: ReadTyped,
+        day_of: DayOf,
+    ) -> Awaitable[tuple[str, tuple[str, str | None] | None, RoundFacts | None]]:
+        """In one transaction: the round's facts, the engine's verdict, the text read against
+        the round's accepted answers and recorded with the reading if the verdict allows and
+        the player has no answer yet. (status, (typed, read as) on record, facts)."""
         ...
 
     # -- reveals --------------------------------------------------------------------------

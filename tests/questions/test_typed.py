@@ -5,12 +5,16 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-
 from bot.cards import load_library
 from bot.cli import main
 from bot.questions import QuestionMaker
-from bot.questions.formats import DAILY_FORMATS, FORMATS, PLAY_FORMATS, QUESTION_FORMATS
+from bot.questions.formats import (
+    CHAT_FORMATS,
+    DAILY_FORMATS,
+    FORMATS,
+    PLAY_FORMATS,
+    QUESTION_FORMATS,
+)
 from bot.questions.matching import match
 from bot.questions.typed import short_answer
 
@@ -25,11 +29,12 @@ def typed(paths: list[Path]) -> tuple[int, list]:
     return len(qa), [q for c in qa if (q := maker.make(c, "typed", 0)) is not None]
 
 
-def test_typed_is_one_entry_in_the_format_table_and_printable_before_it_is_served():
-    assert FORMATS["typed"].scored and not FORMATS["typed"].served
-    assert "typed" in QUESTION_FORMATS
-    # Not offered to players or schedules until the engine and adapters take typed answers.
-    assert "typed" not in PLAY_FORMATS and "typed" not in DAILY_FORMATS
+def test_typed_is_one_entry_in_the_format_table_played_in_the_terminal_only():
+    assert FORMATS["typed"].scored and FORMATS["typed"].served
+    assert "typed" in QUESTION_FORMATS and "typed" in PLAY_FORMATS
+    # Not offered in chats or schedules until Discord and Slack open a text box for it.
+    assert not FORMATS["typed"].in_chat
+    assert "typed" not in CHAT_FORMATS and "typed" not in DAILY_FORMATS
 
 
 def test_every_card_of_a_red_trivia_list_is_typed_with_every_listed_answer():
@@ -134,13 +139,6 @@ def test_questions_command_lists_cards_skipped_for_typed(capsys):
     assert main(["questions", "--skipped", "--format", "typed"]) == 0
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert rows and all(r["format"] == "typed" and r["reason"] for r in rows)
-
-
-def test_play_does_not_offer_typed_yet(capsys):
-    with pytest.raises(SystemExit) as stop:
-        main(["play", "--format", "typed", "--count", "1"])
-    assert stop.value.code == 2
-    assert "invalid choice: 'typed'" in capsys.readouterr().err
 
 
 def test_every_accepted_answer_shipped_or_listed_is_accepted_when_typed_as_written():

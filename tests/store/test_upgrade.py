@@ -230,3 +230,28 @@ async def test_upgrading_replays_the_revealed_answers_into_each_players_memory(t
         assert ada["card1"].due > datetime(2026, 3, 5, tzinfo=UTC)
         u2 = await storage.player_memory("discord", "u2")
         assert u2["card1"].state == State.Learning  # answered wrong: relearn within minutes
+
+
+async def test_typed_answer_columns_are_added_to_a_database_with_answers(tmp_path):
+    path = tmp_path / "old.db"
+    make_old_database(path)
+    typed_step = next(v for v, step in MIGRATIONS if "typed" in str(step))
+    async with await Store.open(path, migrations=[m for m in MIGRATIONS if m[0] < typed_step]):
+        pass  # the database as the release before typed answers left it, with its answers
+    with sqlite3.connect(path) as conn:
+        before = conn.execute(
+            "SELECT round_id, user_id, option_index, correct, points FROM answers"
+            " ORDER BY round_id, user_id"
+        ).fetchall()
+    assert before
+    async with await Store.open(path) as store:
+        assert await store.schema_version() == latest_version() == typed_step
+        after = await store.fetchall(
+            "SELECT round_id, user_id, option_index, correct, points, typed, read_as"
+            " FROM answers ORDER BY round_id, user_id"
+        )
+        assert [tuple(r)[:5] for r in after] == before
+        assert all(r["typed"] is None and r["read_as"] is None for r in after)
+        # A choice round revealed before the upgrade reads back as it was.
+        shown = await SqliteStorage(store).revealed_round(1)
+        assert shown is not None and shown.answers and shown.answers[0].typed is None

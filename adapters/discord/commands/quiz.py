@@ -23,7 +23,7 @@ from bot.engine import (
     QUIZ_MAX_QUESTIONS,
     QUIZ_SECONDS_RANGE,
 )
-from bot.questions.formats import MIXED, PLAY_FORMATS, describe_play_formats
+from bot.questions.formats import CHAT_FORMATS, MIXED, describe_play_formats
 
 SHORTEST, LONGEST = QUIZ_SECONDS_RANGE
 
@@ -38,9 +38,9 @@ def add_to(tree: app_commands.CommandTree) -> None:
         seconds=f"How long each question stays open ({SHORTEST}-{LONGEST} s, "
         f"default {QUIZ_DEFAULT_SECONDS})",
         level="core or advanced cards (default: both)",
-        fmt=describe_play_formats(),
+        fmt=describe_play_formats(CHAT_FORMATS),
     )
-    @app_commands.choices(fmt=[app_commands.Choice(name=f, value=f) for f in PLAY_FORMATS])
+    @app_commands.choices(fmt=[app_commands.Choice(name=f, value=f) for f in CHAT_FORMATS])
     @app_commands.autocomplete(topic=quiz_topics)
     async def quiz(
         interaction: discord.Interaction,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import re
@@ -244,3 +246,33 @@ def test_an_empty_selection_names_the_filter_that_emptied_it(tmp_path, argv, say
     assert says in run.stderr
     assert "cards stats" in run.stderr  # where to see what there is
     assert run.stderr.count("\n") == 1 and "no cards match" not in run.stderr
+
+
+def test_typed_questions_read_one_answer_per_line(tmp_path):
+    out = subprocess.run(
+        [*QUIZBOT, "questions", "--count", "3", "--seed", "5", "--format", "typed"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout
+    first, second, third = [json.loads(line)["accepted"][0] for line in out.splitlines()]
+    # Right in other case; wrong; right with a letter doubled (read tolerantly, and said so).
+    loose = third[:4] + third[3] + third[4:]
+    db = tmp_path / "q.db"
+    run = quizbot(
+        "play", "--count", "3", "--seed", "5", "--format", "typed", "--user", "ada",
+        stdin=f"{first.upper()}\n\n  nothing like it \n{loose}\n", db=db,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.count("Right! +") == 2
+    assert "Nothing typed: type your answer" in run.stdout  # the empty line is asked again
+    assert f"The answer was {second}." in run.stdout
+    assert f"Read as {third!r}." in run.stdout
+    assert "Accepted:" in run.stdout and "'nothing like it' ×1" in run.stdout
+    board = quizbot("leaderboard", "--period", "all", db=db)
+    row = next(line for line in board.stdout.splitlines() if "ada" in line).split()
+    assert row[-2:] == ["3", "2"]  # answered 3, correct 2
+    export = quizbot("export", "answers", db=db).stdout
+    said = [a["option"] for a in csv.DictReader(io.StringIO(export))]
+    assert said == [first.upper(), "nothing like it", loose]  # as typed, spaces trimmed

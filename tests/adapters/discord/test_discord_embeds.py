@@ -100,3 +100,19 @@ def test_reveal_explains_every_option_and_shows_the_correction() -> None:
     names = [f.name for f in embed.fields]
     assert names[0] == "Correction to the card" and names[1] == "Answer"
     assert embed.fields[0].value == "The card says B; C is right."
+
+
+def test_a_typed_reveal_shows_the_accepted_and_the_most_typed_answers() -> None:
+    reveal = replace(
+        long_reveal(300),
+        prompt="How do networks learn?",
+        options=(),
+        correct_index=0,
+        counts=(),
+        format="typed",
+        accepted=("backpropagation", "backprop"),
+        typed_answers=(("backpropagation", 3), ("*sgd*", 1)),
+    )
+    text = reveal_embed(reveal).description or ""
+    assert "✅ **backpropagation, backprop**" in text
+    assert "Most typed: backpropagation (3), \\*sgd\\* (1)" in text  # typed text is escaped

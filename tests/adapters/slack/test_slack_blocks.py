@@ -127,3 +127,20 @@ def test_reveal_explains_every_option_and_shows_the_correction() -> None:
     assert shown.count("↳") == 3  # no line for an option without an explanation
     assert "*Correction to the card:* The card says 10%; it is 70%." in shown
     assert shown.index("Correction") < shown.index("The card's answer.")
+
+
+def test_a_typed_reveal_shows_the_accepted_and_the_most_typed_answers() -> None:
+    reveal = replace(
+        _reveal("The card's answer."),
+        options=(),
+        correct_index=0,
+        counts=(),
+        format="typed",
+        accepted=("backpropagation", "backprop"),
+        typed_answers=(("backpropagation", 3), ("<!channel>", 1)),
+    )
+    text, blocks = kit.reveal(reveal)
+    shown = all_text({"blocks": blocks})
+    assert "✅ *backpropagation, backprop*" in shown
+    assert "Most typed: backpropagation (3), &lt;!channel&gt; (1)" in shown  # never a mention
+    assert "the answer is backpropagation." in text
