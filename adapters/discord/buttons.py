@@ -15,6 +15,10 @@ from adapters.discord.markup import CUSTOM_ID_LIMIT
 from bot.messages import option_letter
 
 ANSWER_TEMPLATE = r"answer:(?P<round>\d+):(?P<option>\d)"
+# A typed question's one button, and the modal it opens: the round travels in both ids, so
+# neither needs memory of its own.
+TYPED_TEMPLATE = r"typed:(?P<round>\d+)"
+TYPED_MODAL_TEMPLATE = r"typed-answer:(?P<round>\d+)"
 NEXT_PREFIX = "practice:next"
 NEXT_TEMPLATE = NEXT_PREFIX + r"(?::(?P<topic>.+))?"
 _NEXT = re.compile(NEXT_TEMPLATE)
@@ -36,6 +40,17 @@ def answer_button(
         custom_id=f"answer:{round_id}:{option}",
         disabled=disabled,
         emoji="✅" if correct else None,
+    )
+
+
+def typed_button(round_id: int, *, disabled: bool = False) -> discord.ui.Button[discord.ui.View]:
+    """The "Answer" button under a typed question: it opens a box to type the answer in."""
+    return discord.ui.Button(
+        label="Answer",
+        style=discord.ButtonStyle.secondary if disabled else discord.ButtonStyle.primary,
+        custom_id=f"typed:{round_id}",
+        disabled=disabled,
+        emoji="✏️",
     )
 
 

@@ -15,9 +15,11 @@ import discord
 from adapters.discord.buttons import (
     ANSWER_TEMPLATE,
     NEXT_TEMPLATE,
+    TYPED_TEMPLATE,
     answer_button,
     next_button,
     practice_topic,
+    typed_button,
 )
 from adapters.discord.embeds import notice_text, practice_question_parts, reveal_embed, reveal_view
 from adapters.discord.replies import (
@@ -29,6 +31,7 @@ from adapters.discord.replies import (
 )
 
 ROUND_ID_LIMIT = 2**63  # SQLite's INTEGER range
+TYPED_ANSWER_LIMIT = 200  # the engine's own limit (TYPED_MAX): Discord counts it for the player
 UNKNOWN_ROUND = "That question is no longer open (unknown round)."
 
 
@@ -63,7 +66,50 @@ class NextPracticeButton(discord.ui.DynamicItem[discord.ui.Button[Any]], templat
         await next_practice_clicked(interaction, self.topic)
 
 
-DYNAMIC_ITEMS = (AnswerButton, NextPracticeButton)
+class TypedAnswerButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=TYPED_TEMPLATE):
+    """ "Answer" under a typed question: opens the box to type the answer in."""
+
+    def __init__(self, round_id: int) -> None:
+        super().__init__(typed_button(round_id))
+        self.round_id = round_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> TypedAnswerButton:
+        return cls(int(match["round"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        _track(interaction)
+        async with guarded(interaction, "your answer"):
+            if not 0 < self.round_id < ROUND_ID_LIMIT:
+                await respond(interaction, content=UNKNOWN_ROUND)
+                return
+            # A modal must be the click's first and only response, so it opens at once;
+            # whether the round is still open is the engine's to say when it is sent.
+            await interaction.response.send_modal(TypedAnswerModal(self.round_id))
+
+
+class TypedAnswerModal(discord.ui.Modal):
+    """The box a typed answer is written in; sending it locks the answer in."""
+
+    # Kept by discord.py per member and round until sent: opening it again replaces it.
+    def __init__(self, round_id: int) -> None:
+        super().__init__(title="Your answer", custom_id=f"typed-answer:{round_id}", timeout=None)
+        self.round_id = round_id
+        self.text: discord.ui.TextInput[TypedAnswerModal] = discord.ui.TextInput(
+            label="Answer",
+            custom_id="answer",
+            placeholder="Type your answer",
+            max_length=TYPED_ANSWER_LIMIT,
+        )
+        self.add_item(self.text)
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        await typed_answer_sent(interaction, self.round_id, self.text.value)
+
+
+DYNAMIC_ITEMS = (AnswerButton, NextPracticeButton, TypedAnswerButton)
 
 
 def _track(interaction: discord.Interaction) -> None:
@@ -83,6 +129,28 @@ async def answer_clicked(interaction: discord.Interaction, round_id: int, option
         engine = services_of(interaction).engine
         result = await within_deadline(
             interaction, engine.answer(round_id, player_of(interaction), option)
+        )
+        if result.reveal is None:
+            await respond(interaction, content=notice_text(result.text))
+            return
+        topic = practice_topic(interaction.message)
+        await respond(
+            interaction,
+            edit=True,
+            content=notice_text(result.text),
+            embed=reveal_embed(result.reveal),
+            view=reveal_view(result.reveal, next_topic=topic),
+        )
+
+
+async def typed_answer_sent(interaction: discord.Interaction, round_id: int, text: str) -> None:
+    """Lock in the member's typed answer and tell them alone how it was read. In practice the
+    private question turns into its reveal at once, as a click on a choice does."""
+    _track(interaction)
+    async with guarded(interaction, "your answer"):
+        engine = services_of(interaction).engine
+        result = await within_deadline(
+            interaction, engine.answer_text(round_id, player_of(interaction), text)
         )
         if result.reveal is None:
             await respond(interaction, content=notice_text(result.text))

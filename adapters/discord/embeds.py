@@ -13,7 +13,7 @@ from typing import Any
 
 import discord
 
-from adapters.discord.buttons import answer_button, next_button
+from adapters.discord.buttons import answer_button, next_button, typed_button
 from adapters.discord.markup import (
     EMBED_DESCRIPTION_LIMIT,
     EMBED_FIELD_VALUE_LIMIT,
@@ -107,11 +107,14 @@ def question_embed(message: QuestionMessage) -> discord.Embed:
     if message.format == "prompt":
         closes = "Share your thoughts in the thread below."
     elif message.mode == "practice":
-        closes = "Only you see this question. Pick an answer."
+        closes = "Only you see this question. " + (
+            "Press Answer and type it." if message.format == "typed" else "Pick an answer."
+        )
     else:
         at = message.closes_at
+        how = "Press Answer and type it privately" if message.format == "typed" else ""
         closes = (
-            f"Answer privately with a button. Reveal at {_timestamp(at, 't')} "
+            f"{how or 'Answer privately with a button'}. Reveal at {_timestamp(at, 't')} "
             f"({_timestamp(at, 'R')})."
         )
     embed = discord.Embed(
@@ -123,20 +126,27 @@ def question_embed(message: QuestionMessage) -> discord.Embed:
     return embed
 
 
-def question_view(message: QuestionMessage) -> discord.ui.View | None:
-    if not message.options:
-        return None
-    view = discord.ui.View(timeout=None)
+def _add_answer_buttons(view: discord.ui.View, message: QuestionMessage) -> None:
+    """One button per option, or for a typed question the one "Answer" button."""
+    if message.format == "typed":
+        view.add_item(typed_button(message.round_id))
+        return
     for i in range(len(message.options)):
         view.add_item(answer_button(message.round_id, i))
+
+
+def question_view(message: QuestionMessage) -> discord.ui.View | None:
+    if not message.options and message.format != "typed":
+        return None
+    view = discord.ui.View(timeout=None)
+    _add_answer_buttons(view, message)
     return detached(view)
 
 
 def practice_question_parts(message: QuestionMessage, topic: str | None) -> dict[str, Any]:
     """A private practice question: its answer buttons plus "Skip" (to the next one)."""
     view = discord.ui.View(timeout=None)
-    for i in range(len(message.options)):
-        view.add_item(answer_button(message.round_id, i))
+    _add_answer_buttons(view, message)
     view.add_item(next_button(topic, label="Skip"))
     return {"embed": question_embed(message), "view": detached(view)}
 
@@ -237,6 +247,8 @@ def _typed_lines(message: RevealMessage) -> list[str]:
 def reveal_view(message: RevealMessage, next_topic: str | None = None) -> discord.ui.View:
     """The question's buttons, disabled, the right one green; practice adds "Next"."""
     view = discord.ui.View(timeout=None)
+    if message.format == "typed":
+        view.add_item(typed_button(message.round_id, disabled=True))
     for i in range(len(message.options)):
         view.add_item(
             answer_button(message.round_id, i, disabled=True, correct=i == message.correct_index)
@@ -248,7 +260,7 @@ def reveal_view(message: RevealMessage, next_topic: str | None = None) -> discor
 
 def reveal_parts(message: RevealMessage) -> dict[str, Any]:
     parts: dict[str, Any] = {"embed": reveal_embed(message)}
-    if message.options:
+    if message.options or message.format == "typed":
         parts["view"] = reveal_view(message)
     return parts
 

@@ -1,0 +1,93 @@
+"""A typed question on the fake Discord: one "Answer" button, a modal with one text box,
+the answer locked in privately; late and second submissions refused privately."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from discordkit import Quizbot, components, custom_ids
+
+from bot.ports import Place
+from bot.questions.model import Question
+from tests.fakes.discord_server import CALLBACK_MESSAGE, CALLBACK_MODAL
+
+SECONDARY = 2  # Discord's grey button style
+
+
+def typed_question() -> Question:
+    return Question("card00", "typed", "How do networks learn their weights?", (), None,
+                    accepted=("backpropagation", "backprop"))  # fmt: skip
+
+
+async def post_typed(quizbot: Quizbot) -> dict:
+    place = Place("discord", str(quizbot.fake.guild.id), str(quizbot.channel_id))
+    closes = quizbot.clock.now() + timedelta(minutes=5)
+    await quizbot.engine.open_round(place, typed_question(), "daily", closes)
+    posts = quizbot.fake.messages_in(quizbot.channel_id, interaction_responses=False)
+    return posts[-1]
+
+
+async def type_answer(quizbot: Quizbot, question: dict, text: str, user=None):
+    fake = quizbot.fake
+    click = await fake.click_button(int(question["id"]), custom_ids(question)[0], user=user)
+    opened = await click.response()
+    assert opened.type == CALLBACK_MODAL
+    sent = await fake.submit_modal(click, {"answer": text}, user=user)
+    return opened, await sent.response()
+
+
+async def test_the_answer_button_opens_a_modal_and_the_answer_is_locked_in_privately(
+    quizbot: Quizbot,
+) -> None:
+    question = await post_typed(quizbot)
+    buttons = components(question)
+    assert [(b["label"], b["custom_id"]) for b in buttons] == [
+        ("Answer", f"typed:{question['embeds'][0]['footer']['text'].rsplit(' ', 1)[1]}")
+    ]
+    assert "Press Answer and type it" in question["embeds"][0]["description"]
+
+    opened, reply = await type_answer(quizbot, question, "  Backpropogation ")
+    modal = opened.data
+    assert modal["title"] == "Your answer"
+    box = [c for row in modal["components"] for c in row.get("components", [row])]
+    assert [(b["custom_id"], b["max_length"]) for b in box] == [("answer", 200)]
+    assert reply.type == CALLBACK_MESSAGE and reply.ephemeral
+    assert reply.content.startswith("Locked in: 'Backpropogation', read as 'backpropagation'.")
+    rows = await quizbot.store.fetchall("SELECT typed, read_as FROM answers")
+    assert [tuple(r) for r in rows] == [("Backpropogation", "backpropagation")]
+
+
+async def test_a_second_submission_keeps_the_first(quizbot: Quizbot) -> None:
+    question = await post_typed(quizbot)
+    _, first = await type_answer(quizbot, question, "sgd", user=quizbot.fake.alice)
+    _, again = await type_answer(quizbot, question, "backpropagation", user=quizbot.fake.alice)
+    assert first.content.startswith("Locked in: 'sgd'")
+    assert again.ephemeral and again.content.startswith("You already answered 'sgd'.")
+    rows = await quizbot.store.fetchall("SELECT typed FROM answers")
+    assert [tuple(r) for r in rows] == [("sgd",)]
+
+
+async def test_the_reveal_disables_the_button_and_a_late_answer_is_refused_privately(
+    quizbot: Quizbot,
+) -> None:
+    fake = quizbot.fake
+    question = await post_typed(quizbot)
+    await type_answer(quizbot, question, "backprop", user=fake.alice)
+    click = await fake.click_button(int(question["id"]), custom_ids(question)[0], user=fake.bob)
+    assert (await click.response()).type == CALLBACK_MODAL  # opened before the reveal
+
+    quizbot.clock.advance(minutes=6)
+    await quizbot.engine.tick()
+    patch = await fake.wait_for_call(
+        "PATCH", f"/channels/{quizbot.channel_id}/messages/{question['id']}"
+    )
+    [button] = components(patch.json)
+    assert button["disabled"] and button["style"] == SECONDARY
+    assert "backpropagation" in patch.json["embeds"][0]["description"] + str(
+        patch.json["embeds"][0].get("fields")
+    )
+
+    late = await (await fake.submit_modal(click, {"answer": "backprop"}, user=fake.bob)).response()
+    assert late.ephemeral and "closed" in late.content.lower()
+    rows = await quizbot.store.fetchall("SELECT user_id FROM answers")
+    assert [r[0] for r in rows] == [str(fake.alice.id)]
