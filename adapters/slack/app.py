@@ -193,6 +193,8 @@ class SlackAdapter:
         self.app.command(COMMAND)(self._on_command)
         self.app.action(re.compile(rf"^{kit.ANSWER_PREFIX}:"))(self._on_answer)
         self.app.action(kit.PRACTICE_NEXT)(self._on_practice_next)
+        self.app.action(re.compile(rf"^{kit.TYPED_PREFIX}:"))(self._on_typed_click)
+        self.app.view(kit.TYPED_CALLBACK)(self._on_typed_submit)
         self.app.event("app_uninstalled")(self._on_uninstalled)
         self.app.event("tokens_revoked")(self._on_tokens_revoked)
         self.app.error(self._on_error)
@@ -470,6 +472,47 @@ class SlackAdapter:
         ephemeral = bool((body.get("container") or {}).get("is_ephemeral"))
         await _private(respond, text, blocks, replace=ephemeral)
 
+    async def _on_typed_click(self, ack: Any, body: dict[str, Any], respond: Respond) -> None:
+        await ack()
+        await self._work(self._open_typed(body, respond), respond)
+
+    async def _open_typed(self, body: dict[str, Any], respond: Respond) -> None:
+        """Open the box to type the answer in. The click's trigger_id opens a modal only
+        within 3 s, so nothing waits before views.open; whether the round is still open is
+        the engine's to say when the answer is sent."""
+        action = (body.get("actions") or [{}])[0]
+        round_id = kit.parse_typed_action(str(action.get("action_id", "")))
+        channel = str((body.get("container") or {}).get("channel_id") or "")
+        if round_id is None or not channel:
+            return await _private(respond, "That button is not one I know; it may be outdated.")
+        await self.client.views_open(
+            trigger_id=body["trigger_id"], view=kit.typed_modal(round_id, channel)
+        )
+
+    async def _on_typed_submit(self, ack: Any, body: dict[str, Any]) -> None:
+        # Acked at once (the modal closes); the answer is then told privately in the channel.
+        await ack()
+        user = str((body.get("user") or {}).get("id") or "")
+        sent = kit.typed_submission(body.get("view") or {})
+        if sent is None or not user:
+            log.warning("a typed-answer submission without its round or channel")
+            return
+        round_id, channel, text = sent
+        respond = _ephemeral_in(self.client, channel, user)
+        await self._work(self._typed_answer(body, round_id, text, respond), respond)
+
+    async def _typed_answer(
+        self, body: dict[str, Any], round_id: int, text: str, respond: Respond
+    ) -> None:
+        user = body.get("user") or {}
+        player, _ = await self._player(str(user["id"]), str(user.get("name") or ""))
+        result = await self.engine.answer_text(round_id, player, text)
+        if result.reveal is None:
+            return await _private(respond, result.text)
+        topic = self._practice_topics.get(player.user_id)
+        reveal_text, blocks = kit.practice_reveal(result.reveal, result.text, topic)
+        await _private(respond, reveal_text, blocks)
+
     async def _on_practice_next(self, ack: Any, body: dict[str, Any], respond: Respond) -> None:
         await ack()
         await self._work(self._practice_next(body, respond), respond)
@@ -501,6 +544,16 @@ COMMAND_NAMES = {
     "daily now": "/quiz daily now",
     "daily status": "/quiz daily status",
 }
+
+
+def _ephemeral_in(client: AsyncWebClient, channel: str, user: str) -> Respond:
+    """A `respond` for a modal submission, which has no response URL: a message only `user`
+    sees in `channel` (chat.postEphemeral)."""
+
+    async def send(*, text: str, blocks: kit.Blocks | None = None, **_: Any) -> None:
+        await client.chat_postEphemeral(channel=channel, user=user, text=text, blocks=blocks)
+
+    return send
 
 
 async def _private(

@@ -8,6 +8,7 @@ adapters.slack.markup). People are named by display name as plain text (escaped,
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import datetime
 from typing import Any
@@ -41,6 +42,10 @@ BLOCKS_TEXT_BUDGET = 11_000
 MIN_KEPT = 200  # a section cut to fit the total keeps at least this much
 ANSWER_PREFIX = "answer"
 PRACTICE_NEXT = "practice:next"
+TYPED_PREFIX = "typed"  # a typed question's "Answer" button: typed:<round>
+TYPED_CALLBACK = "typed-answer"  # the modal it opens
+TYPED_INPUT = "answer"  # the modal's one text box (block_id and action_id)
+TYPED_ANSWER_LIMIT = 200  # the engine's own limit (TYPED_MAX): Slack counts it for the player
 
 Blocks = list[dict[str, Any]]
 
@@ -73,6 +78,53 @@ def parse_answer_action(action_id: str) -> tuple[int, int] | None:
     if len(parts[1]) > 18 or len(parts[2]) > 2:  # beyond SQLite's integers: no such round
         return None
     return int(parts[1]), int(parts[2])
+
+
+def typed_action_id(round_id: int) -> str:
+    return f"{TYPED_PREFIX}:{round_id}"
+
+
+def parse_typed_action(action_id: str) -> int | None:
+    prefix, _, round_id = action_id.partition(":")
+    if prefix != TYPED_PREFIX or not round_id.isdigit():
+        return None
+    return int(round_id)
+
+
+def typed_modal(round_id: int, channel_id: str) -> dict[str, Any]:
+    """The box a typed answer is written in. The round and the channel (where the private
+    acknowledgement goes) travel in private_metadata: Slack hands it back on submission."""
+    return {
+        "type": "modal",
+        "callback_id": TYPED_CALLBACK,
+        "private_metadata": json.dumps({"round": round_id, "channel": channel_id}),
+        "title": {"type": "plain_text", "text": "Your answer"},
+        "submit": {"type": "plain_text", "text": "Lock in"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": [
+            {
+                "type": "input",
+                "block_id": TYPED_INPUT,
+                "label": {"type": "plain_text", "text": "Answer"},
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": TYPED_INPUT,
+                    "max_length": TYPED_ANSWER_LIMIT,
+                    "placeholder": {"type": "plain_text", "text": "Type your answer"},
+                },
+            }
+        ],
+    }
+
+
+def typed_submission(view: dict[str, Any]) -> tuple[int, str, str] | None:
+    """(round, channel, typed text) from a submitted typed-answer modal; None if mangled."""
+    try:
+        meta = json.loads(view.get("private_metadata") or "")
+        value = view["state"]["values"][TYPED_INPUT][TYPED_INPUT].get("value") or ""
+        return int(meta["round"]), str(meta["channel"]), str(value)
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
 
 
 def slack_time(when: datetime, zone: str, now: datetime | None = None) -> str:
@@ -202,6 +254,28 @@ def question(message: QuestionMessage, now: datetime | None = None) -> tuple[str
     about = _about(message.topic, message.level)
     blocks: Blocks = [context(f"*{title}*" + (f" · {about}" if about else ""))]
     blocks += sections(mrkdwn(message.prompt))
+    when = slack_time(message.closes_at, message.zone, now)
+    if message.format == "typed":
+        blocks.append(
+            {
+                "type": "actions",
+                "block_id": f"round:{message.round_id}",
+                "elements": [
+                    button(
+                        "Answer",
+                        typed_action_id(message.round_id),
+                        typed_action_id(message.round_id),
+                        style="primary",
+                    )
+                ],
+            }
+        )
+        if message.mode == "practice":
+            note = "Only you see this question. Press Answer and type it."
+        else:
+            note = f"Press Answer and type it: nobody sees your answer before the reveal at {when}."
+        blocks.append(context(note))
+        return _preview(title, message.prompt), _cap(blocks, keep_last=2)
     if message.format == "prompt" or not message.options:
         blocks.append(context("Not scored: discuss it in the thread below."))
         return _preview(title, message.prompt), _cap(blocks)
@@ -225,7 +299,6 @@ def question(message: QuestionMessage, now: datetime | None = None) -> tuple[str
             ],
         }
     )
-    when = slack_time(message.closes_at, message.zone, now)
     if message.mode == "practice":
         note = "Only you see this question. Your answer is checked at once."
     else:

@@ -118,8 +118,20 @@ async def test_web_api_round_trip_with_json_and_form_bodies(slack_fake, slack_we
     thread = await client.chat_postMessage(channel="C0QUIZ", text="reply", thread_ts=first["ts"])
     replies = await client.conversations_replies(channel="C0QUIZ", ts=first["ts"])
     assert [m["ts"] for m in replies["messages"]] == [first["ts"], thread["ts"]]
-    view = await client.views_open(trigger_id="1.t", view={"type": "modal", "blocks": []})
+    # A modal opens once per trigger_id, and only a valid view, as on Slack.
+    trigger = slack_fake.block_action_payload("open")["trigger_id"]
+    bare = {"type": "modal", "blocks": []}
+    with pytest.raises(SlackApiError) as refused:
+        await client.views_open(trigger_id=trigger, view=bare)
+    assert refused.value.response["error"] == "invalid_arguments"
+    hello = {"type": "section", "text": {"type": "mrkdwn", "text": "hello"}}
+    modal = {**bare, "title": {"type": "plain_text", "text": "Hi"}, "blocks": [hello]}
+    view = await client.views_open(trigger_id=trigger, view=modal)
     assert view["view"]["id"].startswith("V")
+    for used, error in ((trigger, "trigger_exchanged"), ("1.t", "invalid_trigger")):
+        with pytest.raises(SlackApiError) as refused:
+            await client.views_open(trigger_id=used, view=modal)
+        assert refused.value.response["error"] == error
 
     call = await slack_fake.wait_for_call("chat.update", timeout=0.1)
     assert call.args["ts"] == first["ts"] and call.token == slack_fake.bot_token

@@ -17,6 +17,8 @@ SCOPE_OF_METHOD: dict[str, str | None] = {
     "auth_test": None,  # the token check at start needs no scope
     "chat_postMessage": "chat:write",
     "chat_update": "chat:write",
+    "chat_postEphemeral": "chat:write",  # a typed answer's private acknowledgement
+    "views_open": None,  # a modal needs the click's trigger_id, not a scope
     "users_info": "users:read",
 }
 

@@ -141,6 +141,16 @@ class HttpDriver:
         delivery.payload = payload
         return delivery
 
+    async def send_view_submission(
+        self, app_url: str, view_id: str, values: dict[str, str], *, user_id: str = "U0ALICE"
+    ) -> HttpDelivery:
+        payload = self.payloads.view_submission_payload(view_id, values, user_id=user_id)
+        delivery = await self.send_signed(
+            app_url, urllib.parse.urlencode({"payload": json.dumps(payload)})
+        )
+        delivery.payload = payload
+        return delivery
+
     async def send_event(
         self,
         app_url: str,

@@ -22,7 +22,7 @@ TIER4 = (100 / 60, 10)
 METHOD_TIERS: dict[str, tuple[float, int]] = {
     "chat.update": TIER3,
     "chat.delete": TIER3,
-    "views.open": TIER4,
+    "views.open": TIER3,  # platform-limits.md: Tier 3
     "users.info": TIER4,
     "conversations.info": TIER3,
     "conversations.replies": TIER3,

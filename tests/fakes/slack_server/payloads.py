@@ -38,7 +38,7 @@ class Payloads:
             "api_app_id": self.workspace.api_app_id,
             "is_enterprise_install": "false",
             "response_url": self.workspace.new_response_url(),
-            "trigger_id": f"{next(self.workspace._ids)}.fake.trigger",
+            "trigger_id": self.workspace.new_trigger(),
         }
 
     def block_action_payload(
@@ -75,7 +75,7 @@ class Payloads:
                 "channel_id": channel_id,
                 "is_ephemeral": False,
             },
-            "trigger_id": f"{next(self.workspace._ids)}.fake.trigger",
+            "trigger_id": self.workspace.new_trigger(),
             "team": {"id": team, "domain": self.workspace.team_domain},
             "enterprise": None,
             "is_enterprise_install": False,
@@ -93,6 +93,50 @@ class Payloads:
                     "action_ts": now,
                 }
             ],
+        }
+
+    def view_submission_payload(
+        self, view_id: str, values: dict[str, str], *, user_id: str = "U0ALICE"
+    ) -> dict[str, Any]:
+        """The submission of a modal the app opened (views.open): ``values`` maps each
+        plain_text_input's action_id to what the person typed, under its block's block_id."""
+        opened = next((v for v in self.workspace.views if v["id"] == view_id), None)
+        if opened is None:
+            raise AssertionError(f"no view {view_id} was opened")
+        state: dict[str, dict[str, Any]] = {}
+        for block in opened.get("blocks", []):
+            element = block.get("element") or {}
+            if block.get("type") != "input" or element.get("type") != "plain_text_input":
+                continue
+            action_id = element["action_id"]
+            typed = values.get(action_id)
+            if typed is None:
+                continue
+            limit = element.get("max_length")
+            if limit is not None and len(typed) > limit:
+                raise AssertionError(f"Slack's text box stops at {limit} characters")
+            state.setdefault(block["block_id"], {})[action_id] = {
+                "type": "plain_text_input",
+                "value": typed,
+            }
+        team = self.workspace.team_id
+        user = self.workspace.users.get(user_id)
+        return {
+            "type": "view_submission",
+            "team": {"id": team, "domain": self.workspace.team_domain},
+            "user": {
+                "id": user_id,
+                "username": user.name if user else user_id.lower(),
+                "name": user.name if user else user_id.lower(),
+                "team_id": team,
+            },
+            "api_app_id": self.workspace.api_app_id,
+            "token": "deprecated-verification-token",
+            "trigger_id": self.workspace.new_trigger(),
+            "view": {**opened, "state": {"values": state}},
+            "response_urls": [],
+            "is_enterprise_install": False,
+            "enterprise": None,
         }
 
     def event_payload(self, event: dict[str, Any]) -> dict[str, Any]:

@@ -90,6 +90,7 @@ class FakeSlack(SlackWorkspace):
         self.slash_command_payload = self.payloads.slash_command_payload
         self.block_action_payload = self.payloads.block_action_payload
         self.event_payload = self.payloads.event_payload
+        self.view_submission_payload = self.payloads.view_submission_payload
         self.wait_for_ack = self.socket_mode.wait_for_ack
         self.wait_for_socket = self.socket_mode.wait_for_socket
         self.wait_for_connections = self.socket_mode.wait_for_connections
@@ -98,11 +99,13 @@ class FakeSlack(SlackWorkspace):
         self.socket_send_slash_command = self.socket_mode.socket_send_slash_command
         self.socket_send_block_action = self.socket_mode.socket_send_block_action
         self.socket_send_event = self.socket_mode.socket_send_event
+        self.socket_send_view_submission = self.socket_mode.socket_send_view_submission
         self.socket_disconnect = self.socket_mode.socket_disconnect
         self.send_signed = self.http.send_signed
         self.send_slash_command = self.http.send_slash_command
         self.send_block_action = self.http.send_block_action
         self.send_event = self.http.send_event
+        self.send_view_submission = self.http.send_view_submission
 
     async def start(self) -> FakeSlack:
         app = web.Application()

@@ -197,6 +197,24 @@ class SocketMode:
         )
         return await self.socket_send("interactive", payload, wait_ack=wait_ack, timeout=timeout)
 
+    async def socket_send_view_submission(
+        self,
+        view_id: str,
+        values: dict[str, str],
+        *,
+        user_id: str = "U0ALICE",
+        wait_ack: bool = True,
+        timeout: float = 3.0,
+    ) -> SocketDelivery:
+        payload = self.payloads.view_submission_payload(view_id, values, user_id=user_id)
+        return await self.socket_send(
+            "interactive",
+            payload,
+            accepts_response_payload=True,
+            wait_ack=wait_ack,
+            timeout=timeout,
+        )
+
     async def socket_send_event(
         self, event: dict[str, Any], *, wait_ack: bool = True, timeout: float = 3.0
     ) -> SocketDelivery:

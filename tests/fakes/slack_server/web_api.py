@@ -409,15 +409,91 @@ class WebApi:
         return {"ok": True, "messages": [parent, *replies], "has_more": False}
 
     def _views_open(self, args: dict[str, Any]) -> dict[str, Any]:
-        if not args.get("trigger_id"):
-            return {"ok": False, "error": "invalid_trigger_id"}
+        trigger = str(args.get("trigger_id") or "")
+        if not trigger:
+            return {"ok": False, "error": "missing_trigger"}
         view = args.get("view")
+        if isinstance(view, str):  # slack_sdk sends it JSON-encoded in a form
+            try:
+                view = json.loads(view)
+            except ValueError:
+                view = None
         if not isinstance(view, dict):
             return {"ok": False, "error": "invalid_arguments", "detail": "'view' must be an object"}
+        problem = modal_problem(view)
+        if problem:
+            return {"ok": False, "error": "invalid_arguments", "response_metadata": {
+                "messages": [f"[ERROR] {problem}"]}}  # fmt: skip
+        refused = self.workspace.exchange_trigger(trigger)
+        if refused:
+            return {"ok": False, "error": refused}
         opened = {
             **view,
             "id": f"V{next(self.workspace._ids):06d}",
             "team_id": self.workspace.team_id,
+            "app_id": self.workspace.api_app_id,
+            "bot_id": self.workspace.bot_id,
+            "hash": f"{next(self.workspace._ids)}.fakehash",
+            "state": {"values": {}},
+            "previous_view_id": None,
+            "root_view_id": None,
+            "private_metadata": view.get("private_metadata", ""),
+            "callback_id": view.get("callback_id", ""),
+            "external_id": view.get("external_id", ""),
         }
+        opened["root_view_id"] = opened["id"]
         self.workspace.views.append(opened)
         return {"ok": True, "view": opened}
+
+
+# Slack's documented limits for a modal view (Block Kit "Modal view" reference).
+MODAL_TEXT_LIMIT = 24  # title, submit, close
+MODAL_BLOCKS_LIMIT = 100
+PRIVATE_METADATA_LIMIT = 3000
+CALLBACK_ID_LIMIT = 255
+TEXT_INPUT_LIMIT = 3000  # plain_text_input min_length/max_length
+LABEL_LIMIT = 2000
+
+
+def modal_problem(view: dict[str, Any]) -> str | None:
+    """Why Slack would refuse this modal view, or None."""
+    if view.get("type") != "modal":
+        return "view.type must be 'modal'"
+    for key in ("title", "submit", "close"):
+        text = view.get(key)
+        if text is None:
+            if key == "title":
+                return "view.title is required"
+            continue
+        if not isinstance(text, dict) or text.get("type") != "plain_text":
+            return f"view.{key} must be a plain_text object"
+        if not 0 < len(str(text.get("text", ""))) <= MODAL_TEXT_LIMIT:
+            return f"view.{key}.text must be 1-{MODAL_TEXT_LIMIT} characters"
+    blocks = view.get("blocks")
+    if not isinstance(blocks, list) or not 0 < len(blocks) <= MODAL_BLOCKS_LIMIT:
+        return f"view.blocks must hold 1-{MODAL_BLOCKS_LIMIT} blocks"
+    if len(str(view.get("private_metadata", ""))) > PRIVATE_METADATA_LIMIT:
+        return f"view.private_metadata is longer than {PRIVATE_METADATA_LIMIT} characters"
+    if len(str(view.get("callback_id", ""))) > CALLBACK_ID_LIMIT:
+        return f"view.callback_id is longer than {CALLBACK_ID_LIMIT} characters"
+    block_ids = [b.get("block_id") for b in blocks if isinstance(b, dict) and b.get("block_id")]
+    if len(block_ids) != len(set(block_ids)):
+        return "view.blocks: block_id must be unique"
+    inputs = [b for b in blocks if isinstance(b, dict) and b.get("type") == "input"]
+    if inputs and view.get("submit") is None:
+        return "view.submit is required when the view has input blocks"
+    for block in inputs:
+        label = block.get("label")
+        if not isinstance(label, dict) or label.get("type") != "plain_text":
+            return "an input block needs a plain_text label"
+        if not 0 < len(str(label.get("text", ""))) <= LABEL_LIMIT:
+            return f"an input block's label must be 1-{LABEL_LIMIT} characters"
+        element = block.get("element")
+        if not isinstance(element, dict) or not element.get("type"):
+            return "an input block needs an element"
+        if element.get("type") == "plain_text_input":
+            for bound in ("min_length", "max_length"):
+                n = element.get(bound)
+                if n is not None and not (isinstance(n, int) and 0 <= n <= TEXT_INPUT_LIMIT):
+                    return f"plain_text_input.{bound} must be 0-{TEXT_INPUT_LIMIT}"
+    return None

@@ -28,6 +28,8 @@ from tests.fakes.slack_server.model import (
     T,
 )
 
+TRIGGER_SECONDS = 3.0  # a trigger_id opens a modal once, within 3 s (platform-limits.md)
+
 
 class SlackWorkspace:
     """One team with its bot, people and channels; records in arrival order."""
@@ -74,6 +76,9 @@ class SlackWorkspace:
         self.scopes: set[str] = {"commands", "chat:write", "chat:write.public", "users:read"}
 
         self._issued_response_urls: dict[str, int] = {}
+        # trigger_id -> time.monotonic() it was handed out; a used one is removed.
+        self._issued_triggers: dict[str, float] = {}
+        self._spent_triggers: set[str] = set()
         self.on_response_url: Callable[[str], None] = lambda response_id: None
         self._ids = itertools.count(1)
         self._ts_seconds = int(time.time())
@@ -106,6 +111,24 @@ class SlackWorkspace:
         self._issued_response_urls[response_id] = 0
         self.on_response_url(response_id)
         return f"{self.base_url}/response/{response_id}"
+
+    def new_trigger(self) -> str:
+        """A trigger_id for one payload: views.open takes it once, within TRIGGER_SECONDS."""
+        trigger = f"{next(self._ids)}.{self.team_id}.fake.trigger"
+        self._issued_triggers[trigger] = time.monotonic()
+        return trigger
+
+    def exchange_trigger(self, trigger: str) -> str | None:
+        """None if `trigger` may open a view now (it is then spent), else Slack's error."""
+        if trigger in self._spent_triggers:
+            return "trigger_exchanged"
+        issued = self._issued_triggers.pop(trigger, None)
+        if issued is None:
+            return "invalid_trigger"
+        self._spent_triggers.add(trigger)
+        if time.monotonic() - issued > TRIGGER_SECONDS:
+            return "trigger_expired"
+        return None
 
     def add_user(self, user: SlackUser) -> None:
         self.users[user.id] = user
