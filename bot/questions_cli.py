@@ -9,8 +9,9 @@ from collections.abc import Sequence
 
 from bot.cards import Card, load_library
 from bot.paths import seed_dirs
-from bot.questions import DAILY_FORMATS, MIXED, QuestionMaker
+from bot.questions import MIXED, QuestionMaker
 from bot.questions.audit import Audit, every_question
+from bot.questions.formats import MIXABLE
 from bot.questions.skips import skipped
 
 
@@ -34,7 +35,7 @@ def run_questions(args: argparse.Namespace) -> int:
             return 2
         return _audit(library.cards, maker, args.format, args.seed)
     if getattr(args, "skipped", False):
-        formats = DAILY_FORMATS if args.format == MIXED else (args.format,)
+        formats = MIXABLE if args.format == MIXED else (args.format,)
         for skip in skipped(maker, formats):
             sys.stdout.write(json.dumps(skip.to_dict(), ensure_ascii=False) + "\n")
         return 0
@@ -63,7 +64,7 @@ def run_questions(args: argparse.Namespace) -> int:
 def _audit(cards: Sequence[Card], maker: QuestionMaker, fmt: str, seed: int) -> int:
     """Per deck and format: every taker's accuracy and the key's position shares (JSON Lines:
     deck, format, measure, value, questions, limit, ok). A report, so exit 0 either way."""
-    formats = DAILY_FORMATS if fmt == MIXED else (fmt,)
+    formats = MIXABLE if fmt == MIXED else (fmt,)
     audit = Audit(cards)
     decks: dict[str, list[Card]] = {}
     for card in cards:

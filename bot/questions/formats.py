@@ -17,8 +17,7 @@ class QuestionFormat:
     # The engine and `quizbot play` can ask it; otherwise `quizbot questions` still prints
     # it for checking decks.
     served: bool = True
-    # The chat adapters can ask it too (a daily post, /quiz, /practice): a typed answer needs
-    # a text box (a modal) that Discord and Slack do not open yet.
+    # The chat adapters can ask it too (a daily post, /quiz, /practice).
     in_chat: bool = True
 
 
@@ -27,7 +26,7 @@ FORMATS: dict[str, QuestionFormat] = {
     for f in (
         QuestionFormat("choice", "four answers to pick from", scored=True, mixable=True),
         QuestionFormat("cloze", "fill in the blank", scored=True, mixable=True),
-        QuestionFormat("typed", "type the answer", scored=True, mixable=False, in_chat=False),
+        QuestionFormat("typed", "type the answer", scored=True, mixable=False),
         QuestionFormat("prompt", "an open question for discussion", scored=False, mixable=False),
     )
 }

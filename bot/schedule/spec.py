@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import time
 from zoneinfo import ZoneInfo
 
-from bot.questions.formats import DAILY_FORMATS
+from bot.questions.formats import DAILY_FORMATS, MIXABLE
 from bot.schedule.timing import (
     DEFAULT_REVEAL,
     WEEKDAY_NAMES,
@@ -33,6 +33,9 @@ from bot.schedule.timing import (
 )
 
 FORMAT_CHOICES = DAILY_FORMATS
+# What a schedule asks unless told otherwise ("mixed"): typed only when asked for by name.
+MIXED_FORMATS = tuple(f for f in DAILY_FORMATS if f in MIXABLE)
+_FORMAT_HELP = f"Use {', '.join(FORMAT_CHOICES)} or mixed."
 LEVELS = ("core", "advanced")
 DEFAULT_TIME = time(9, 0)
 DEFAULT_ZONE = "UTC"
@@ -72,7 +75,7 @@ class DailySpec:
     deck: str | None = None
     topic: str | None = None
     level: str | None = None
-    formats: tuple[str, ...] = FORMAT_CHOICES  # drawn per day, deterministically
+    formats: tuple[str, ...] = MIXED_FORMATS  # drawn per day, deterministically
     prompt_day: int | None = None  # that weekday's post is a discussion prompt, not scored
     weekly_leaderboard: bool = False
     enabled: bool = True
@@ -100,7 +103,7 @@ class DailySpec:
         ]
         if filters:
             parts.append(", ".join(filters))
-        if self.formats != FORMAT_CHOICES:
+        if self.formats != MIXED_FORMATS:
             parts.append("format " + ",".join(self.formats))
         if self.prompt_day is not None:
             parts.append(f"discussion prompt on {WEEKDAY_NAMES[self.prompt_day]}")
@@ -152,17 +155,17 @@ def _opt(value: object) -> str | None:
 def parse_formats(text: str) -> tuple[str, ...]:
     word = text.strip().casefold()
     if word in ("mixed", "mix", "both", "all"):
-        return FORMAT_CHOICES
+        return MIXED_FORMATS
     found: list[str] = []
     for part in (p.strip() for p in word.replace(" ", ",").split(",")):
         if not part:
             continue
         if part not in FORMAT_CHOICES:
-            raise SpecError(f"Bad format '{part}' in '{text}'. Use choice, cloze or mixed.")
+            raise SpecError(f"Bad format '{part}' in '{text}'. {_FORMAT_HELP}")
         if part not in found:
             found.append(part)
     if not found:
-        raise SpecError(f"No format in '{text}'. Use choice, cloze or mixed.")
+        raise SpecError(f"No format in '{text}'. {_FORMAT_HELP}")
     return tuple(found)
 
 

@@ -29,12 +29,13 @@ def typed(paths: list[Path]) -> tuple[int, list]:
     return len(qa), [q for c in qa if (q := maker.make(c, "typed", 0)) is not None]
 
 
-def test_typed_is_one_entry_in_the_format_table_played_in_the_terminal_only():
+def test_typed_is_one_entry_in_the_format_table_played_everywhere():
     assert FORMATS["typed"].scored and FORMATS["typed"].served
     assert "typed" in QUESTION_FORMATS and "typed" in PLAY_FORMATS
-    # Not offered in chats or schedules until Discord and Slack open a text box for it.
-    assert not FORMATS["typed"].in_chat
-    assert "typed" not in CHAT_FORMATS and "typed" not in DAILY_FORMATS
+    # Discord and Slack open a text box (a modal) for it, so chats and schedules offer it.
+    assert FORMATS["typed"].in_chat
+    assert "typed" in CHAT_FORMATS and "typed" in DAILY_FORMATS
+    assert not FORMATS["typed"].mixable  # "mixed" still never picks it
 
 
 def test_every_card_of_a_red_trivia_list_is_typed_with_every_listed_answer():

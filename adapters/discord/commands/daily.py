@@ -27,6 +27,7 @@ from adapters.discord.replies import (
 )
 from bot.messages import Notice
 from bot.ports import Place, Player
+from bot.questions.formats import DAILY_FORMATS, MIXED
 
 if TYPE_CHECKING:
     from bot.schedule.service import DailyService
@@ -85,7 +86,12 @@ def add_to(tree: app_commands.CommandTree) -> None:
         weekdays="Days to post on: mon-fri (default), daily, or e.g. mon,wed,fri",
         reveal="When to reveal: a time (17:00) or a delay (8h, 90m); default 17:00",
         topic="Only cards of this topic (default: every deck)",
+        fmt="How it is asked: choice, cloze, typed, or mixed (choice and cloze, the default)",
         channel="Where to post (default: this channel)",
+    )
+    @app_commands.rename(fmt="format")
+    @app_commands.choices(
+        fmt=[app_commands.Choice(name=f, value=f) for f in (*DAILY_FORMATS, MIXED)]
     )
     @app_commands.autocomplete(timezone=time_zones, topic=deck_topics)
     async def set_daily(
@@ -95,6 +101,7 @@ def add_to(tree: app_commands.CommandTree) -> None:
         weekdays: str = "mon-fri",
         reveal: str | None = None,
         topic: str | None = None,
+        fmt: str | None = None,
         channel: discord.TextChannel | None = None,
     ) -> None:
         if await _refuse_non_admin(interaction):
@@ -106,6 +113,8 @@ def add_to(tree: app_commands.CommandTree) -> None:
             spec["reveal"] = reveal.strip()
         if topic:
             spec["topic"] = topic
+        if fmt:
+            spec["formats"] = fmt
         await _run(
             interaction,
             channel,

@@ -3,12 +3,14 @@ the answer locked in privately; late and second submissions refused privately.""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
-from discordkit import Quizbot, components, custom_ids
+from discordkit import Quizbot, components, custom_ids, running_quizbot
 
 from bot.ports import Place
 from bot.questions.model import Question
+from bot.schedule.scheduler import DailyScheduler
+from bot.schedule.service import DailyService
 from tests.fakes.discord_server import CALLBACK_MESSAGE, CALLBACK_MODAL
 
 SECONDARY = 2  # Discord's grey button style
@@ -91,3 +93,40 @@ async def test_the_reveal_disables_the_button_and_a_late_answer_is_refused_priva
     assert late.ephemeral and "closed" in late.content.lower()
     rows = await quizbot.store.fetchall("SELECT user_id FROM answers")
     assert [r[0] for r in rows] == [str(fake.alice.id)]
+
+
+async def test_a_daily_typed_question_set_by_daily_set_posts_and_reveals(
+    fake_discord, tmp_path
+) -> None:
+    async with running_quizbot(fake_discord, tmp_path / "q.db") as bot:
+        daily = DailyScheduler(bot.store, bot.engine, clock=bot.clock)
+        bot.services.daily = DailyService(daily)
+        bot.clock.set(datetime(2026, 3, 2, 7, 0, tzinfo=UTC))
+        handle = await fake_discord.send_slash_command(
+            "daily",
+            {"time": "09:00", "timezone": "Europe/Berlin", "reveal": "17:00", "format": "typed"},
+            subcommand="set",
+            user=fake_discord.admin,
+        )
+        reply = await handle.response()
+        assert "format typed" in reply.content, reply.content
+
+        place = Place("discord", str(fake_discord.guild.id), str(bot.channel_id))
+        bot.clock.set(datetime(2026, 3, 2, 8, 0, tzinfo=UTC))  # Monday 09:00 in Berlin
+        assert (await daily.run_due(place)).status == "posted"
+        question = fake_discord.messages_in(bot.channel_id, interaction_responses=False)[-1]
+        assert [b["label"] for b in components(question)] == ["Answer"]
+        assert question["embeds"][0]["title"] == "Daily question"
+        _, locked = await type_answer(bot, question, "an answer nobody expects", fake_discord.bob)
+        assert locked.ephemeral
+        assert locked.content == "Locked in: 'an answer nobody expects'. Reveal at 17:00 CET"
+
+        bot.clock.set(datetime(2026, 3, 2, 16, 0, tzinfo=UTC))  # 17:00 in Berlin
+        await bot.engine.tick()
+        patch = await fake_discord.wait_for_call(
+            "PATCH", f"/channels/{bot.channel_id}/messages/{question['id']}"
+        )
+        assert [b["disabled"] for b in components(patch.json)] == [True]
+        revealed = patch.json["embeds"][0]
+        assert revealed["title"] == "Daily question: the answer"
+        assert "Most typed: answer nobody expects (1)" in revealed["description"]

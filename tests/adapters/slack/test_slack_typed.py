@@ -9,12 +9,18 @@ from datetime import timedelta
 
 import pytest
 from slack_sdk.errors import SlackApiError
-from slackkit import CHANNEL, Quizbot, buttons
+from slackkit import CHANNEL, START, Quizbot, all_text, buttons, running_quizbot
 
 from bot.ports import Place
 from bot.questions.model import Question
+from bot.schedule.scheduler import DailyScheduler
+from bot.schedule.service import DailyService
 
 PLACE = Place("slack", "T0QUIZ", CHANNEL)
+
+
+def daily_service(store, engine, clock) -> DailyService:
+    return DailyService(DailyScheduler(store, engine, clock=clock))  # tests drive it
 
 
 def typed_question() -> Question:
@@ -113,3 +119,28 @@ async def test_after_the_reveal_a_late_submission_is_refused_privately(quizbot: 
     assert "closed" in late["text"].lower()
     rows = await quizbot.engine.store.fetchall("SELECT user_id FROM answers")
     assert [r[0] for r in rows] == ["U0BOB"]
+
+
+async def test_a_daily_typed_question_posts_and_reveals(tmp_path) -> None:
+    async with running_quizbot(tmp_path, daily=daily_service) as bot:
+        fake, service = bot.fake, bot.services.daily
+        bot.clock.set(START - timedelta(hours=1))
+        set_to = await bot.command(
+            "daily 09:00 Europe/Berlin mon-fri reveal=17:00 format=typed", user_id="U0ADMIN"
+        )
+        assert "format typed" in set_to["text"], set_to["text"]
+        bot.clock.set(START)
+        assert (await service.daily.run_due(PLACE)).status == "posted"
+        post = await fake.wait_for_call("chat.postMessage", lambda c: bool(buttons(c.args)))
+        assert [b["text"]["text"] for b in buttons(post.args)] == ["Answer"]
+        view = await open_modal(bot, post.args, "U0BOB")
+        reply = await submit(bot, view, "an answer nobody expects", "U0BOB")
+        assert reply["text"].startswith("Locked in: 'an answer nobody expects'.")
+        assert "17:00 CET" in reply["text"]
+
+        bot.clock.set(START + timedelta(hours=8))  # 17:00 CET
+        await bot.engine.tick()
+        await fake.wait_for_call("chat.update")
+        revealed = fake.message(CHANNEL, post.response["ts"])
+        assert buttons(revealed) == []
+        assert "Most typed: answer nobody expects (1)" in all_text(revealed)  # normalised
