@@ -25,7 +25,11 @@ async def test_start_syncs_every_command_to_the_configured_server(quizbot: Quizb
     quiz = {o["name"]: o for o in synced["quiz"]["options"]}
     assert quiz["topic"]["autocomplete"] is True
     assert quiz["count"]["min_value"] == 1 and quiz["count"]["max_value"] == 20
-    assert {c["value"] for c in quiz["format"]["choices"]} == {"choice", "cloze", "mixed"}
+    formats = {"choice", "cloze", "typed", "mixed"}
+    assert {c["value"] for c in quiz["format"]["choices"]} == formats
+    daily_set = next(o for o in daily["options"] if o["name"] == "set")
+    daily_format = next(o for o in daily_set["options"] if o["name"] == "format")
+    assert {c["value"] for c in daily_format["choices"]} == formats
 
 
 async def test_only_the_guilds_intent_is_asked_for(quizbot: Quizbot) -> None:
