@@ -29,9 +29,9 @@ from adapters.discord.replies import (
     services_of,
     within_deadline,
 )
+from bot.engine import TYPED_MAX, AnswerResult
 
 ROUND_ID_LIMIT = 2**63  # SQLite's INTEGER range
-TYPED_ANSWER_LIMIT = 200  # the engine's own limit (TYPED_MAX): Discord counts it for the player
 UNKNOWN_ROUND = "That question is no longer open (unknown round)."
 
 
@@ -101,7 +101,7 @@ class TypedAnswerModal(discord.ui.Modal):
             label="Answer",
             custom_id="answer",
             placeholder="Type your answer",
-            max_length=TYPED_ANSWER_LIMIT,
+            max_length=TYPED_MAX,
         )
         self.add_item(self.text)
 
@@ -118,6 +118,21 @@ def _track(interaction: discord.Interaction) -> None:
         track()
 
 
+async def _acknowledge(interaction: discord.Interaction, result: AnswerResult) -> None:
+    """The private reply to an answer; a practice question turns into its reveal instead."""
+    if result.reveal is None:
+        await respond(interaction, content=notice_text(result.text))
+        return
+    topic = practice_topic(interaction.message)
+    await respond(
+        interaction,
+        edit=True,
+        content=notice_text(result.text),
+        embed=reveal_embed(result.reveal),
+        view=reveal_view(result.reveal, next_topic=topic),
+    )
+
+
 async def answer_clicked(interaction: discord.Interaction, round_id: int, option: int) -> None:
     """Lock in the member's answer; they alone see the acknowledgement. In practice the
     private question turns into its reveal at once, with a button to the next one."""
@@ -130,17 +145,7 @@ async def answer_clicked(interaction: discord.Interaction, round_id: int, option
         result = await within_deadline(
             interaction, engine.answer(round_id, player_of(interaction), option)
         )
-        if result.reveal is None:
-            await respond(interaction, content=notice_text(result.text))
-            return
-        topic = practice_topic(interaction.message)
-        await respond(
-            interaction,
-            edit=True,
-            content=notice_text(result.text),
-            embed=reveal_embed(result.reveal),
-            view=reveal_view(result.reveal, next_topic=topic),
-        )
+        await _acknowledge(interaction, result)
 
 
 async def typed_answer_sent(interaction: discord.Interaction, round_id: int, text: str) -> None:
@@ -152,17 +157,7 @@ async def typed_answer_sent(interaction: discord.Interaction, round_id: int, tex
         result = await within_deadline(
             interaction, engine.answer_text(round_id, player_of(interaction), text)
         )
-        if result.reveal is None:
-            await respond(interaction, content=notice_text(result.text))
-            return
-        topic = practice_topic(interaction.message)
-        await respond(
-            interaction,
-            edit=True,
-            content=notice_text(result.text),
-            embed=reveal_embed(result.reveal),
-            view=reveal_view(result.reveal, next_topic=topic),
-        )
+        await _acknowledge(interaction, result)
 
 
 async def next_practice_clicked(interaction: discord.Interaction, topic: str | None) -> None:

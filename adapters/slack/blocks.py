@@ -20,6 +20,7 @@ from adapters.slack.markup import (
     escape,
     to_slack,
 )
+from bot.engine import TYPED_MAX
 from bot.engine.periods import local_time_text
 from bot.messages import (
     LeaderboardMessage,
@@ -45,7 +46,6 @@ PRACTICE_NEXT = "practice:next"
 TYPED_PREFIX = "typed"  # a typed question's "Answer" button: typed:<round>
 TYPED_CALLBACK = "typed-answer"  # the modal it opens
 TYPED_INPUT = "answer"  # the modal's one text box (block_id and action_id)
-TYPED_ANSWER_LIMIT = 200  # the engine's own limit (TYPED_MAX): Slack counts it for the player
 
 Blocks = list[dict[str, Any]]
 
@@ -109,7 +109,7 @@ def typed_modal(round_id: int, channel_id: str) -> dict[str, Any]:
                 "element": {
                     "type": "plain_text_input",
                     "action_id": TYPED_INPUT,
-                    "max_length": TYPED_ANSWER_LIMIT,
+                    "max_length": TYPED_MAX,
                     "placeholder": {"type": "plain_text", "text": "Type your answer"},
                 },
             }

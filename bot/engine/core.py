@@ -322,14 +322,9 @@ class Engine:
     ) -> AnswerResult:
         def verdict(r: RoundFacts) -> str | None:
             # Runs inside the answer's write transaction, on the round as it is there.
-            if r["state"] == "cancelled" or r["platform"] != player.platform:
-                return "unknown_round"
-            if r["owner_id"] is not None and r["owner_id"] != player.user_id:
-                return "unknown_round"  # someone else's practice question
-            if r["format"] == "prompt" or r["answer_index"] is None:
-                return "discussion"
-            if r["state"] != "open" or stamp >= r["closes_at"]:
-                return "closed"
+            refusal = _refusal(r, player, stamp)
+            if refusal is not None:
+                return refusal
             if r["format"] == "typed":
                 return "typed_only"
             if not 0 <= option_index < r["option_count"]:
@@ -419,14 +414,9 @@ class Engine:
 
         def verdict(r: RoundFacts) -> str | None:
             # Runs inside the answer's write transaction, on the round as it is there.
-            if r["state"] == "cancelled" or r["platform"] != player.platform:
-                return "unknown_round"
-            if r["owner_id"] is not None and r["owner_id"] != player.user_id:
-                return "unknown_round"  # someone else's practice question
-            if r["format"] == "prompt" or r["answer_index"] is None:
-                return "discussion"
-            if r["state"] != "open" or stamp >= r["closes_at"]:
-                return "closed"
+            refusal = _refusal(r, player, stamp)
+            if refusal is not None:
+                return refusal
             if r["format"] != "typed":
                 return "choice_only"
             return None
@@ -1051,6 +1041,19 @@ def _day_in(tz: str, quarter: int) -> date:
     """The local date in `tz` during quarter hour number `quarter` of the Unix epoch (see
     `_quarter`: no local date changes inside one)."""
     return local_date(datetime.fromtimestamp(quarter * 900, UTC), tz)
+
+
+def _refusal(r: RoundFacts, player: Player, stamp: str) -> str | None:
+    """Why no answer of any kind may be recorded on round `r` now, or None."""
+    if r["state"] == "cancelled" or r["platform"] != player.platform:
+        return "unknown_round"
+    if r["owner_id"] is not None and r["owner_id"] != player.user_id:
+        return "unknown_round"  # someone else's practice question
+    if r["format"] == "prompt" or r["answer_index"] is None:
+        return "discussion"
+    if r["state"] != "open" or stamp >= r["closes_at"]:
+        return "closed"
+    return None
 
 
 def _reveal_at(closes_at: str, tz: str, now: datetime) -> str:
