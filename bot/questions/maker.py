@@ -155,7 +155,7 @@ def _authored(card: Card, item: Item, fmt: str, rng: random.Random) -> Question 
     if fmt == "typed":
         cloze = item.cloze
         blank = (cloze.prompt.replace("___", BLANK, 1), cloze.key.text) if cloze else None
-        return typed_from_item(card, item.accepted, blank)
+        return typed_from_item(card, item.accepted, blank, item.erratum)
     authored = item.choice if fmt == "choice" else item.cloze
     if authored is None:
         return None

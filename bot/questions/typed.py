@@ -77,17 +77,23 @@ class TypedMaker:
 
 
 def typed_from_item(
-    card: Card, accepted: Sequence[str], cloze: tuple[str, str] | None
+    card: Card,
+    accepted: Sequence[str],
+    cloze: tuple[str, str] | None,
+    erratum: str | None = None,
 ) -> Question | None:
     """An authored card asked typed: its item's `accepted` list, else its cloze sentence with
-    the key as the answer."""
+    the key as the answer. The item's erratum goes along: the reveal shows the card's answer."""
     if accepted:
         return Question(
-            card.id, "typed", card.question, (), None, "authored", accepted=tuple(accepted)
-        )
+            card.id, "typed", card.question, (), None, "authored",
+            erratum=erratum, accepted=tuple(accepted),
+        )  # fmt: skip
     if cloze is not None:
         prompt, key = cloze
-        return Question(card.id, "typed", prompt, (), None, "authored", accepted=(key,))
+        return Question(
+            card.id, "typed", prompt, (), None, "authored", erratum=erratum, accepted=(key,)
+        )
     return None
 
 

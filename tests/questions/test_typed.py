@@ -7,6 +7,7 @@ from pathlib import Path
 
 from bot.cards import load_library
 from bot.cli import main
+from bot.paths import seed_dirs
 from bot.questions import QuestionMaker
 from bot.questions.formats import (
     CHAT_FORMATS,
@@ -154,3 +155,17 @@ def test_every_accepted_answer_shipped_or_listed_is_accepted_when_typed_as_writt
     assert len(answers) > 150
     unreadable = [(c, a) for c, a, accepted in answers if not match(a, accepted).correct]
     assert unreadable == []
+
+
+def test_an_authored_typed_question_keeps_its_items_erratum() -> None:
+    """The reveal shows the card's own answer, so a card the item corrects must carry the
+    correction when asked typed too (a blind read caught a typed reveal without it)."""
+    library = load_library(seed_dirs(None))
+    maker = QuestionMaker(library.cards, library.items)
+    corrected = [i for i in library.items.values() if i.erratum and (i.accepted or i.cloze)]
+    assert corrected
+    for item in corrected:
+        card = library.by_id(item.card_id)
+        assert card is not None
+        question = maker.make(card, "typed", 0)
+        assert question is not None and question.erratum == item.erratum
