@@ -14,14 +14,22 @@ import discord
 
 from adapters.discord.buttons import (
     ANSWER_TEMPLATE,
+    HINT_TEMPLATE,
     NEXT_TEMPLATE,
     TYPED_TEMPLATE,
     answer_button,
+    hint_button,
     next_button,
     practice_topic,
     typed_button,
 )
-from adapters.discord.embeds import notice_text, practice_question_parts, reveal_embed, reveal_view
+from adapters.discord.embeds import (
+    detached,
+    notice_text,
+    practice_question_parts,
+    reveal_embed,
+    reveal_view,
+)
 from adapters.discord.replies import (
     guarded,
     player_of,
@@ -109,7 +117,45 @@ class TypedAnswerModal(discord.ui.Modal):
         await typed_answer_sent(interaction, self.round_id, self.text.value)
 
 
-DYNAMIC_ITEMS = (AnswerButton, NextPracticeButton, TypedAnswerButton)
+class HintButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=HINT_TEMPLATE):
+    """ "Hint" under a question: the hint comes privately, with the ways left to answer."""
+
+    def __init__(self, round_id: int) -> None:
+        super().__init__(hint_button(round_id, "Hint"))
+        self.round_id = round_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> HintButton:
+        return cls(int(match["round"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await hint_clicked(interaction, self.round_id)
+
+
+DYNAMIC_ITEMS = (AnswerButton, NextPracticeButton, TypedAnswerButton, HintButton)
+
+
+async def hint_clicked(interaction: discord.Interaction, round_id: int) -> None:
+    """The member alone sees the hint. A choice hint comes with buttons for the options still
+    in play only, a typed one with the Answer button, so the answer can follow at once."""
+    _track(interaction)
+    async with guarded(interaction, "your hint"):
+        if not 0 < round_id < ROUND_ID_LIMIT:
+            await respond(interaction, content=UNKNOWN_ROUND)
+            return
+        engine = services_of(interaction).engine
+        reply = await within_deadline(interaction, engine.hint(round_id, player_of(interaction)))
+        if reply.status != "hinted":
+            await respond(interaction, content=notice_text(reply.text))
+            return
+        view = discord.ui.View(timeout=None)
+        for index, _text in reply.left:
+            view.add_item(answer_button(round_id, index))
+        if reply.format == "typed":
+            view.add_item(typed_button(round_id))
+        await respond(interaction, content=notice_text(reply.text), view=detached(view))
 
 
 def _track(interaction: discord.Interaction) -> None:

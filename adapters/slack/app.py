@@ -195,6 +195,7 @@ class SlackAdapter:
         self.app.action(kit.PRACTICE_NEXT)(self._on_practice_next)
         self.app.action(re.compile(rf"^{kit.TYPED_PREFIX}:"))(self._on_typed_click)
         self.app.view(kit.TYPED_CALLBACK)(self._on_typed_submit)
+        self.app.action(re.compile(rf"^{kit.HINT_PREFIX}:"))(self._on_hint)
         self.app.event("app_uninstalled")(self._on_uninstalled)
         self.app.event("tokens_revoked")(self._on_tokens_revoked)
         self.app.error(self._on_error)
@@ -471,6 +472,25 @@ class SlackAdapter:
         text, blocks = kit.practice_reveal(result.reveal, result.text, topic)
         ephemeral = bool((body.get("container") or {}).get("is_ephemeral"))
         await _private(respond, text, blocks, replace=ephemeral)
+
+    async def _on_hint(self, ack: Any, body: dict[str, Any], respond: Respond) -> None:
+        await ack()
+        await self._work(self._hint(body, respond), respond)
+
+    async def _hint(self, body: dict[str, Any], respond: Respond) -> None:
+        """The hint, privately (through the click's response URL), with buttons for the
+        options still in play, or the Answer button of a typed question."""
+        action = (body.get("actions") or [{}])[0]
+        round_id = kit.parse_hint_action(str(action.get("action_id", "")))
+        if round_id is None:
+            return await _private(respond, "That button is not one I know; it may be outdated.")
+        user = body.get("user") or {}
+        player, _ = await self._player(str(user["id"]), str(user.get("name") or ""))
+        reply = await self.engine.hint(round_id, player)
+        if reply.status != "hinted":
+            return await _private(respond, reply.text)
+        text, blocks = kit.hint_reply(reply)
+        await _private(respond, text, blocks)
 
     async def _on_typed_click(self, ack: Any, body: dict[str, Any], respond: Respond) -> None:
         await ack()

@@ -102,6 +102,7 @@ class GivenAnswer:
     points: int | None = None  # set at the reveal
     typed: str | None = None  # a typed answer: what the player typed
     read_as: str | None = None  # ... and the accepted answer it counted as (None: wrong)
+    hints: int = 0  # hints the player took before answering (0 or 1; `bot.scoring`)
 
 
 @dataclass(frozen=True, slots=True)

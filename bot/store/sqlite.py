@@ -16,6 +16,7 @@ from bot.ports import Place, Player
 from bot.store import answers, leaderboards, memory, places, quizzes, retention, rounds, scores
 from bot.store.db import Store, parse_ts
 from bot.store.records import (
+    AskedQuestion,
     BoardSlice,
     ClosedRound,
     NewQuiz,
@@ -121,6 +122,7 @@ class SqliteStorage:
                 option,
                 stamp,
                 day.toordinal(),
+                player.user_id,
                 round_id,
                 stamp,
             ),
@@ -152,6 +154,11 @@ class SqliteStorage:
         return self.store.write(
             answers.CheckedTypedAnswer(round_id, player, text, stamp, verdict, read, day_of)
         )
+
+    def take_hint(
+        self, round_id: int, player: Player, stamp: str, verdict: Verdict
+    ) -> Future[tuple[str, RoundFacts | None, AskedQuestion | None]]:
+        return self.store.write(answers.HintTaken(round_id, player, stamp, verdict))
 
     # -- reveals --------------------------------------------------------------------------
 
