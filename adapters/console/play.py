@@ -17,12 +17,14 @@ import select
 import shlex
 import signal
 import socket
+import string
 import sys
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 from rich.console import Console, Group, RenderableType
+from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -37,7 +39,7 @@ from bot.ports import Place, Player
 from bot.questions import QuestionMaker
 from bot.questions.picker import TopicError
 from bot.render import to_terminal
-from bot.scoring import base_points
+from bot.scoring import base_points, hint_cost, hint_label
 from bot.store import Store, StoreError
 
 PLACE = Place("console", "local", "terminal")
@@ -57,6 +59,7 @@ class TerminalPoster:
         self.asked = 0
         self.quiet = False  # set while closing an unanswered round on quit
         self.score = 0
+        self.hinted: set[int] = set()  # rounds whose hint the player took
 
     async def post(self, place: Place, message: OutgoingMessage) -> str:
         if isinstance(message, QuestionMessage):
@@ -98,7 +101,9 @@ class TerminalPoster:
             correct = r.accepted[0]
         verdict = (
             Text(
-                f"Right! +{points} points ({points_breakdown(points, r.level)})", style="bold green"
+                f"Right! +{points} points "
+                f"({points_breakdown(points, r.level, hinted=r.round_id in self.hinted)})",
+                style="bold green",
             )
             if points
             else Text(f"The answer was {correct}.", style="bold red")
@@ -129,11 +134,15 @@ class TerminalPoster:
         self.console.print(Panel(Group(*parts), title=f"Reveal: {correct}", title_align="left"))
 
 
-def points_breakdown(points: int, level: str | None) -> str:
+def points_breakdown(points: int, level: str | None, *, hinted: bool = False) -> str:
     """ "+15 advanced, +3 speed": what a terminal answer's points are made of. A terminal game
-    is a quiz, which has no streak bonus, so what is not the level's base is the speed bonus."""
+    is a quiz, which has no streak bonus, so what is not the level's base is the speed bonus.
+    After a hint: "+15 advanced, -7 hint, +5 speed"."""
     base = base_points(level)
     parts = [f"+{base} {level or 'core'}"]
+    if hinted:
+        parts.append(f"-{hint_cost(level)} hint")
+        base -= hint_cost(level)
     if points > base:
         parts.append(f"+{points - base} speed")
     return ", ".join(parts)
@@ -214,7 +223,8 @@ async def practise(
                 await poster.post(PLACE, reply.question)
                 result = await _answer(
                     engine, console, read_line, player, reply.question.round_id,
-                    reply.question.options, reply.question.format,
+                    reply.question.options, reply.question.format, reply.question.hint_label,
+                    poster.hinted,
                 )  # fmt: skip
                 if result is None:
                     break
@@ -291,9 +301,10 @@ async def play(
                 round_id = await engine.open_round(
                     PLACE, question, "quiz", clock.now() + ANSWER_WINDOW, position=number
                 )
+                card = engine.cards.get(question.card_id)
                 result = await _answer(
                     engine, console, read_line, player, round_id, question.options,
-                    question.format,
+                    question.format, hint_label(card.level if card else None), poster.hinted,
                 )  # fmt: skip
                 if result is None:
                     break
@@ -332,41 +343,81 @@ async def _answer(
     round_id: int,
     options: tuple[str, ...] | list[str],
     fmt: str,
+    hint: str | None = None,
+    hinted: set[int] | None = None,
 ) -> AnswerResult | None:
     """The player's answer to the question on screen, given to the engine: a line of text
-    for a typed question, a letter otherwise. None when the player quits or input ends."""
-    if fmt == "typed":
-        typed = _ask_typed(console, read_line)
-        if typed is None:
-            return None
-        return await engine.answer_text(round_id, player, typed)
-    choice = _ask(console, read_line, len(options))
-    if choice is None:
-        return None
-    return await engine.answer(round_id, player, choice)
+    for a typed question, a letter otherwise. `h` asks for the question's hint (`hint`: its
+    button text, with the cost) once; a choice then takes only the options still in play.
+    None when the player quits or input ends."""
+    letters = [option_letter(i) for i in range(len(options))]
+    offered = hint
+    for _ in range(2):  # at most one hint, then the answer
+        if fmt == "typed":
+            typed = _ask_typed(console, read_line, offered)
+            if typed is None:
+                return None
+            if typed != ASK_HINT:
+                return await engine.answer_text(round_id, player, typed)
+        else:
+            choice = _ask(console, read_line, letters, offered)
+            if choice is None:
+                return None
+            if choice != ASK_HINT:
+                return await engine.answer(round_id, player, LETTERS.index(choice))
+        reply = await engine.hint(round_id, player)
+        if reply.status == "hinted" and hinted is not None:
+            hinted.add(round_id)
+        console.print(f"[magenta]{escape(reply.text)}[/magenta]")
+        if reply.left:
+            letters = [option_letter(i) for i, _ in reply.left]
+        offered = None
+    return None
 
 
-def _ask_typed(console: Console, read_line: Callable[[str], str | None]) -> str | None:
-    """One typed answer, or None when the player quits or input ends."""
+LETTERS = string.ascii_uppercase  # option_letter's alphabet: "C" is option 2 whatever is left
+ASK_HINT = "\0hint"  # what _ask and _ask_typed return when the player typed `h`
+HINT_WORD = "h"
+
+
+def _hint_choice(hint: str | None) -> str:
+    return f", h for a {hint[0].lower()}{hint[1:]}" if hint else ""
+
+
+def _ask_typed(
+    console: Console, read_line: Callable[[str], str | None], hint: str | None = None
+) -> str | None:
+    """One typed answer, ASK_HINT for `h` while a hint is offered, or None when the player
+    quits or input ends."""
     # Bounded: a stream of empty lines ends the game instead of spinning forever.
     for _ in range(100):
-        line = read_line("Your answer (type it, q to quit): ")
+        line = read_line(f"Your answer (type it{_hint_choice(hint)}, q to quit): ")
         if line is None:
             console.print("\n(end of input)")
             return None
         typed = line.strip()
         if typed.lower() in QUIT_WORDS:
             return None
+        if hint and typed.lower() == HINT_WORD:
+            return ASK_HINT
         if typed:
             return typed
         console.print("[yellow]Nothing typed: type your answer (or q to stop).[/yellow]")
     return None
 
 
-def _ask(console: Console, read_line: Callable[[str], str | None], count: int) -> int | None:
-    """An option index, or None when the player quits or input ends."""
-    letters = [option_letter(i) for i in range(count)]
-    prompt = f"Your answer ({letters[0]}-{letters[-1]}, q to quit): "
+def _ask(
+    console: Console,
+    read_line: Callable[[str], str | None],
+    letters: list[str],
+    hint: str | None = None,
+) -> str | None:
+    """One of `letters`, ASK_HINT for `h` while a hint is offered, or None when the player
+    quits or input ends."""
+    # "A-D" while every option is in play; "A/C" once a hint took two away.
+    contiguous = "".join(letters) in string.ascii_uppercase
+    shown = f"{letters[0]}-{letters[-1]}" if contiguous else "/".join(letters)
+    prompt = f"Your answer ({shown}{_hint_choice(hint)}, q to quit): "
     # Bounded: a stream of junk ends the game instead of spinning forever.
     for _ in range(100):
         line = read_line(prompt)
@@ -376,8 +427,10 @@ def _ask(console: Console, read_line: Callable[[str], str | None], count: int) -
         word = line.strip().upper()
         if word.lower() in QUIT_WORDS:
             return None
+        if hint and word.lower() == HINT_WORD:
+            return ASK_HINT
         if word in letters:
-            return letters.index(word)
+            return word
         console.print(
             f"[yellow]{line.strip()!r} is not an option: type one letter, "
             f"{', '.join(letters)} (or q to stop).[/yellow]"

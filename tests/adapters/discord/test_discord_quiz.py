@@ -28,8 +28,14 @@ async def test_four_players_answer_privately_and_the_reveal_edits_the_question(
     fake = quizbot.fake
     question = await start_quiz(quizbot)
     ids = custom_ids(question)
-    assert [i.rsplit(":", 1)[1] for i in ids] == ["0", "1", "2", "3"]
-    assert [c["label"] for c in components(question)] == ["A", "B", "C", "D"]
+    # Four options, then the hint with its cost.
+    assert [i.rsplit(":", 1)[1] for i in ids[:4]] == ["0", "1", "2", "3"]
+    assert ids[4].startswith("hint:")
+    labels = [c["label"] for c in components(question)]
+    assert labels[:4] == ["A", "B", "C", "D"] and labels[4] in (
+        "Hint (-5 points)",
+        "Hint (-7 points)",
+    )
     embed = question["embeds"][0]
     assert embed["title"] == "Quiz question 1/1"
     assert "**A.**" in embed["description"] and "**D.**" in embed["description"]

@@ -43,8 +43,10 @@ async def test_the_answer_button_opens_a_modal_and_the_answer_is_locked_in_priva
 ) -> None:
     question = await post_typed(quizbot)
     buttons = components(question)
+    round_id = question["embeds"][0]["footer"]["text"].rsplit(" ", 1)[1]
     assert [(b["label"], b["custom_id"]) for b in buttons] == [
-        ("Answer", f"typed:{question['embeds'][0]['footer']['text'].rsplit(' ', 1)[1]}")
+        ("Answer", f"typed:{round_id}"),
+        ("Hint (-5 points)", f"hint:{round_id}"),
     ]
     assert "Press Answer and type it" in question["embeds"][0]["description"]
 
@@ -115,7 +117,7 @@ async def test_a_daily_typed_question_set_by_daily_set_posts_and_reveals(
         bot.clock.set(datetime(2026, 3, 2, 8, 0, tzinfo=UTC))  # Monday 09:00 in Berlin
         assert (await daily.run_due(place)).status == "posted"
         question = fake_discord.messages_in(bot.channel_id, interaction_responses=False)[-1]
-        assert [b["label"] for b in components(question)] == ["Answer"]
+        assert [b["label"] for b in components(question)] == ["Answer", "Hint (-5 points)"]
         assert question["embeds"][0]["title"] == "Daily question"
         _, locked = await type_answer(bot, question, "an answer nobody expects", fake_discord.bob)
         assert locked.ephemeral
