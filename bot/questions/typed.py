@@ -1,7 +1,9 @@
 """Generated typed questions: the player types the answer, so no distractors are needed.
 
-A card is asked typed when its answer is short (a Red trivia list's answers, a name, a number,
-a term), or, failing that, as a cloze whose blank's term is typed in.
+A card is asked typed only when its answer is short (a Red trivia list's answers, a name, a
+number, a term) and so comes with a list of accepted answers. A cloze blank is not asked
+typed: its one key term, with no synonyms declared, would refuse every other fair way of
+saying it.
 """
 
 from __future__ import annotations
@@ -11,7 +13,6 @@ import re
 from collections.abc import Sequence
 
 from bot.cards.model import Card
-from bot.questions.cloze import ClozeMaker
 from bot.questions.model import Question
 from bot.questions.text import WORD, plain
 
@@ -21,7 +22,8 @@ RED_SEPARATOR = " / "  # how bot.cards.trivia joins a trivia list's accepted ans
 
 NOT_QA = "not a question-and-answer card"
 TOO_LONG = (
-    f"its answer is longer than {TYPED_WORDS} words and has no bold key term to type into a blank"
+    f"its answer is longer than {TYPED_WORDS} words: no short answer with accepted answers to "
+    "read a typing against"
 )
 
 _PARENTHESES = re.compile(r"\s*\([^()]*\)")
@@ -51,50 +53,48 @@ def accepted_answers(card: Card) -> tuple[str, ...]:
     return _distinct([answer, bare] if bare else [answer])
 
 
+def typed_fits(card: Card, authored_accepted: Sequence[str] | None = None) -> bool:
+    """Is `card` best asked typed: is its answer short (a name, a number, a term) with a list
+    of accepted answers to read a typing against? An authored card: its item's `accepted`
+    list (None: the card has no item); any other card: the answers its own text gives. A
+    cloze blank does not count: a key term out of a sentence has no list of its own."""
+    if card.kind != "qa":
+        return False
+    if authored_accepted is not None:
+        return bool(authored_accepted)
+    return bool(accepted_answers(card))
+
+
 class TypedMaker:
-    def __init__(self, cards: Sequence[Card], cloze: ClozeMaker) -> None:
+    def __init__(self, cards: Sequence[Card]) -> None:
         self.cards = cards
-        self.cloze = cloze
 
     def skipped(self, index: int) -> str | None:
         card = self.cards[index]
         if card.kind != "qa" or not card.answer.strip():
             return NOT_QA
-        if accepted_answers(card) or self.cloze.blanks(index):
-            return None
-        return TOO_LONG
+        return None if accepted_answers(card) else TOO_LONG
 
     def make(self, index: int, rng: random.Random) -> Question | None:
         card = self.cards[index]
         accepted = accepted_answers(card)
-        if accepted:
-            return Question(card.id, "typed", card.question, (), None, accepted=accepted)
-        blanks = self.cloze.blanks(index)
-        if not blanks:
+        if not accepted:
             return None
-        prompt, term = blanks[rng.randrange(len(blanks))]
-        return Question(card.id, "typed", prompt, (), None, accepted=(term,))
+        return Question(card.id, "typed", card.question, (), None, accepted=accepted)
 
 
 def typed_from_item(
-    card: Card,
-    accepted: Sequence[str],
-    cloze: tuple[str, str] | None,
-    erratum: str | None = None,
+    card: Card, accepted: Sequence[str], erratum: str | None = None
 ) -> Question | None:
-    """An authored card asked typed: its item's `accepted` list, else its cloze sentence with
-    the key as the answer. The item's erratum goes along: the reveal shows the card's answer."""
-    if accepted:
-        return Question(
-            card.id, "typed", card.question, (), None, "authored",
-            erratum=erratum, accepted=tuple(accepted),
-        )  # fmt: skip
-    if cloze is not None:
-        prompt, key = cloze
-        return Question(
-            card.id, "typed", prompt, (), None, "authored", erratum=erratum, accepted=(key,)
-        )
-    return None
+    """An authored card asked typed: its question, read against its item's `accepted` list;
+    None without one (its cloze's key alone is not a list). The item's erratum goes along:
+    the reveal shows the card's answer."""
+    if not accepted:
+        return None
+    return Question(
+        card.id, "typed", card.question, (), None, "authored",
+        erratum=erratum, accepted=tuple(accepted),
+    )  # fmt: skip
 
 
 def _is_trivia_list(card: Card) -> bool:
