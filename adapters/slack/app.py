@@ -392,7 +392,7 @@ class SlackAdapter:
             if isinstance(topic, cmd.Invalid):
                 return await _private(respond, topic.problem)
             reply = await self.engine.start_quiz(
-                place, player, command.count, command.seconds, topic
+                place, player, command.count, command.seconds, topic, fmt=command.fmt
             )
             return await _private(respond, reply.notice)
         if isinstance(command, cmd.StopQuiz):

@@ -145,3 +145,12 @@ async def test_a_daily_typed_question_posts_and_reveals(tmp_path) -> None:
         revealed = fake.message(CHANNEL, post.response["ts"])
         assert buttons(revealed) == []
         assert "Most typed: answer nobody expects (1)" in all_text(revealed)  # normalised
+
+
+async def test_quiz_with_the_typed_word_asks_typed_questions(quizbot: Quizbot) -> None:
+    started = await quizbot.command("1 typed")
+    assert "Quiz started: 1 question," in started["text"], started["text"]
+    post = await quizbot.fake.wait_for_call("chat.postMessage", lambda c: bool(buttons(c.args)))
+    assert buttons(post.args)[0]["text"]["text"] == "Answer"
+    row = await quizbot.engine.store.fetchone("SELECT format FROM rounds")
+    assert row["format"] == "typed"
