@@ -36,7 +36,8 @@ def test_typed_is_one_entry_in_the_format_table_played_everywhere():
     # Discord and Slack open a text box (a modal) for it, so chats and schedules offer it.
     assert FORMATS["typed"].in_chat
     assert "typed" in CHAT_FORMATS and "typed" in DAILY_FORMATS
-    assert not FORMATS["typed"].mixable  # "mixed" still never picks it
+    # "mixed" never draws it at random: it asks typed exactly the cards that fit it.
+    assert not FORMATS["typed"].mixable
 
 
 def test_every_card_of_a_red_trivia_list_is_typed_with_every_listed_answer():
