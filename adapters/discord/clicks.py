@@ -164,7 +164,9 @@ async def hint_clicked(interaction: discord.Interaction, round_id: int) -> None:
             view.add_item(answer_button(round_id, index))
         if reply.format == "typed":
             view.add_item(typed_button(round_id))
-        await respond(interaction, content=notice_text(reply.text), view=detached(view))
+        # Escaped: the spelled answer's underscores are not Discord underlining.
+        text = notice_text(discord.utils.escape_markdown(reply.text))
+        await respond(interaction, content=text, view=detached(view))
 
 
 def _track(interaction: discord.Interaction) -> None:

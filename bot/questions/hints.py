@@ -38,7 +38,9 @@ def removed_options(round_id: int, option_count: int, answer_index: int) -> tupl
 def letters(answer: str) -> str:
     """The first letter of each word of `answer`, every other letter or digit as "_", spaces
     and punctuation kept, then the length: "b______________ (15 letters)". A word of one
-    letter is not given away."""
+    letter is not given away. An answer with underscores of its own ("x_i") is masked with
+    "·" instead, so its underscores still read as what they are."""
+    mask = "·" if "_" in answer else "_"
     shown: list[str] = []
     for word in answer.split():
         out = []
@@ -51,12 +53,18 @@ def letters(answer: str) -> str:
                 out.append(ch)
                 first = False
             else:
-                out.append("_")
+                out.append(mask)
                 first = False
         shown.append("".join(out))
     counts = [sum(1 for ch in word if ch.isalnum()) for word in answer.split()]
     total = sum(counts)
-    kind = "letters" if all(ch.isalpha() for ch in answer if ch.isalnum()) else "characters"
+    alnum = [ch for ch in answer if ch.isalnum()]
+    if all(ch.isalpha() for ch in alnum):
+        kind = "letters"
+    elif all(ch.isdigit() for ch in alnum):
+        kind = "digits"
+    else:
+        kind = "characters"
     if total == 1:
         kind = kind[:-1]
     size = f"{total} {kind}" if len(counts) < 2 else f"{'+'.join(map(str, counts))} {kind}"

@@ -99,7 +99,8 @@ async def test_a_typed_hint_spells_the_start_and_offers_the_answer_box(quizbot: 
     reply = await (
         await fake.click_button(int(question["id"]), f"hint:{round_id}", user=fake.alice)
     ).response()
-    assert reply.ephemeral and reply.content.endswith(": b______________ (15 letters)")
+    # Escaped, so Discord shows the underscores rather than underlining.
+    assert reply.ephemeral and reply.content.endswith(": b" + "\\_" * 14 + " (15 letters)")
     assert custom_ids(reply.data) == [f"typed:{round_id}"]
     private = stored_reply(quizbot, "Hint")
     opened = await fake.click_button(private, f"typed:{round_id}", user=fake.alice)
