@@ -300,6 +300,9 @@ def test_h_gives_the_hint_once_then_only_the_options_left_and_half_the_points(tm
     points_line = re.search(r"Right! \+(\d+) points \(\+(\d+) \w+, -(\d+) hint", run.stdout)
     assert points_line and int(points_line[1]) == points
     assert int(points_line[3]) == int(points_line[2]) // 2  # half the base
+    export = quizbot("export", "answers", db=db).stdout
+    [row] = csv.DictReader(io.StringIO(export))
+    assert (row["option"], row["hints"], row["points"]) == (letter, "1", str(points))
 
 
 def test_h_on_a_typed_question_spells_the_start(tmp_path):
