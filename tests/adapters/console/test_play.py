@@ -251,7 +251,7 @@ def test_an_empty_selection_names_the_filter_that_emptied_it(tmp_path, argv, say
 
 def test_typed_questions_read_one_answer_per_line(tmp_path):
     out = subprocess.run(
-        [*QUIZBOT, "questions", "--count", "3", "--seed", "5", "--format", "typed"],
+        [*QUIZBOT, "questions", "--count", "3", "--seed", "8", "--format", "typed"],
         capture_output=True,
         text=True,
         check=True,
@@ -262,7 +262,7 @@ def test_typed_questions_read_one_answer_per_line(tmp_path):
     loose = third[:4] + third[3] + third[4:]
     db = tmp_path / "q.db"
     run = quizbot(
-        "play", "--count", "3", "--seed", "5", "--format", "typed", "--user", "ada",
+        "play", "--count", "3", "--seed", "8", "--format", "typed", "--user", "ada",
         stdin=f"{first.upper()}\n\n  nothing like it \n{loose}\n", db=db,
     )  # fmt: skip
     assert run.returncode == 0, run.stderr
