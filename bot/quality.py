@@ -389,7 +389,8 @@ async def worst_cards(
     """The `limit` worst cards in `place_scope`: flagged ones first (the most severe flag
     first), then cards with enough answers by discrimination, then cards still short of
     `min_answers`. Accuracy is reckoned within the scope, so a server's admins see how their
-    own players did."""
+    own players did; practice rounds belong to no server (their server id is "practice"), so
+    a server's view leaves them out."""
     reader = (
         storage_or_store.store if isinstance(storage_or_store, HoldsStore) else storage_or_store
     )

@@ -154,3 +154,26 @@ def test_min_answers_must_be_a_positive_whole_number(tmp_path, capsys):
             main(["cards", "quality", "--db", str(tmp_path / "q.db"), "--min-answers", bad])
         assert exit_.value.code == 2
         assert says in capsys.readouterr().err
+
+
+async def test_only_revealed_rounds_count(engine, clock, store, capsys):
+    await _play_the_example(engine, clock)
+    # A round still open, answered, and a cancelled one: neither is scored, so neither counts.
+    clock.set(START)
+    question = Q("A", "choice", "What is A?", OPTIONS["A"], 0)
+    still_open = await engine.open_round(CHANNEL, question, "daily", CLOSES + timedelta(days=1))
+    assert (await engine.answer(still_open, player(9), 3)).status == "locked_in"
+    await store.write(
+        lambda c: c.execute("UPDATE answers SET correct = 0 WHERE round_id = ?", (still_open,))
+    )
+    cancelled = await engine.open_round(CHANNEL, question, "daily", CLOSES + timedelta(days=1))
+    assert (await engine.answer(cancelled, player(9), 3)).status == "locked_in"
+    await store.write(
+        lambda c: c.execute("UPDATE rounds SET state = 'cancelled' WHERE id = ?", (cancelled,))
+    )
+    await store.write(
+        lambda c: c.execute("UPDATE answers SET correct = 0 WHERE round_id = ?", (cancelled,))
+    )
+    code, lines, _ = _quality(store.path, capsys)
+    assert code == 0
+    assert {line["card_id"]: line["answers"] for line in lines} == {"A": 4, "B": 4, "C": 4}
