@@ -177,3 +177,27 @@ async def test_only_revealed_rounds_count(engine, clock, store, capsys):
     code, lines, _ = _quality(store.path, capsys)
     assert code == 0
     assert {line["card_id"]: line["answers"] for line in lines} == {"A": 4, "B": 4, "C": 4}
+
+
+async def test_typed_answers_through_the_engine(engine, clock, store, capsys):
+    from bot.questions.model import Question
+
+    question = Question(
+        "T", "typed", "How do networks learn?", (), None, accepted=("backpropagation", "backprop")
+    )
+    clock.set(START)
+    round_id = await engine.open_round(CHANNEL, question, "daily", CLOSES)
+    for n, text in enumerate(
+        ("Backpropogation", "backprop", "Gradient descent", "gradient  descent", "adam"), 1
+    ):
+        assert (await engine.answer_text(round_id, player(n), text)).status == "locked_in"
+    clock.set(CLOSES)
+    assert await engine.reveal(round_id) is not None
+    code, [line], _ = _quality(store.path, capsys)
+    assert (code, line["card_id"], line["answers"], line["correct_share"]) == (0, "T", 5, 0.4)
+    assert [(p["option"], p["key"], p["picks"]) for p in line["option_picks"]] == [
+        ("backprop", True, 1),  # each accepted answer it was read as, most picked first
+        ("backpropagation", True, 1),
+        ("gradient descent", False, 2),  # wrong ones folded: case and spacing
+        ("adam", False, 1),
+    ]
