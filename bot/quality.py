@@ -54,7 +54,7 @@ TOO_HARD = 0.20
 DISCRIMINATION_FLOOR = 0.0
 # The strongest third (by accuracy on other cards), the classical upper group (27-33%): if
 # they prefer one wrong option to the key, that option is probably also right.
-STRONGEST_SHARE = 1 / 3
+STRONGEST_PARTS = 3
 # Discrimination needs a few pairs to be a number at all (r of two points is always +-1).
 MIN_PAIRS = 3
 # Typed answers have no options: the most common wrong ones stand in for distractors.
@@ -231,7 +231,7 @@ def _strongest(paired: list[tuple[ScoredAnswer, float]]) -> set[tuple[int, str]]
     if not paired:
         return set()
     ranked = sorted(paired, key=lambda p: (-p[1], p[0].user_id, p[0].round_id))
-    size = math.ceil(len(ranked) * STRONGEST_SHARE)
+    size = math.ceil(len(ranked) / STRONGEST_PARTS)  # a third, rounded up: 30 -> 10, 4 -> 2
     return {(a.round_id, a.user_id) for a, _ in ranked[:size]}
 
 
