@@ -132,7 +132,7 @@ async def start_quizzes(
         await handle.response(timeout=5)
     for channel in channels.get("slack", []):
         await slack.socket_send_slash_command(  # type: ignore[union-attr]
-            "/quiz", "20 5s", channel_id=channel, user_id="U0ALICE", timeout=5
+            "/quiz", "20 choice 5s", channel_id=channel, user_id="U0ALICE", timeout=5
         )
 
 
