@@ -28,6 +28,7 @@ from bot.clock import Clock
 from bot.cooldown import Cooldown
 from bot.engine import memory, standings
 from bot.engine.periods import local_date, local_time_text, period_key, zone
+from bot.engine.reports import ReportDesk
 from bot.engine.reveal import settle, stored_reveal
 from bot.messages import (
     LeaderboardMessage,
@@ -147,6 +148,8 @@ class Engine:
         # between claiming the next question and posting it.
         self._quiz_locks: dict[int, asyncio.Lock] = {}
         self._upkeep_at: datetime | None = None
+        # Reports of bad questions, holds and regrades (`bot.engine.reports`).
+        self.reports = ReportDesk(self.storage, clock, poster, self._card_answer)
 
     # -- places -------------------------------------------------------------------------
 
@@ -676,8 +679,11 @@ class Engine:
             return QuizReply("no_cards", Notice("No decks are loaded, so there is nothing to ask."))
         now = self.clock.now()
         recent = await self.storage.recent_cards(place, RECENT_CARDS)
+        held = await self.reports.held(place)  # reported cards wait for an admin
         try:
-            questions = self._generate(count, _seed(place, now), fmt, topic, level, recent)
+            questions = self._generate(
+                count, _seed(place, now), fmt, topic, level, recent, exclude=held
+            )
         except ValueError as exc:
             return QuizReply("bad_input", Notice(str(exc)))
         if not questions:
