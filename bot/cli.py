@@ -23,6 +23,7 @@ HANDLERS = {
     "cards lint": "bot.cards.commands:run_lint",
     "cards stats": "bot.cards.commands:run_stats",
     "cards show": "bot.cards.commands:run_show",
+    "cards reports": "bot.reports_cli:run_reports",
     "questions": "bot.questions_cli:run_questions",
     "schedule preview": "bot.schedule_cli:run_preview",
     "schedule list": "bot.schedule_cli:run_list",
@@ -164,6 +165,12 @@ def build_parser() -> argparse.ArgumentParser:
     command(card_actions, "stats", "counts per deck, topic and level")
     show = command(card_actions, "show", "one card rendered")
     show.add_argument("id", help="the card's id, or the start of it (cards export lists ids)")
+    command(
+        card_actions,
+        "reports",
+        "players' reports of questions and their state (open, keep, hold, accept, void), as "
+        "JSON Lines",
+    )
 
     questions = command(commands, "questions", "questions as JSON Lines")
     questions.add_argument(

@@ -239,9 +239,7 @@ class SqliteStorage:
         return self.store.read(_p(reports.held_cards, platform=platform, server_id=server_id))
 
     def reported_cards(self, platform: str, server_id: str) -> Future[list[ReportedCard]]:
-        return self.store.read(
-            _p(reports.reported_cards, platform=platform, server_id=server_id)
-        )
+        return self.store.read(_p(reports.reported_cards, platform=platform, server_id=server_id))
 
     def every_report(self) -> Future[list[CardReport]]:
         return self.store.read(reports.every_report)
