@@ -9,6 +9,9 @@ from datetime import timedelta
 from pathlib import Path
 
 from enginekit import CHANNEL, START, FakeMaker, Q, make_cards, player
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from recompute import boards_from_answers, boards_stored, runs_from_answers, runs_stored
 
 from bot.clock import FakeClock
 from bot.engine import Engine
@@ -16,9 +19,6 @@ from bot.engine.reports import NOTE_MAX
 from bot.messages import QuestionMessage, RevealMessage
 from bot.ports import MemoryPoster, Place
 from bot.store import Store
-from hypothesis import given, settings
-from hypothesis import strategies as st
-from recompute import boards_from_answers, boards_stored, runs_from_answers, runs_stored
 
 OTHER_CHANNEL = Place("discord", "guild1", "chan2")
 OPTIONS = ("one", "two", "three", "four")  # the key is "two" (B)
