@@ -149,7 +149,9 @@ class Engine:
         self._quiz_locks: dict[int, asyncio.Lock] = {}
         self._upkeep_at: datetime | None = None
         # Reports of bad questions, holds and regrades (`bot.engine.reports`).
-        self.reports = ReportDesk(self.storage, clock, poster, self._card_answer)
+        self.reports = ReportDesk(
+            self.storage, clock, poster, self._card_answer, lambda card_id: card_id in self.cards
+        )
 
     # -- places -------------------------------------------------------------------------
 

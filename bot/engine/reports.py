@@ -21,6 +21,7 @@ as they were.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 
@@ -40,7 +41,13 @@ from bot.scoring import (
     run_before,
     score_answer,
 )
-from bot.store.records import CardReport, RegradeResult, ReportedCard, RescoredAnswer
+from bot.store.records import (
+    CardReport,
+    RegradeResult,
+    ReportedCard,
+    RescoredAnswer,
+    StoredRound,
+)
 from bot.store.records import StreakDaysLookup as StreakDays
 from bot.store.storage import QuizStorage
 
@@ -129,12 +136,20 @@ class ReportDesk:
     """The report and regrade use cases; `Engine.reports` is the one adapters call."""
 
     def __init__(
-        self, storage: QuizStorage, clock: Clock, poster: Poster, answer_of: AnswerOf
+        self,
+        storage: QuizStorage,
+        clock: Clock,
+        poster: Poster,
+        answer_of: AnswerOf,
+        card_known: Callable[[str], bool],
     ) -> None:
+        """`answer_of`: a card's full answer for rebuilt reveals; `card_known`: whether a card
+        id is in the loaded decks (a decision on any other card is refused)."""
         self.storage = storage
         self.clock = clock
         self.poster = poster
         self.answer_of = answer_of
+        self.card_known = card_known
 
     async def report(
         self, round_id: int, player: Player, place: Place, reason: str, note: str = ""
@@ -222,7 +237,7 @@ class ReportDesk:
         if card.decisions:
             head += f"; decided before: {', '.join(card.decisions)}"
         lines = [head]
-        found = await self.storage.revealed_round(card.reports[0].round_id)
+        found = await self._shown_round(card)
         if found is not None and found.question is not None:
             lines.append(f"  {found.question.prompt[:200]}")
             for i, option in enumerate(found.question.options):
@@ -270,6 +285,11 @@ class ReportDesk:
         reported = await self.storage.reported_cards(place.platform, place.server_id)
         card = next((c for c in reported if c.card_id == card_id), None)
         now = self.clock.now()
+        if card is None and not self.card_known(card_id):
+            return Notice(
+                f"There is no card {card_id!r} here: use an id the list of reports shows. "
+                "Nothing was changed."
+            )
         if decision in ("keep", "hold"):
             if card is None and decision == "keep":
                 held = await self.storage.held_cards(place.platform, place.server_id)
@@ -287,13 +307,14 @@ class ReportDesk:
             )
         option_text = ""
         if decision == "accept":
-            found = await self.storage.revealed_round(card.reports[0].round_id)
+            found = await self._shown_round(card)
             options = found.question.options if found and found.question else ()
             index = _letter_index(letter)
             if found is None or found.format == "typed" or not options:
                 return Notice(
-                    f"The reported round of {card_id} has no options to accept; void it "
-                    "instead. Nothing was changed."
+                    f"No reported round of {card_id} still shows its options (typed, or its "
+                    "text is gone), so none can be accepted; void it instead. Nothing was "
+                    "changed."
                 )
             if index is None or index >= len(options) or index == found.answer_index:
                 letters = ", ".join(
@@ -338,6 +359,18 @@ class ReportDesk:
                 continue
             edited += 1
         return edited
+
+    async def _shown_round(self, card: ReportedCard) -> StoredRound | None:
+        """The latest reported round of the card that still shows its options (a practice
+        round keeps no text once answered; old rounds lose theirs to the retention policy):
+        the options an admin's letter names."""
+        first = None
+        for report in card.reports:
+            found = await self.storage.revealed_round(report.round_id)
+            first = first or found
+            if found is not None and found.question is not None and found.question.options:
+                return found
+        return first
 
     async def every_report(self) -> list[CardReport]:
         return await self.storage.every_report()

@@ -127,6 +127,9 @@ async def test_a_regrade_by_a_non_admin_is_refused_and_changes_nothing(engine, c
     assert await count(store, "SELECT count(*) FROM card_decisions") == 0
     view = await engine.reports.admin_view(CHANNEL, is_admin=False)
     assert "Only server admins" in view.text
+    unknown = await engine.reports.decide(CHANNEL, ADMIN, True, "no-such-card", "hold")
+    assert "There is no card 'no-such-card' here" in unknown.text
+    assert await count(store, "SELECT count(*) FROM card_decisions") == 0
 
 
 async def test_accepting_a_second_option_rescores_once_and_edits_the_reveal(
