@@ -106,3 +106,29 @@ async def runs_from_answers(store: Store) -> set[tuple[str, str, int, int]]:
 async def runs_stored(store: Store) -> set[tuple[str, str, int, int]]:
     rows = await store.fetchall("SELECT platform, user_id, first_day, last_day FROM streak_runs")
     return {tuple(r) for r in rows}  # type: ignore[misc]
+
+
+async def review_ratings(store: Store) -> tuple[dict, dict]:
+    """(stored, expected): each review's rating, and the rating its answer earns now under the
+    regraded key; a voided round expects no review."""
+    from bot.scoring import recall_rating
+
+    stored = {
+        (r[0], r[1]): r[2]
+        for r in await store.fetchall(
+            "SELECT m.user_id, v.round_id, v.rating FROM reviews v"
+            " JOIN memory m ON m.id = v.memory_id"
+        )
+    }
+    expected = {}
+    for a in await _answers(store):
+        if a["state"] != "revealed" or a["voided"]:
+            continue
+        rating = recall_rating(
+            correct=a["right"],
+            mode=a["mode"],
+            opened_at=parse_ts(a["opened_at"]),
+            answered_at=parse_ts(a["answered_at"]),
+        )
+        expected[a["user_id"], a["id"]] = int(rating)
+    return stored, expected

@@ -11,7 +11,13 @@ from pathlib import Path
 from enginekit import CHANNEL, START, FakeMaker, Q, make_cards, player
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from recompute import boards_from_answers, boards_stored, runs_from_answers, runs_stored
+from recompute import (
+    boards_from_answers,
+    boards_stored,
+    review_ratings,
+    runs_from_answers,
+    runs_stored,
+)
 
 from bot.clock import FakeClock
 from bot.engine import Engine
@@ -275,6 +281,8 @@ async def play_randomly(seed: int, folder: Path) -> None:
         await engine.tick()
         assert await boards_stored(store) == await boards_from_answers(store)
         assert await runs_stored(store) == await runs_from_answers(store)
+        stored, expected = await review_ratings(store)
+        assert stored == expected
         decided = await store.fetchone("SELECT count(*) FROM card_decisions")
         assert decided is not None
 
