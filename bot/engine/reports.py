@@ -380,10 +380,10 @@ REPORTED_SHOWN = 10  # cards the admin view lists; the rest are counted
 
 
 def quality_summary(card_ids: list[str]) -> list[str]:
-    """Lines of answer statistics for the reported cards, added under the admin view's list.
-
-    The per-card item analysis (`bot.quality.card_quality`) is built separately; until it is
-    joined here the admin view shows the reports alone, so this returns no lines."""
+    """Lines of answer statistics added under the admin view's list of reported cards: the
+    place for the item analysis (`bot.quality.worst_cards` and `summary_line`, the worst
+    cards first). Joining the two views is left to the integration of that analysis; until
+    then the admin view shows the reports alone and this returns no lines."""
     del card_ids
     return []
 
