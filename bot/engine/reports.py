@@ -33,6 +33,7 @@ from bot.engine.periods import local_date, period_keys
 from bot.engine.reveal import AnswerOf, stored_reveal
 from bot.messages import Notice, RevealMessage, option_letter
 from bot.ports import Place, Player, Poster
+from bot.quality import HoldsStore, summary_line, worst_cards
 from bot.scoring import (
     LEADERBOARD_MODES,
     STREAK_BONUS_CAP,
@@ -41,6 +42,7 @@ from bot.scoring import (
     run_before,
     score_answer,
 )
+from bot.store.quality import PlaceScope
 from bot.store.records import (
     CardReport,
     RegradeResult,
@@ -217,9 +219,9 @@ class ReportDesk:
             lines.append(await self._card_lines(card))
         if len(cards) > REPORTED_SHOWN:
             lines.append(f"... and {len(cards) - REPORTED_SHOWN} more.")
-        lines += quality_summary([c.card_id for c in cards])
         if not cards:
             lines = ["No open reports here."]
+        lines += await quality_summary(self.storage, place)
         lines.append(
             "Decide with: keep CARD, hold CARD, accept CARD LETTER (that option of the "
             "reported round is right too), void CARD; hold-after N sets how many reports "
@@ -377,15 +379,22 @@ class ReportDesk:
 
 
 REPORTED_SHOWN = 10  # cards the admin view lists; the rest are counted
+QUALITY_SHOWN = 5  # flagged cards under the reports: the worst, enough to act on in one sitting
 
 
-def quality_summary(card_ids: list[str]) -> list[str]:
-    """Lines of answer statistics added under the admin view's list of reported cards: the
-    place for the item analysis (`bot.quality.worst_cards` and `summary_line`, the worst
-    cards first). Joining the two views is left to the integration of that analysis; until
-    then the admin view shows the reports alone and this returns no lines."""
-    del card_ids
-    return []
+async def quality_summary(storage: QuizStorage, place: Place) -> list[str]:
+    """The answer statistics under the reports: the server's flagged cards, worst first
+    (`bot.quality`), so an admin sees the cards players miss in silence as well as those
+    they reported. Cards short of the minimum of answers are not shown here: with too few
+    answers a share says nothing, and `quizbot cards quality` lists them with a note."""
+    if not isinstance(storage, HoldsStore):
+        return []
+    scope = PlaceScope(platform=place.platform, server_id=place.server_id)
+    worst = await worst_cards(storage, scope, limit=QUALITY_SHOWN)
+    flagged = [card for card in worst if card.checked and card.flags]
+    if not flagged:
+        return []
+    return ["Answer statistics, worst first:", *(f"• {summary_line(c)}" for c in flagged)]
 
 
 def _letter_index(letter: str) -> int | None:
