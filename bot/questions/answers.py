@@ -12,6 +12,7 @@ import re
 from pathlib import PurePath
 
 from bot.cards.model import Card
+from bot.questions.matching import normalise
 from bot.questions.text import plain
 
 # How Red-DiscordBot trivia answers reach Card.answer (bot/cards/trivia.py joins them so).
@@ -111,8 +112,11 @@ def answer_kind(text: str) -> str:
 
 
 def number_value(text: str) -> float | None:
-    """The numeric value of a year or number option, for "near in size" ranking."""
+    """The numeric value of a year or number option, for "near in size" ranking ("Twenty
+    one" is 21: a number written in words is no less a number)."""
     match = re.search(r"[-+−]?\d[\d,]*(?:\.\d+)?", plain(text))
+    if match is None and _number_words(plain(text).strip().rstrip(".")):
+        match = re.search(r"\d+", normalise(text))
     if match is None:
         return None
     try:
@@ -135,3 +139,107 @@ def _is_name(words: list[str]) -> bool:
     return all(
         w[:1].isupper() or w[:1].isdigit() or w.casefold() in _NAME_PARTICLES for w in cleaned
     )
+
+
+def number_form(text: str) -> str:
+    """How a number is written: "digits" (21, 1,000) or "words" (Twenty one). "21" among
+    "Ten", "One" and "Seven" stands out by its form alone."""
+    return "digits" if any(ch.isdigit() for ch in text) else "words"
+
+
+# What a question asks for, read from its wording, so that "Which studio released Ben Hur?"
+# meets studios and "Who played Rick Blaine?" meets people: a name's shape cannot tell
+# "Metro-Goldwyn-Mayer" from "Charlton Heston", the question can.
+_ASKED_NOUNS: dict[str, frozenset[str]] = {
+    "person": frozenset(
+        """actor actors actress actresses singer singers rapper musician musicians composer
+        artist artists painter sculptor author authors writer writers poet novelist playwright
+        director directors producer president presidents king kings queen queens emperor
+        prince princess inventor scientist mathematician physicist chemist philosopher
+        explorer leader character characters villain hero heroine skateboarder player players
+        athlete wrestler boxer golfer footballer quarterback pitcher driver astronaut pilot
+        person people man men woman women boy girl son daughter father mother wife husband
+        brother sister god goddess pope saint dictator general emperor chancellor minister
+        comedian host presenter designer architect founder creator detective boss""".split()
+    ),
+    "organisation": frozenset(
+        """studio studios company companies firm firms corporation corporations developer
+        developers publisher publishers manufacturer manufacturers label labels brand brands
+        airline airlines network networks broadcaster carmaker automaker retailer chain
+        organisation organization""".split()
+    ),
+    "place": frozenset(
+        """city cities country countries state states town towns capital capitals continent
+        island islands planet planets place county province region nation river rivers
+        mountain mountains lake lakes ocean oceans sea seas desert village""".split()
+    ),
+    "team": frozenset("team teams club clubs band bands group groups franchise".split()),
+    "title": frozenset(
+        """film films movie movies book books novel novels song songs album albums show shows
+        series sitcom opera operas play musical poem painting magazine newspaper""".split()
+    ),
+    "game": frozenset("game games sport sports puzzle toy".split()),
+    "device": frozenset("console consoles computer computers phone phones system".split()),
+    "animal": frozenset("animal animals bird birds fish creature breed dog insect".split()),
+    "year": frozenset(["year", "decade", "century"]),
+}
+_ASKED_BY_NOUN = {noun: kind for kind, nouns in _ASKED_NOUNS.items() for noun in nouns}
+_WH = re.compile(
+    r"\b(who|whom|whose|where|when|how (?:many|much|long|old|far|tall|big)"
+    r"|which|what|this|these|name (?:the|this|a|an)|name of(?: the| a| an)?)\b"
+)
+_WORD = re.compile(r"[a-z][a-z'-]*")
+_LOOK_AHEAD = 4  # "which famous American skateboarder": the class noun comes within a few words
+
+
+def asked_for(question: str) -> str | None:
+    """The class of thing a question asks for ("person", "organisation", "place", "team",
+    "title", "game", "device", "animal", "year", "number"), or None when its wording does not say.
+    The first question word decides: "Who ..." is a person, "Which studio ..." an
+    organisation, "What is the name of Luke's home planet?" a place."""
+    text = plain(question).casefold()
+    for found in _WH.finditer(text):
+        word = found.group(1)
+        if word in ("who", "whom", "whose"):
+            return "person"
+        if word == "where":
+            return "place"
+        if word == "when":
+            return "year"
+        if word.startswith("how "):
+            return "number"
+        following = _WORD.findall(text[found.end() :])[:_LOOK_AHEAD]
+        for next_word in following:
+            kind = _ASKED_BY_NOUN.get(next_word.removesuffix("'s"))
+            if kind is not None:
+                return kind
+        # "What is the name of ...": read on past "is the name of".
+    return None
+
+
+def revealed_answer(card: Card, fmt: str = "choice") -> str:
+    """The answer a reveal shows. A trivia card's answer is its accepted spellings joined
+    ("1972 / '72"), which reads like two answers: the reveal says the canonical one, then
+    "Also accepted:" with the others that tell something new: not ones that differ only by
+    case, punctuation, an article or digits against words ("Seven" / "7"), nor a part of the
+    canonical one ("Bogart" of "Humphrey Bogart"). A typed reveal lists every accepted
+    answer on its own, so it gets the canonical one alone."""
+    answers = accepted_answers(card)
+    if not is_trivia(card) or len(answers) <= 1:
+        return card.answer
+    canonical = _singular(normalise(answers[0]))
+    seen = {canonical}
+    others = []
+    for alias in answers[1:]:
+        said = _singular(normalise(alias))
+        if said and said not in seen and not set(said.split()) <= set(canonical.split()):
+            seen.add(said)
+            others.append(alias)
+    if not others or fmt == "typed":
+        return answers[0]
+    return f"{answers[0]}\n\nAlso accepted: {', '.join(others)}"
+
+
+def _singular(normalised: str) -> str:
+    """ "apples" -> "apple", word by word: a plural is no other answer worth naming."""
+    return " ".join(w[:-1] if len(w) > 3 and w.endswith("s") else w for w in normalised.split())
