@@ -150,9 +150,8 @@ def number_form(text: str) -> str:
 # What a question asks for, read from its wording, so that "Which studio released Ben Hur?"
 # meets studios and "Who played Rick Blaine?" meets people: a name's shape cannot tell
 # "Metro-Goldwyn-Mayer" from "Charlton Heston", the question can.
-_ASKED_NOUNS: dict[str, frozenset[str]] = {
-    "person": frozenset(
-        """actor actors actress actresses singer singers rapper musician musicians composer
+_ASKED_NOUN_TEXT: dict[str, str] = {
+    "person": """actor actors actress actresses singer singers rapper musician musicians composer
         artist artists painter sculptor author authors writer writers poet novelist playwright
         director directors producer president presidents king kings queen queens emperor
         prince princess inventor scientist mathematician physicist chemist philosopher
@@ -160,29 +159,23 @@ _ASKED_NOUNS: dict[str, frozenset[str]] = {
         athlete wrestler boxer golfer footballer quarterback pitcher driver astronaut pilot
         person people man men woman women boy girl son daughter father mother wife husband
         brother sister god goddess pope saint dictator general emperor chancellor minister
-        comedian host presenter designer architect founder creator detective boss""".split()
-    ),
-    "organisation": frozenset(
-        """studio studios company companies firm firms corporation corporations developer
-        developers publisher publishers manufacturer manufacturers label labels brand brands
-        airline airlines network networks broadcaster carmaker automaker retailer chain
-        organisation organization""".split()
-    ),
-    "place": frozenset(
-        """city cities country countries state states town towns capital capitals continent
+        comedian host presenter designer architect founder creator detective boss""",
+    "organisation": """studio studios company companies firm firms corporation corporations
+        developer developers publisher publishers manufacturer manufacturers label labels
+        brand brands airline airlines network networks broadcaster carmaker automaker retailer chain
+        organisation organization""",
+    "place": """city cities country countries state states town towns capital capitals continent
         island islands planet planets place county province region nation river rivers
-        mountain mountains lake lakes ocean oceans sea seas desert village""".split()
-    ),
-    "team": frozenset("team teams club clubs band bands group groups franchise".split()),
-    "title": frozenset(
-        """film films movie movies book books novel novels song songs album albums show shows
-        series sitcom opera operas play musical poem painting magazine newspaper""".split()
-    ),
-    "game": frozenset("game games sport sports puzzle toy".split()),
-    "device": frozenset("console consoles computer computers phone phones system".split()),
-    "animal": frozenset("animal animals bird birds fish creature breed dog insect".split()),
-    "year": frozenset(["year", "decade", "century"]),
+        mountain mountains lake lakes ocean oceans sea seas desert village""",
+    "team": "team teams club clubs band bands group groups franchise",
+    "title": """film films movie movies book books novel novels song songs album albums show shows
+        series sitcom opera operas play musical poem painting magazine newspaper""",
+    "game": "game games sport sports puzzle toy",
+    "device": "console consoles computer computers phone phones system",
+    "animal": "animal animals bird birds fish creature breed dog insect",
+    "year": "year decade century",
 }
+_ASKED_NOUNS = {kind: frozenset(text.split()) for kind, text in _ASKED_NOUN_TEXT.items()}
 _ASKED_BY_NOUN = {noun: kind for kind, nouns in _ASKED_NOUNS.items() for noun in nouns}
 _WH = re.compile(
     r"\b(who|whom|whose|where|when|how (?:many|much|long|old|far|tall|big)"
