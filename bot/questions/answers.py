@@ -26,6 +26,7 @@ _NUMBER = re.compile(
     r"[-+−]?(?:\d{1,3}(?:[,\s]\d{3})+|\d+)(?:[.,]\d+)?\s*(?:%|[a-zA-Z°$€£]{0,12}\.?)?"
 )
 _CURRENCY = re.compile(r"^[$€£]\s*")
+_ROMAN = re.compile(r"M{0,4}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})")
 _NUMBER_WORDS = frozenset(
     [
         "zero",
@@ -70,7 +71,7 @@ _NAME_PARTICLES = frozenset(
 
 _MATH = set("=+−*/^∇∂∑∏√≈≤≥→←∝×·") | {chr(c) for c in range(0x370, 0x400)}
 
-KINDS = ("year", "number", "formula", "name", "short", "statement")
+KINDS = ("year", "number", "numeral", "formula", "name", "short", "statement")
 
 
 def is_trivia(card: Card) -> bool:
@@ -100,6 +101,8 @@ def answer_kind(text: str) -> str:
         return "year"
     if _NUMBER.fullmatch(bare) or _number_words(bare):
         return "number"
+    if len(bare) >= 2 and _ROMAN.fullmatch(bare):
+        return "numeral"  # "XXVI" among names gives the name away
     words = text.split()
     # "w ← w - η x_i" among sentences is spotted by its symbols alone.
     if sum(ch in _MATH for ch in text) >= 2 or "=" in text:
@@ -142,9 +145,13 @@ def _is_name(words: list[str]) -> bool:
 
 
 def number_form(text: str) -> str:
-    """How a number is written: "digits" (21, 1,000) or "words" (Twenty one). "21" among
-    "Ten", "One" and "Seven" stands out by its form alone."""
-    return "digits" if any(ch.isdigit() for ch in text) else "words"
+    """How a number is written: "digits" (21, 1,000) or "words" (Twenty one), with its unit
+    ("8 legs": "digits legs"). "21" among "Ten", "One" and "Seven", or among "20 questions"
+    and "2300 BCE", stands out by its form alone."""
+    if not any(ch.isdigit() for ch in text):
+        return "words"
+    unit = re.sub(r"[-+−\d.,\s%$€£]+", " ", plain(text)).split()
+    return " ".join(["digits", *(w.casefold() for w in unit)])
 
 
 # What a question asks for, read from its wording, so that "Which studio released Ben Hur?"
@@ -159,14 +166,16 @@ _ASKED_NOUN_TEXT: dict[str, str] = {
         athlete wrestler boxer golfer footballer quarterback pitcher driver astronaut pilot
         person people man men woman women boy girl son daughter father mother wife husband
         brother sister god goddess pope saint dictator general emperor chancellor minister
-        comedian host presenter designer architect founder creator detective boss""",
+        comedian host presenter designer architect founder creator detective boss drummer
+        songwriter manager coach chef doctor soldier spy wizard witch magician""",
     "organisation": """studio studios company companies firm firms corporation corporations
         developer developers publisher publishers manufacturer manufacturers label labels
         brand brands airline airlines network networks broadcaster carmaker automaker retailer chain
         organisation organization""",
-    "place": """city cities country countries state states town towns capital capitals continent
-        island islands planet planets place county province region nation river rivers
-        mountain mountains lake lakes ocean oceans sea seas desert village""",
+    "city": "city cities town towns capital capitals village",
+    "country": "country countries nation nations state states",
+    "place": """continent island islands planet planets place county province region river
+        rivers mountain mountains lake lakes ocean oceans sea seas desert""",
     "team": "team teams club clubs band bands group groups franchise",
     "title": """film films movie movies book books novel novels song songs album albums show shows
         series sitcom opera operas play musical poem painting magazine newspaper""",
@@ -176,37 +185,53 @@ _ASKED_NOUN_TEXT: dict[str, str] = {
     "year": "year decade century",
 }
 _ASKED_NOUNS = {kind: frozenset(text.split()) for kind, text in _ASKED_NOUN_TEXT.items()}
+_NOT_PEOPLE = frozenset(["playlist", "checklist", "wishlist", "twist", "mist"])
 _ASKED_BY_NOUN = {noun: kind for kind, nouns in _ASKED_NOUNS.items() for noun in nouns}
 _WH = re.compile(
     r"\b(who|whom|whose|where|when|how (?:many|much|long|old|far|tall|big)"
-    r"|which|what|this|these|name (?:the|this|a|an)|name of(?: the| a| an)?)\b"
+    r"|which|what|this|these|name (?:the|this|a|an)|name of(?: the| a| an)?)\b",
+    re.IGNORECASE,
 )
-_WORD = re.compile(r"[a-z][a-z'-]*")
+_WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
+_NAME_OF = re.compile(
+    r"\s*(?:is|was|are|were)\s+(?:the\s+)?(?:name|title|term|word)\s+(?:of|for|given to)\b",
+    re.IGNORECASE,
+)
 _LOOK_AHEAD = 4  # "which famous American skateboarder": the class noun comes within a few words
 
 
 def asked_for(question: str) -> str | None:
-    """The class of thing a question asks for ("person", "organisation", "place", "team",
-    "title", "game", "device", "animal", "year", "number"), or None when its wording does not say.
-    The first question word decides: "Who ..." is a person, "Which studio ..." an
-    organisation, "What is the name of Luke's home planet?" a place."""
-    text = plain(question).casefold()
-    for found in _WH.finditer(text):
-        word = found.group(1)
-        if word in ("who", "whom", "whose"):
-            return "person"
-        if word == "where":
-            return "place"
-        if word == "when":
-            return "year"
-        if word.startswith("how "):
-            return "number"
-        following = _WORD.findall(text[found.end() :])[:_LOOK_AHEAD]
-        for next_word in following:
-            kind = _ASKED_BY_NOUN.get(next_word.removesuffix("'s"))
-            if kind is not None:
-                return kind
-        # "What is the name of ...": read on past "is the name of".
+    """The class of thing a question asks for ("person", "organisation", "city", "country",
+    "place", "team", "title", "game", "device", "animal", "year", "number"), or None when its
+    wording does not say. The first question word decides: "Who ..." is a person, "Which
+    studio ..." an organisation, "What is the name of Luke's home planet?" a place; a later
+    one belongs to a clause ("... in which Russell Crowe plays a mathematician")."""
+    written = plain(question)
+    found = _WH.search(written)
+    if found is None:
+        return None
+    word = " ".join(found.group(1).casefold().split())
+    if word in ("who", "whom", "whose"):
+        return "person"
+    if word == "where":
+        return "place"
+    if word == "when":
+        return "year"
+    if word.startswith("how "):
+        return "number"
+    start = found.end()
+    named = _NAME_OF.match(written, start)  # "What is the name of ...": the class follows "of"
+    if named:
+        start = named.end()
+    following = _WORD.findall(written[start:])[:_LOOK_AHEAD]
+    for next_word in following:
+        noun = next_word.casefold().removesuffix("'s")
+        kind = _ASKED_BY_NOUN.get(noun)
+        if kind is None and len(noun) > 5 and noun.endswith("ist") and noun not in _NOT_PEOPLE:
+            kind = "person"  # guitarist, novelist, physicist
+        if kind is not None or (next_word.endswith("'s") and next_word.islower()):
+            # "this instrument's creator" asks for the instrument; "Luke's home planet" reads on
+            return kind
     return None
 
 

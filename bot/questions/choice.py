@@ -42,6 +42,7 @@ from bot.questions.answers import (
 from bot.questions.index import SimilarityIndex, named_words
 from bot.questions.model import Question, assemble
 from bot.questions.shortening import OPTION_MAX, shorten_answer
+from bot.questions.terms import word_form
 from bot.questions.text import content_words, cosine, jaccard, plain, stem
 
 _TAG = re.compile(r"^\s*(?:\*\*)?\([A-Z][a-z]+\)(?:\*\*)?\s+")
@@ -58,7 +59,11 @@ MAX_SIZE_GAP = math.log(4)
 SMALL_COUNT_GAP = 3
 YEAR_WINDOW = 40  # a year a lifetime away gives itself away: 1066 among 1959 and 1972
 _ATOMIC = frozenset(["year", "number", "name"])
-_COUNTED = frozenset([None, "year", "number"])  # questions whose answer may be a number
+# What a question whose answer is a year or a number may ask for.
+_COUNTED: dict[str, frozenset[str | None]] = {
+    "year": frozenset([None, "year"]),
+    "number": frozenset([None, "number"]),
+}
 TYPED_CANDIDATES = 60
 SMALL_DECK = 500  # up to this many cards, every same-kind answer of the deck is a candidate
 # Made-up neighbours of a numeric key when its deck has too few numbers: years a few apart,
@@ -295,8 +300,13 @@ class ChoiceMaker:
             return False  # "Ben Gordon" for "What year was Ben Hur made?"
         if key.kind in ("name", "short") and self.asked_for(index) != self.asked_for(other):
             return False  # "Charlton Heston" for "Which studio released Ben Hur?"
-        if key.kind in ("year", "number") and self.asked_for(other) not in _COUNTED:
-            return False  # "20 questions" (a game) for "How many balls are used in snooker?"
+        if key.kind in ("year", "number") and self.asked_for(other) not in _COUNTED[key.kind]:
+            return False  # "2300 BCE" (a date) for "How many seconds are there in an hour?"
+        if key.kind in ("name", "short"):
+            if option.words & frozenset(content_words(self.cards[index].question)):
+                return False  # "Whales" for "What is an infant whale called?" is never right
+            if self.asked_for(index) is None and word_form(key.text) != word_form(option.text):
+                return False  # "Awakens" among "Suicide" and "Pancreas": grammar gives it away
         if key.kind in _ATOMIC:
             if option.words & frozenset(named_words(self.cards[index].question)):
                 return False  # "RMS Titanic" for "Who directed Titanic?", however common

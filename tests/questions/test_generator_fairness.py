@@ -110,6 +110,12 @@ def test_a_number_meets_numbers_near_its_size_made_up_when_the_deck_has_too_few(
         ("How many Oscars did Titanic win?", "number"),
         ("What year was Ben Hur made?", "year"),
         ("What did the Jaws crew nickname the mechanical shark?", None),
+        # The first question word decides; a later "which" belongs to a clause.
+        ("What is the title of the 1999 film in which Keanu Reeves plays a hacker?", "title"),
+        ("This electronic instrument's creator was surnamed Moog.", None),
+        ("Which country's flag has a maple leaf?", "country"),
+        ("Which European city had the Roman name Lutetia?", "city"),
+        ("This gypsy swing guitarist nearly lost his left hand in a fire.", "person"),
         ("What does dropout do during training?", None),
     ],
 )
@@ -174,6 +180,37 @@ def test_numbers_are_written_like_the_key_and_of_its_magnitude():
                 k = int(key)
                 near = [abs(v - k) <= 3 or max(v, k) <= 4 * min(v, k) for v in values]
                 assert all(near), question.options  # no 2 for 21
+
+
+def test_a_wrong_option_neither_repeats_the_question_nor_differs_from_the_key_in_form():
+    cards = [
+        dataclasses.replace(card(q, a), source="animals.yaml:1")
+        for q, a in [
+            ("What is an infant whale commonly called?", "Calf"),
+            ("Which mammal cannot burp?", "Horse"),
+            ("Which animal has the longest neck?", "Giraffe"),
+            ("What is a group of whales called?", "Pod"),
+            ("What does a caterpillar turn into?", "Butterfly"),
+            ("What is a young goat called?", "Kid"),
+            ("What is a baby kangaroo called?", "Joey"),
+            ("What are baby swans called?", "Cygnets"),
+            ("What is 26 in Roman numerals?", "XXVI"),
+            ("What is ten in Roman numerals?", "X"),
+            ("How old is the world's oldest dictionary?", "2300 BCE"),
+            ("How many seconds are in an hour?", "3600"),
+            ("How many seconds are in 48 minutes?", "2880"),
+            ("How many seconds are in 54 minutes?", "3240"),
+            ("How many seconds are in 66 minutes?", "3960"),
+        ]
+    ]
+    maker = QuestionMaker(cards)
+    calf = maker.make(cards[0], "choice", 0)
+    assert calf is not None
+    assert not any("whale" in o.casefold() for o in calf.options)  # "Whales" is never right
+    assert "Cygnets" not in calf.options  # a plural among singular nouns
+    assert not {"XXVI", "X"} & set(calf.options)  # numerals are no names
+    hour = maker.make(cards[11], "choice", 0)
+    assert hour is not None and "2300 BCE" not in hour.options  # a date is no count of seconds
 
 
 def test_a_trivia_answer_is_revealed_as_its_canonical_form_and_the_aliases_worth_naming():
