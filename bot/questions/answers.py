@@ -189,7 +189,7 @@ _NOT_PEOPLE = frozenset(["playlist", "checklist", "wishlist", "twist", "mist"])
 _ASKED_BY_NOUN = {noun: kind for kind, nouns in _ASKED_NOUNS.items() for noun in nouns}
 _WH = re.compile(
     r"\b(who|whom|whose|where|when|how (?:many|much|long|old|far|tall|big)"
-    r"|which|what|this|these|name (?:the|this|a|an)|name of(?: the| a| an)?)\b",
+    r"|which|what|this|these|name (?:the|this|that|a|an)|name of(?: the| a| an)?)\b",
     re.IGNORECASE,
 )
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")

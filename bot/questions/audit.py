@@ -2,9 +2,10 @@
 
 Each taker picks by a surface cue (length, words shared with the stem, the topic's
 vocabulary, the one option whose form differs from the rest: "Awakens" among "Suicide" and
-"Pancreas", "21" among "Ten" and "One"). On a fair set of questions each scores near chance (0.25 with four options); a
-taker far above chance names the cue that leaks the key. Ties are split: a taker that cannot
-choose between k options including the key scores 1/k, which is its expected accuracy.
+"Pancreas", "21" among "Ten" and "One"). On a fair set of questions each scores near chance
+(0.25 with four options); a taker far above chance names the cue that leaks the key, and one
+far below it a cue that gives wrong options away. Ties are split: a taker that cannot choose
+between k options including the key scores 1/k, which is its expected accuracy.
 """
 
 from __future__ import annotations

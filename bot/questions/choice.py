@@ -303,8 +303,11 @@ class ChoiceMaker:
         if key.kind in ("year", "number") and self.asked_for(other) not in _COUNTED[key.kind]:
             return False  # "2300 BCE" (a date) for "How many seconds are there in an hour?"
         if key.kind in ("name", "short"):
-            if option.words & frozenset(content_words(self.cards[index].question)):
-                return False  # "Whales" for "What is an infant whale called?" is never right
+            asked = frozenset(content_words(self.cards[index].question))
+            if option.words & asked and not key.words & asked:
+                # "Whales" for "What is an infant whale called?" is never right; where the key
+                # repeats the question too, such options keep it from standing out.
+                return False
             if self.asked_for(index) is None and word_form(key.text) != word_form(option.text):
                 return False  # "Awakens" among "Suicide" and "Pancreas": grammar gives it away
         if key.kind in _ATOMIC:
