@@ -49,7 +49,7 @@ def test_each_taker_finds_its_own_cue() -> None:
                   ["past gradients for direction", "averaged squared gradients root",
                    "momentum of adam gradients"], "Which?", CARDS[1].id)  # fmt: skip
     assert audit.expected_hit(topic, "topic_vocabulary") == 1.0
-    verb = leaky(1, "Awakens", ["Suicide", "Pancreas", "Bannockburn"], "The Force...?", mse)
+    verb = leaky(1, "Awakens", ["Suicide", "Tomato", "Bannockburn"], "The Force...?", mse)
     assert audit.expected_hit(verb, "odd_form_out") == 1.0
     digits = leaky(2, "21", ["Ten", "One", "Seven"], "How many balls?", mse)
     assert audit.expected_hit(digits, "odd_form_out") == 1.0
