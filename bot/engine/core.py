@@ -42,6 +42,7 @@ from bot.messages import (
 )
 from bot.ports import Place, Player, Poster, PostError
 from bot.questions import Question, QuestionMaker
+from bot.questions.answers import revealed_answer
 from bot.questions.matching import Reading, match
 from bot.scoring import streak_zone
 from bot.store.answers import TYPED_RIGHT
@@ -299,11 +300,12 @@ class Engine:
         )
         return round_id, message
 
-    def _card_answer(self, card_id: str) -> str:
+    def _card_answer(self, card_id: str, fmt: str = "choice") -> str:
         """The card's full answer, shown with the reveal: read from the loaded decks, not
-        stored with every round ("" when the card is no longer in them)."""
+        stored with every round ("" when the card is no longer in them). A trivia card's
+        aliases are said as such (`revealed_answer`)."""
         card = self.cards.get(card_id)
-        return card.answer if card is not None else ""
+        return revealed_answer(card, fmt) if card is not None else ""
 
     async def answer(self, round_id: int, player: Player, option_index: int) -> AnswerResult:
         """Record one player's choice; the reply is for that player only."""
