@@ -32,6 +32,7 @@ from rich.text import Text
 from bot.cards import load_library
 from bot.clock import SystemClock
 from bot.engine import AnswerResult, Engine
+from bot.engine.reports import NOTE_MAX, reasons_text
 from bot.invocation import command_hint
 from bot.messages import OutgoingMessage, QuestionMessage, RevealMessage, option_letter
 from bot.paths import db_path, seed_dirs
@@ -211,6 +212,7 @@ async def practise(
     player = Player("console", name, name)
     poster = TerminalPoster(console, player, total=args.count)
     answered = 0
+    revealed: int | None = None  # the round whose reveal is on screen: `r` reports it
     async with await Store.open(path) as store:
         engine = Engine(store, library, SystemClock(), poster, maker)
         try:
@@ -223,8 +225,8 @@ async def practise(
                 await poster.post(PLACE, reply.question)
                 result = await _answer(
                     engine, console, read_line, player, reply.question.round_id,
-                    reply.question.options, reply.question.format, reply.question.hint_label,
-                    poster.hinted,
+                    reply.question.options, reply.question.format, revealed,
+                    reply.question.hint_label, poster.hinted,
                 )  # fmt: skip
                 if result is None:
                     break
@@ -232,6 +234,7 @@ async def practise(
                     console.print(result.text)
                 else:
                     await poster.edit(PLACE, "", result.reveal)
+                    revealed = reply.question.round_id
                 answered += 1
         except (KeyboardInterrupt, asyncio.CancelledError):
             console.print()
@@ -296,6 +299,7 @@ async def play(
         engine = Engine(store, library, clock, poster, maker)
         answered = 0
         round_id: int | None = None
+        revealed: int | None = None  # the round whose reveal is on screen: `r` reports it
         try:
             for number, question in enumerate(questions, 1):
                 round_id = await engine.open_round(
@@ -304,7 +308,8 @@ async def play(
                 card = engine.cards.get(question.card_id)
                 result = await _answer(
                     engine, console, read_line, player, round_id, question.options,
-                    question.format, hint_label(card.level if card else None), poster.hinted,
+                    question.format, revealed, hint_label(card.level if card else None),
+                    poster.hinted,
                 )  # fmt: skip
                 if result is None:
                     break
@@ -313,7 +318,7 @@ async def play(
                 elif result.read_as:
                     console.print(f"Read as {result.read_as!r}.")
                 await engine.reveal(round_id)
-                round_id = None
+                revealed, round_id = round_id, None
                 answered += 1
         except (KeyboardInterrupt, asyncio.CancelledError):
             # Ctrl-C at the prompt (KeyboardInterrupt) or while the engine worked (asyncio
@@ -343,55 +348,92 @@ async def _answer(
     round_id: int,
     options: tuple[str, ...] | list[str],
     fmt: str,
+    revealed: int | None = None,
     hint: str | None = None,
     hinted: set[int] | None = None,
 ) -> AnswerResult | None:
     """The player's answer to the question on screen, given to the engine: a line of text
-    for a typed question, a letter otherwise. `h` asks for the question's hint (`hint`: its
-    button text, with the cost) once; a choice then takes only the options still in play.
-    None when the player quits or input ends."""
+    for a typed question, a letter otherwise. None when the player quits or input ends.
+    `r` instead reports the question revealed just before (`revealed`), then asks again;
+    `h` asks for this question's hint (`hint`: its button text, with the cost) once, and a
+    choice then takes only the options still in play."""
     letters = [option_letter(i) for i in range(len(options))]
     offered = hint
-    for _ in range(2):  # at most one hint, then the answer
+    # Bounded: at most one hint and a few reports before the answer.
+    for _ in range(REPORTS_PER_PROMPT + 2):
         if fmt == "typed":
-            typed = _ask_typed(console, read_line, offered)
-            if typed is None:
+            said = _ask_typed(console, read_line, may_report=revealed is not None, hint=offered)
+            if said is None:
                 return None
-            if typed != ASK_HINT:
-                return await engine.answer_text(round_id, player, typed)
+            if said not in (REPORT, ASK_HINT):
+                return await engine.answer_text(round_id, player, said)
         else:
-            choice = _ask(console, read_line, letters, offered)
-            if choice is None:
+            said = _ask(console, read_line, letters, may_report=revealed is not None, hint=offered)
+            if said is None:
                 return None
-            if choice != ASK_HINT:
-                return await engine.answer(round_id, player, LETTERS.index(choice))
-        reply = await engine.hint(round_id, player)
-        if reply.status == "hinted" and hinted is not None:
-            hinted.add(round_id)
-        console.print(f"[magenta]{escape(reply.text)}[/magenta]")
-        if reply.left:
-            letters = [option_letter(i) for i, _ in reply.left]
-        offered = None
+            if said not in (REPORT, ASK_HINT):
+                return await engine.answer(round_id, player, LETTERS.index(said))
+        if said == ASK_HINT:
+            reply = await engine.hint(round_id, player)
+            if reply.status == "hinted" and hinted is not None:
+                hinted.add(round_id)
+            console.print(f"[magenta]{escape(reply.text)}[/magenta]")
+            if reply.left:
+                letters = [option_letter(i) for i, _ in reply.left]
+            offered = None
+            continue
+        assert revealed is not None
+        if not await _report(engine, console, read_line, player, revealed):
+            return None
     return None
 
 
 LETTERS = string.ascii_uppercase  # option_letter's alphabet: "C" is option 2 whatever is left
-ASK_HINT = "\0hint"  # what _ask and _ask_typed return when the player typed `h`
+REPORT = "\x00report"  # what _ask and _ask_typed hand back for `r`
+ASK_HINT = "\x00hint"  # ... and for `h`
 HINT_WORD = "h"
+REPORTS_PER_PROMPT = 3  # bounded: a stream of `r` lines ends the game
 
 
 def _hint_choice(hint: str | None) -> str:
     return f", h for a {hint[0].lower()}{hint[1:]}" if hint else ""
 
 
+async def _report(
+    engine: Engine,
+    console: Console,
+    read_line: Callable[[str], str | None],
+    player: Player,
+    round_id: int,
+) -> bool:
+    """Report the question just revealed: a reason (1-5) and an optional note. False when
+    input ends."""
+    console.print(f"Report the last question. Reasons: {reasons_text()}.", markup=False)
+    reason = read_line("Reason (1-5): ")
+    if reason is None:
+        return False
+    note = read_line(f"What is wrong? (optional, up to {NOTE_MAX} characters): ")
+    if note is None:
+        return False
+    notice = await engine.reports.report(round_id, player, PLACE, reason, note)
+    console.print(notice.text, markup=False)
+    return True
+
+
 def _ask_typed(
-    console: Console, read_line: Callable[[str], str | None], hint: str | None = None
+    console: Console,
+    read_line: Callable[[str], str | None],
+    *,
+    may_report: bool = False,
+    hint: str | None = None,
 ) -> str | None:
-    """One typed answer, ASK_HINT for `h` while a hint is offered, or None when the player
-    quits or input ends."""
+    """One typed answer, or None when the player quits or input ends; REPORT for `r` when
+    the previous question may be reported, ASK_HINT for `h` while a hint is offered."""
+    also = ", r to report the last question" if may_report else ""
+    prompt = f"Your answer (type it{_hint_choice(hint)}, q to quit{also}): "
     # Bounded: a stream of empty lines ends the game instead of spinning forever.
     for _ in range(100):
-        line = read_line(f"Your answer (type it{_hint_choice(hint)}, q to quit): ")
+        line = read_line(prompt)
         if line is None:
             console.print("\n(end of input)")
             return None
@@ -400,6 +442,8 @@ def _ask_typed(
             return None
         if hint and typed.lower() == HINT_WORD:
             return ASK_HINT
+        if may_report and typed.lower() == "r":
+            return REPORT
         if typed:
             return typed
         console.print("[yellow]Nothing typed: type your answer (or q to stop).[/yellow]")
@@ -410,14 +454,17 @@ def _ask(
     console: Console,
     read_line: Callable[[str], str | None],
     letters: list[str],
+    *,
+    may_report: bool = False,
     hint: str | None = None,
 ) -> str | None:
-    """One of `letters`, ASK_HINT for `h` while a hint is offered, or None when the player
-    quits or input ends."""
+    """One of `letters`, or None when the player quits or input ends; REPORT for `r` when
+    the previous question may be reported, ASK_HINT for `h` while a hint is offered."""
     # "A-D" while every option is in play; "A/C" once a hint took two away.
     contiguous = "".join(letters) in string.ascii_uppercase
     shown = f"{letters[0]}-{letters[-1]}" if contiguous else "/".join(letters)
-    prompt = f"Your answer ({shown}{_hint_choice(hint)}, q to quit): "
+    also = ", r to report the last question" if may_report else ""
+    prompt = f"Your answer ({shown}{_hint_choice(hint)}, q to quit{also}): "
     # Bounded: a stream of junk ends the game instead of spinning forever.
     for _ in range(100):
         line = read_line(prompt)
@@ -431,6 +478,8 @@ def _ask(
             return ASK_HINT
         if word in letters:
             return word
+        if may_report and word == "R" and "R" not in letters:
+            return REPORT
         console.print(
             f"[yellow]{line.strip()!r} is not an option: type one letter, "
             f"{', '.join(letters)} (or q to stop).[/yellow]"

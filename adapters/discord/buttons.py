@@ -21,6 +21,9 @@ TYPED_TEMPLATE = r"typed:(?P<round>\d+)"
 TYPED_MODAL_TEMPLATE = r"typed-answer:(?P<round>\d+)"
 # A question's "Hint" button: the round is all a click needs, the engine knows the rest.
 HINT_TEMPLATE = r"hint:(?P<round>\d+)"
+# "Report question" under every reveal, and the modal it opens (bot.engine.reports).
+REPORT_TEMPLATE = r"report:(?P<round>\d+)"
+REPORT_MODAL_TEMPLATE = r"report-question:(?P<round>\d+)"
 NEXT_PREFIX = "practice:next"
 NEXT_TEMPLATE = NEXT_PREFIX + r"(?::(?P<topic>.+))?"
 _NEXT = re.compile(NEXT_TEMPLATE)
@@ -60,6 +63,16 @@ def hint_button(round_id: int, label: str) -> discord.ui.Button[discord.ui.View]
     """ "Hint (-5 points)" under a question: its cost is on the button, before anyone asks."""
     return discord.ui.Button(
         label=label, style=discord.ButtonStyle.secondary, custom_id=f"hint:{round_id}", emoji="💡"
+    )
+
+
+def report_button(round_id: int) -> discord.ui.Button[discord.ui.View]:
+    """ "Report question" under a reveal: opens a box for the reason and a note."""
+    return discord.ui.Button(
+        label="Report question",
+        style=discord.ButtonStyle.secondary,
+        custom_id=f"report:{round_id}",
+        emoji="🚩",
     )
 
 

@@ -38,6 +38,7 @@ from adapters.discord.replies import (
     services_of,
     within_deadline,
 )
+from adapters.discord.reporting import ReportButton
 from bot.engine import TYPED_MAX, AnswerResult
 
 ROUND_ID_LIMIT = 2**63  # SQLite's INTEGER range
@@ -143,7 +144,8 @@ class HintButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=HINT_T
         await hint_clicked(interaction, self.round_id)
 
 
-DYNAMIC_ITEMS = (AnswerButton, NextPracticeButton, TypedAnswerButton, HintButton)
+# Every button whose click reaches us by its custom_id; the report button is in reporting.py.
+DYNAMIC_ITEMS = (AnswerButton, NextPracticeButton, TypedAnswerButton, ReportButton, HintButton)
 
 
 async def hint_clicked(interaction: discord.Interaction, round_id: int) -> None:

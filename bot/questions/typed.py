@@ -25,7 +25,6 @@ TOO_LONG = (
     f"its answer is longer than {TYPED_WORDS} words: no short answer with accepted answers to "
     "read a typing against"
 )
-
 _PARENTHESES = re.compile(r"\s*\([^()]*\)")
 
 

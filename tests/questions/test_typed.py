@@ -42,7 +42,7 @@ def test_typed_is_one_entry_in_the_format_table_played_everywhere():
 
 def test_every_card_of_a_red_trivia_list_is_typed_with_every_listed_answer():
     count, questions = typed([DECKS / "films.yaml"])
-    assert count == len(questions) == 25
+    assert count == len(questions) == 28
     godfather = next(q for q in questions if "Godfather released" in q.prompt)
     assert godfather.accepted == ("1972", "'72")
     assert godfather.options == () and godfather.answer_index is None
@@ -196,3 +196,42 @@ def test_mixed_asks_short_answers_typed_and_the_rest_as_choice_or_cloze():
     trivia = load_library([DECKS / "films.yaml"])
     films = QuestionMaker(trivia.cards, trivia.items).generate(5, seed=1, fmt="mixed")
     assert len(films) == 5 and {q.format for q in films} == {"typed"}
+
+
+def test_an_item_without_accepted_answers_is_not_asked_typed_from_its_cloze_and_says_why(
+    tmp_path: Path,
+):
+    (tmp_path / "t.md").write_text(
+        "## Losses\n\n| # | Question | Answer |\n| :-: | :-- | :-- |\n"
+        "| 1 | What is the gradient of softmax with CCE? | It is ŷ − y. |\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "t.items.yaml").write_text(
+        "items:\n"
+        "  - question: What is the gradient of softmax with CCE?\n"
+        "    stem: What is the gradient of the loss with respect to the logits?\n"
+        "    key: The prediction minus the one-hot label\n"
+        "    why: Softmax and the log cancel.\n"
+        "    distractors:\n"
+        "      - {text: The label minus the prediction, why: The sign is reversed.}\n"
+        "      - {text: The log of the prediction, why: That is the loss.}\n"
+        "      - {text: The sign of the error, why: That is MAE's gradient.}\n"
+        "    cloze:\n"
+        "      text: For softmax with CCE, the gradient with respect to the logits is ___.\n"
+        "      key: ŷ − y\n"
+        "      why: Softmax and the log cancel.\n"
+        "      distractors:\n"
+        "        - {text: y − ŷ, why: Reversed.}\n"
+        "        - {text: −log ŷ, why: The loss.}\n"
+        "        - {text: sign(ŷ − y), why: MAE.}\n",
+        encoding="utf-8",
+    )
+    library = load_library([tmp_path])
+    assert not library.errors, library.errors
+    maker = QuestionMaker(library.cards, library.items)
+    [card] = [c for c in library.cards if c.deck == "t"]
+    assert maker.make(card, "cloze", 0) is not None
+    assert maker.make(card, "typed", 0) is None
+    assert maker.skipped(card, "typed") == (
+        "its authored item has no accepted answers to read a typing against"
+    )
