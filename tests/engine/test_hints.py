@@ -160,3 +160,29 @@ def test_removed_options_never_take_the_key_and_stay_put():
             assert key not in removed and len(set(removed)) == 2
             assert removed == removed_options(round_id, 4, key)
     assert removed_options(5, 3, 0) in ((1,), (2,))
+
+
+async def test_a_regrade_rescores_a_hinted_answer_as_hinted(engine, clock, store):
+    """An admin accepting a second option rescores answers by the same rules: a hint taken
+    before answering still costs its points and still rates Hard."""
+    round_id = await engine.open_round(CHANNEL, choice("card04"), "daily", CLOSES)
+    removed = removed_options(round_id, 4, 1)
+    still_in = next(i for i in range(4) if i not in removed and i != 1)
+    await engine.hint(round_id, player(1))
+    await engine.answer(round_id, player(1), still_in)
+    await engine.answer(round_id, player(2), still_in)
+    clock.set(CLOSES)
+    await engine.reveal(round_id)
+    await engine.reports.report(round_id, player(2), CHANNEL, "two_right", "also right")
+    admin = player(99)
+    letter = "ABCD"[still_in]
+    done = await engine.reports.decide(CHANNEL, admin, True, "card04", "accept", letter)
+    assert "rescored" in done.text, done.text
+    rows = await store.fetchall("SELECT user_id, points FROM answers ORDER BY user_id")
+    points = {r["user_id"]: r["points"] for r in rows}
+    assert points["u2"] - points["u1"] == hint_cost("core") == 5
+    ratings = await store.fetchall(
+        "SELECT m.user_id, r.rating FROM reviews r JOIN memory m ON m.id = r.memory_id"
+        " ORDER BY m.user_id"
+    )
+    assert [(r[0], r[1]) for r in ratings] == [("u1", Rating.Hard), ("u2", Rating.Good)]
