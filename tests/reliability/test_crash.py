@@ -127,7 +127,7 @@ async def start_quizzes(
 ) -> None:
     for channel in channels.get("discord", []):
         handle = await discord.send_slash_command(  # type: ignore[union-attr]
-            "quiz", {"count": 20, "seconds": 5, "fmt": "choice"}, channel_id=channel.id
+            "quiz", {"count": 20, "seconds": 5, "format": "choice"}, channel_id=channel.id
         )
         await handle.response(timeout=5)
     for channel in channels.get("slack", []):

@@ -97,7 +97,7 @@ async def test_discord_double_clicks_and_socket_mode_retries_in_a_real_process(t
         try:
             await Readiness(discord, slack).wait()
             handle = await discord.send_slash_command(
-                "quiz", {"count": 1, "seconds": 5, "fmt": "choice"}
+                "quiz", {"count": 1, "seconds": 5, "format": "choice"}
             )
             await handle.response(timeout=5)
             post = await discord.wait_for_call("POST", "/channels/{c}/messages", timeout=10)

@@ -15,7 +15,7 @@ SUCCESS = 3  # Discord's green button style
 async def start_quiz(bot: Quizbot, count: int = 1, seconds: int = 30) -> dict:
     # Choice questions: "mixed" would ask a short-answer card typed, without option buttons.
     handle = await bot.fake.send_slash_command(
-        "quiz", {"count": count, "seconds": seconds, "fmt": "choice"}, user=bot.fake.bob
+        "quiz", {"count": count, "seconds": seconds, "format": "choice"}, user=bot.fake.bob
     )
     callback = await handle.response()
     assert callback.type == CALLBACK_MESSAGE

@@ -59,7 +59,7 @@ async def test_a_slow_engine_makes_the_click_defer_then_follow_up(
 
     monkeypatch.setattr(quizbot.engine, "answer", slow_answer)
     await (
-        await quizbot.fake.send_slash_command("quiz", {"fmt": "choice"}, user=quizbot.fake.bob)
+        await quizbot.fake.send_slash_command("quiz", {"format": "choice"}, user=quizbot.fake.bob)
     ).response()
     question = quizbot.question_posts()[-1]
 
@@ -128,7 +128,9 @@ async def test_a_rate_limited_post_still_answers_the_command_in_time(
     quizbot.fake.fail_next(
         "POST", f"/channels/{quizbot.channel_id}/messages", status=429, retry_after=2.0
     )
-    handle = await quizbot.fake.send_slash_command("quiz", {"fmt": "choice"}, user=quizbot.fake.bob)
+    handle = await quizbot.fake.send_slash_command(
+        "quiz", {"format": "choice"}, user=quizbot.fake.bob
+    )
 
     first = await handle.response()
     followup = await handle.followup(timeout=5)
