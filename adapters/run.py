@@ -22,7 +22,7 @@ from adapters.runtime import Adapter, PosterRouter, Services
 from bot.cards import load_library
 from bot.clock import Clock, SystemClock
 from bot.config import ConfigError, Settings
-from bot.engine import Engine
+from bot.engine import Engine, memory
 from bot.health import BEAT_EVERY, record_beats
 from bot.invocation import command_hint
 from bot.logs import setup_logging
@@ -53,6 +53,9 @@ def run(args: argparse.Namespace) -> int:
         return 2
     noise = [rule for platform in registry.PLATFORMS for rule in platform.log_noise]
     setup_logging(settings.log_level, settings.log_format, settings.secrets(), noise=noise)
+    memory.use_parameters(settings.fsrs_parameters)
+    if settings.fsrs_parameters is not None:
+        log.info("FSRS: scheduling with the parameters from QUIZBOT_FSRS_PARAMETERS")
     try:
         asyncio.run(serve(settings))
     except StoreError as error:

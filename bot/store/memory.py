@@ -78,39 +78,33 @@ def save_reviews(
     conn: sqlite3.Connection, platform: str, round_id: int, reviews: list[Review]
 ) -> None:
     """Store each player's card as the review left it, and the review in the log; in bulk,
-    as a reveal may carry a thousand answers."""
+    as a reveal may carry a thousand answers. A card read from here carries its row id
+    (`Card.card_id`), so it is updated by that id; only a player's first card of this card
+    is inserted and its new id looked up."""
+    seen = [rv for rv in reviews if rv.card.card_id]
+    first = [rv for rv in reviews if not rv.card.card_id]
     conn.executemany(
-        "INSERT INTO memory (platform, user_id, card_id, state, step, stability, difficulty,"
-        " due, last_review) VALUES (?,?,?,?,?,?,?,?,?)"
-        " ON CONFLICT (platform, user_id, card_id) DO UPDATE SET state=excluded.state,"
-        " step=excluded.step, stability=excluded.stability, difficulty=excluded.difficulty,"
-        " due=excluded.due, last_review=excluded.last_review",
-        [
-            (
-                platform, rv.user_id, rv.card_id, int(rv.card.state), rv.card.step,
-                rv.card.stability, rv.card.difficulty, ts(rv.card.due),
-                ts(rv.card.last_review) if rv.card.last_review else None,
-            )
-            for rv in reviews
-        ],
-    )  # fmt: skip
-    ids: dict[tuple[str, str], int] = {}
-    by_card: dict[str, list[str]] = {}
-    for rv in reviews:
-        by_card.setdefault(rv.card_id, []).append(rv.user_id)
-    for card_id, user_ids in by_card.items():
-        for start in range(0, len(user_ids), CHUNK):
-            chunk = user_ids[start : start + CHUNK]
-            marks = ",".join("?" * len(chunk))
-            rows = conn.execute(
-                f"SELECT user_id, id FROM memory WHERE platform=? AND card_id=?"
-                f" AND user_id IN ({marks})",
-                (platform, card_id, *chunk),
-            )
-            ids.update(((user_id, card_id), memory_id) for user_id, memory_id in rows)
+        "UPDATE memory SET state=?, step=?, stability=?, difficulty=?, due=?, last_review=?"
+        " WHERE id=?",
+        [(*_state(rv), rv.card.card_id) for rv in seen],
+    )
+    ids = {(rv.user_id, rv.card_id): rv.card.card_id for rv in seen}
+    # One statement per chunk that also returns the new rows' ids (executemany cannot).
+    for start in range(0, len(first), CHUNK):
+        chunk = first[start : start + CHUNK]
+        rows = conn.execute(
+            "INSERT INTO memory (platform, user_id, card_id, state, step, stability, difficulty,"
+            " due, last_review) VALUES "
+            + ",".join(["(?,?,?,?,?,?,?,?,?)"] * len(chunk))
+            + " ON CONFLICT (platform, user_id, card_id) DO UPDATE SET state=excluded.state,"
+            " step=excluded.step, stability=excluded.stability, difficulty=excluded.difficulty,"
+            " due=excluded.due, last_review=excluded.last_review RETURNING user_id, card_id, id",
+            [v for rv in chunk for v in (platform, rv.user_id, rv.card_id, *_state(rv))],
+        )
+        ids.update(((user_id, card_id), memory_id) for user_id, card_id, memory_id in rows)
     conn.executemany(
-        "INSERT OR IGNORE INTO reviews (memory_id, round_id, rating, reviewed_at,"
-        " duration_ms) VALUES (?,?,?,?,?)",
+        "INSERT INTO reviews (memory_id, round_id, rating, reviewed_at, duration_ms)"
+        " VALUES (?,?,?,?,?) ON CONFLICT (memory_id, round_id) DO NOTHING",
         [
             (ids[rv.user_id, rv.card_id], round_id, int(rv.rating), ts(rv.reviewed_at),
              rv.duration_ms)
@@ -119,16 +113,28 @@ def save_reviews(
     )  # fmt: skip
 
 
+def _state(rv: Review) -> tuple[object, ...]:
+    card = rv.card
+    last = card.last_review
+    return (
+        int(card.state), card.step, card.stability, card.difficulty, ts(card.due),
+        ts(last) if last is not None else None,
+    )  # fmt: skip
+
+
+_STATES = {int(s): s for s in State}  # a dict lookup: calling State(n) is slow, per row
+
+
 def _card(row: tuple[object, ...]) -> Card:
     memory_id, state, step, stability, difficulty, due, last_review = row
     return Card(
-        card_id=int(memory_id),  # type: ignore[call-overload]
-        state=State(int(state)),  # type: ignore[call-overload]
-        step=step,  # type: ignore[arg-type]
-        stability=stability,  # type: ignore[arg-type]
-        difficulty=difficulty,  # type: ignore[arg-type]
-        due=parse_ts(str(due)),
-        last_review=parse_ts(str(last_review)) if last_review else None,
+        int(memory_id),  # type: ignore[call-overload]
+        _STATES[state],  # type: ignore[index]
+        step,  # type: ignore[arg-type]
+        stability,  # type: ignore[arg-type]
+        difficulty,  # type: ignore[arg-type]
+        parse_ts(str(due)),
+        parse_ts(str(last_review)) if last_review else None,
     )
 
 

@@ -178,3 +178,24 @@ async def test_stats_show_memory_by_topic_weakest_first(engine, clock, cards):
     assert (act.seen, act.due_now, act.due_this_week) == (1, 1, 1)
     assert (opt.seen, opt.due_now, opt.due_this_week) == (1, 1, 1)
     assert 0 < act.recall < opt.recall < 1
+
+
+def test_a_review_is_exactly_what_fsrs_itself_decides():
+    """`memory.review` works each card state out once and reuses it; the card it gives must be
+    the library's own, field for field, over random histories of ratings and gaps."""
+    rng = random.Random(19)
+    for _ in range(200):
+        ours: Card | None = None
+        theirs = Card(card_id=0, due=START)
+        at = START
+        for _ in range(rng.randint(1, 12)):
+            gap = rng.choice([5, 70, 3_600, 86_399, 86_400, 400_000]) * rng.random()
+            at += timedelta(seconds=gap)
+            rating = rng.choice(list(Rating))
+            ours, log = memory.review(ours, rating, at, 1234)
+            theirs, _ = memory.SCHEDULER.review_card(theirs, rating, at)
+            assert (ours.state, ours.step, ours.due, ours.last_review) == (
+                theirs.state, theirs.step, theirs.due, theirs.last_review
+            )  # fmt: skip
+            assert (ours.stability, ours.difficulty) == (theirs.stability, theirs.difficulty)
+            assert (log.rating, log.review_datetime, log.review_duration) == (rating, at, 1234)
