@@ -37,6 +37,10 @@ def review(
     A review is never dated before the card's last one (reveals may settle out of order), so
     FSRS never sees time run backwards."""
     at = at.astimezone(UTC)
+    step: int | None
+    stability: float | None
+    difficulty: float | None
+    days: int | None
     if before is None:
         card_id, state, step, stability, difficulty, days = 0, State.Learning, 0, None, None, None
     else:
