@@ -30,7 +30,8 @@ e.g. `/quiz 5 gradient descent`; add `45s` for 45 s per question (default 30 s)
 • `/quiz practice [topic]` — questions only you see, cards due for review first \
 (`/quiz practice weak`: only your weakest topics)
 • `/quiz daily HH:MM [Zone] [weekdays]` — daily question here, \
-e.g. `/quiz daily 09:00 Europe/Berlin mon-fri reveal=17:00 topic="loss"` (admins)
+e.g. `/quiz daily 09:00 Europe/Berlin mon-fri reveal=17:00 topic="loss"`; `pick=review` asks \
+cards this channel is forgetting (admins)
 • `/quiz daily off|status|now` — stop it, show it, post today's now (admins, except status)
 • `/quiz leaderboard [week|month|all] [channel]` — top 10 and your rank
 • `/quiz stats` — your answers, accuracy, streaks, weakest topics

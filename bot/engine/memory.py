@@ -152,3 +152,17 @@ def practice_order(
         rng.shuffle(ids)
         order.extend(ids)
     return order
+
+
+def most_forgotten(
+    by_card: Mapping[str, Sequence[Card]], now: datetime, leave_out: Iterable[str] = ()
+) -> list[str]:
+    """Card ids by the mean recall now of the players who have seen them, lowest first (ties
+    by id, so every process picks the same); cards in `leave_out` are not named."""
+    skip = set(leave_out)
+    ranked = sorted(
+        (sum(recall_now(c, now) for c in cards) / len(cards), card_id)
+        for card_id, cards in by_card.items()
+        if cards and card_id not in skip
+    )
+    return [card_id for _, card_id in ranked]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
+from datetime import datetime
 
 from fsrs import Card, State
 
@@ -190,3 +191,41 @@ def answer_rows(conn: sqlite3.Connection) -> list[tuple[object, ...]]:
         " ORDER BY a.answered_at, r.id, a.user_id"
     )
     return [(*r[:9], r[13] if r[13] is not None else chr(ord("A") + r[9]), *r[10:13]) for r in rows]
+
+
+def channel_memory(
+    conn: sqlite3.Connection, platform: str, server_id: str, channel_id: str, since: datetime
+) -> tuple[dict[str, list[Card]], set[str]]:
+    """The memory of a channel's active players (those who answered a daily or quiz question
+    there since `since`), per card; and the cards asked there since `since`."""
+    where = (
+        "r.platform=? AND r.server_id=? AND r.channel_id=? AND r.opened_at >= ?"
+        " AND r.mode != 'practice'"
+    )
+    params = (platform, server_id, channel_id, ts(since))
+    players = [
+        row[0]
+        for row in conn.execute(
+            f"SELECT DISTINCT a.user_id FROM rounds r JOIN answers a ON a.round_id = r.id"
+            f" WHERE {where}",
+            params,
+        )
+    ]
+    asked = {
+        row[0]
+        for row in conn.execute(
+            f"SELECT DISTINCT r.card_id FROM rounds r WHERE {where} AND r.state != 'cancelled'",
+            params,
+        )
+    }
+    by_card: dict[str, list[Card]] = {}
+    for start in range(0, len(players), CHUNK):
+        chunk = players[start : start + CHUNK]
+        marks = ",".join("?" * len(chunk))
+        rows = conn.execute(
+            f"SELECT card_id, {_COLUMNS} FROM memory WHERE platform=? AND user_id IN ({marks})",
+            (platform, *chunk),
+        )
+        for row in rows:
+            by_card.setdefault(row[0], []).append(_card(tuple(row[1:])))
+    return by_card, asked
