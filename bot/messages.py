@@ -169,4 +169,23 @@ class Notice:
 
 
 # Everything the engine hands a Poster (post, edit, thread); each adapter renders every kind.
-OutgoingMessage = QuestionMessage | RevealMessage | LeaderboardMessage | StatsMessage | Notice
+@dataclass(frozen=True, slots=True)
+class PracticeReminder:
+    """A private message to a player who asked for one: cards are due; its button starts
+    practice (the adapters add it)."""
+
+    due: int  # cards due now
+    minutes: int  # about how long practising them takes
+
+    @property
+    def text(self) -> str:
+        cards = "1 card" if self.due == 1 else f"{self.due} cards"
+        return (
+            f"{cards} due, about {self.minutes} min. Practise now, or any time with "
+            f"{command('practice')}."
+        )
+
+
+OutgoingMessage = (
+    QuestionMessage | RevealMessage | LeaderboardMessage | StatsMessage | Notice | PracticeReminder
+)

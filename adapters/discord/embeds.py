@@ -63,6 +63,9 @@ COMMAND_NAMES = {
     "daily set": "/daily set",
     "daily now": "/daily now",
     "daily status": "/daily status",
+    "practice": "/practice",
+    "practice remind": "/practice remind:",
+    "practice remind off": "/practice remind:off",
 }
 
 

@@ -543,6 +543,9 @@ COMMAND_NAMES = {
     "daily set": "/quiz daily HH:MM",
     "daily now": "/quiz daily now",
     "daily status": "/quiz daily status",
+    "practice": "/quiz practice",
+    "practice remind": "/quiz practice remind",
+    "practice remind off": "/quiz practice remind off",
 }
 
 

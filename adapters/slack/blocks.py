@@ -27,11 +27,13 @@ from bot.messages import (
     LeaderboardRow,
     Notice,
     OutgoingMessage,
+    PracticeReminder,
     QuestionMessage,
     RevealMessage,
     StatsMessage,
     memory_line,
     option_letter,
+    spell_commands,
 )
 from bot.questions import plain
 from bot.render import fit, split
@@ -392,6 +394,23 @@ def practice_reveal(message: RevealMessage, verdict: str, topic: str | None) -> 
     return verdict, blocks[:MAX_BLOCKS]
 
 
+def practice_reminder(
+    message: PracticeReminder, command_names: dict[str, str]
+) -> tuple[str, Blocks]:
+    """The private reminder: how many cards are due, and a button that starts practice."""
+    text = spell_commands(message.text, command_names)
+    return text, [
+        section(to_slack(text)),
+        {
+            "type": "actions",
+            "block_id": "practice",
+            "elements": [
+                button("Practise now", PRACTICE_NEXT, practice_value(None), style="primary")
+            ],
+        },
+    ]
+
+
 ALL_TOPICS = "all-topics"
 _TOPIC = "topic:"
 
@@ -490,4 +509,6 @@ def render(message: OutgoingMessage, now: datetime | None = None) -> tuple[str, 
         return leaderboard(message)
     if isinstance(message, StatsMessage):
         return stats(message)
+    if isinstance(message, PracticeReminder):
+        return practice_reminder(message, {})
     return notice(message)
