@@ -402,6 +402,8 @@ class SlackAdapter:
             if isinstance(topic, cmd.Invalid):
                 return await _private(respond, topic.problem)
             return await self._practice(player, topic, respond, new_run=True)
+        if isinstance(command, cmd.PracticeRemind):
+            return await self._remind(command.words, place, player, person, respond)
         if isinstance(command, cmd.Leaderboard):
             board = await self.engine.leaderboard(place, command.period, command.scope, player)
             text, blocks = kit.leaderboard(board)
@@ -410,6 +412,17 @@ class SlackAdapter:
             text, blocks = kit.stats(await self.engine.stats(player, place))
             return await _private(respond, text, blocks)
         return await self._daily(command, place, player, person, respond)
+
+    async def _remind(
+        self, words: str, place: Place, player: Player, person: Person, respond: Respond
+    ) -> None:
+        reminders = self.services.reminders
+        if reminders is None:
+            return await _private(respond, "Practice reminders are not available on this bot.")
+        parts = words.split()
+        if len(parts) == 1 and parts[0][:1].isdigit() and person.tz:
+            words = f"{words} {person.tz}"  # the person's own zone, from their Slack profile
+        return await _private(respond, await reminders.set(place, player, words))
 
     def _topic(self, wanted: str | None) -> str | cmd.Invalid | None:
         if not wanted:

@@ -489,6 +489,15 @@ def stats(message: StatsMessage) -> tuple[str, Blocks]:
         weakest = ", ".join(escape(t.topic) for t in message.memory[:WEAK_SHOWN])
         blocks.append(section("*Memory by topic, weakest first*\n" + "\n".join(lines)))
         blocks.append(context(f"Practise these: {weakest} (`/quiz practice weak`)"))
+        blocks.append(
+            {
+                "type": "actions",
+                "block_id": "practice",
+                "elements": [
+                    button("Practise these", PRACTICE_NEXT, practice_value("weak"), style="primary")
+                ],
+            }
+        )
     text = f"{name}: {message.answered} answered, {message.accuracy:.0%} right"
     return text, blocks
 

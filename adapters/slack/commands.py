@@ -29,6 +29,8 @@ e.g. `/quiz 5 gradient descent`; add `45s` for 45 s per question (default 30 s)
 • `/quiz stop` — stop the running quiz (its starter or an admin)
 • `/quiz practice [topic]` — questions only you see, cards due for review first \
 (`/quiz practice weak`: only your weakest topics)
+• `/quiz practice remind 09:00 [Zone]` — a private message Mon-Fri when cards are due \
+for you (zone: default your Slack profile's); `/quiz practice remind off` stops it
 • `/quiz daily HH:MM [Zone] [weekdays]` — daily question here, \
 e.g. `/quiz daily 09:00 Europe/Berlin mon-fri reveal=17:00 topic="loss"`; `pick=review` asks \
 cards this channel is forgetting (admins)
@@ -54,6 +56,13 @@ class StopQuiz:
 @dataclass(frozen=True, slots=True)
 class Practice:
     topic: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PracticeRemind:
+    """`/quiz practice remind 09:00 [Zone]` / `off`: the player's private reminder."""
+
+    words: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +118,7 @@ Command = (
     StartQuiz
     | StopQuiz
     | Practice
+    | PracticeRemind
     | DailySet
     | DailyOff
     | DailyStatus
@@ -149,6 +159,8 @@ def parse(text: str) -> Command:
     if head == "stop":
         return StopQuiz() if not rest else Invalid("`/quiz stop` takes no more words.")
     if head == "practice":
+        if rest and rest[0].casefold() in ("remind", "reminder"):
+            return PracticeRemind(" ".join(rest[1:]))
         return Practice(" ".join(rest) or None)
     if head == "daily":
         return _parse_daily(rest)

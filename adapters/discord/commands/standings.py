@@ -7,6 +7,7 @@ from typing import Literal
 import discord
 from discord import app_commands
 
+from adapters.discord.buttons import next_button
 from adapters.discord.embeds import leaderboard_embed, stats_embed
 from adapters.discord.replies import place_of, player_of, respond, services_of, within_deadline
 
@@ -40,4 +41,10 @@ def add_to(tree: app_commands.CommandTree) -> None:
         message = await within_deadline(
             interaction, engine.stats(player_of(interaction, member), place)
         )
+        if message.memory and (member is None or member.id == interaction.user.id):
+            # Your own weakest topics: one click practises them (`/practice topic:weak`).
+            view = discord.ui.View(timeout=None)
+            view.add_item(next_button("weak", label="Practise these"))
+            await respond(interaction, embed=stats_embed(message), view=view)
+            return
         await respond(interaction, embed=stats_embed(message))
