@@ -408,6 +408,9 @@ class SlackAdapter:
             board = await self.engine.leaderboard(place, command.period, command.scope, player)
             text, blocks = kit.leaderboard(board)
             return await _private(respond, text, blocks)
+        if isinstance(command, cmd.Stats) and command.team:
+            text, blocks = kit.team(await self.engine.team_memory(place))
+            return await _private(respond, text, blocks)
         if isinstance(command, cmd.Stats):
             text, blocks = kit.stats(await self.engine.stats(player, place))
             return await _private(respond, text, blocks)

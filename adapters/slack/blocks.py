@@ -31,6 +31,7 @@ from bot.messages import (
     QuestionMessage,
     RevealMessage,
     StatsMessage,
+    TeamMemoryMessage,
     memory_line,
     option_letter,
     spell_commands,
@@ -459,6 +460,15 @@ def leaderboard(message: LeaderboardMessage) -> tuple[str, Blocks]:
 
 
 WEAK_SHOWN = 3  # topics named under "Practise these"
+
+
+def team(message: TeamMemoryMessage) -> tuple[str, Blocks]:
+    """`/quiz stats team`: what the workspace's active players are forgetting."""
+    lines = [escape(line) for line in message.lines()]
+    blocks: Blocks = [section(f"*{lines[0]}*")]
+    if len(lines) > 1:
+        blocks += sections("\n".join(lines[1:]))
+    return fit(lines[0], FALLBACK_LIMIT), _cap(blocks)
 
 
 def stats(message: StatsMessage) -> tuple[str, Blocks]:

@@ -36,7 +36,8 @@ e.g. `/quiz daily 09:00 Europe/Berlin mon-fri reveal=17:00 topic="loss"`; `pick=
 cards this channel is forgetting (admins)
 • `/quiz daily off|status|now` — stop it, show it, post today's now (admins, except status)
 • `/quiz leaderboard [week|month|all] [channel]` — top 10 and your rank
-• `/quiz stats` — your answers, accuracy, streaks, weakest topics
+• `/quiz stats` — your answers, accuracy, streaks, weakest topics; \
+`/quiz stats team`: the topics the team is forgetting, cards nobody has seen
 • `/quiz topics` — what there is to ask about
 • `/quiz help` — this text"""
 
@@ -96,7 +97,7 @@ class Leaderboard:
 
 @dataclass(frozen=True, slots=True)
 class Stats:
-    pass
+    team: bool = False  # `/quiz stats team`: the workspace's active players
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,7 +168,9 @@ def parse(text: str) -> Command:
     if head in ("leaderboard", "leaderboards", "board", "top"):
         return _parse_leaderboard(rest)
     if head in ("stats", "me"):
-        return Stats() if not rest else Invalid("`/quiz stats` takes no more words.")
+        if [w.casefold() for w in rest] == ["team"]:
+            return Stats(team=True)
+        return Stats() if not rest else Invalid("`/quiz stats` takes no more words (or `team`).")
     if head == "topics":
         return Topics() if not rest else Invalid("`/quiz topics` takes no more words.")
     return _parse_quiz(words)

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 from fsrs import Card, Rating, ReviewLog, Scheduler, State
 
-from bot.messages import TopicMemory
+from bot.messages import TeamTopic, TopicMemory
 
 SCHEDULER = Scheduler(enable_fuzzing=False)
 
@@ -166,3 +166,28 @@ def most_forgotten(
         if cards and card_id not in skip
     )
     return [card_id for _, card_id in ranked]
+
+
+ACTIVE_DAYS = 30  # a team's active players answered within this many days
+UNSEEN_SHOWN = 5  # cards nobody has seen, named in the team's view
+
+
+def team_topics(
+    by_card: Mapping[str, Sequence[tuple[str, Card]]], topic_of: Mapping[str, str], now: datetime
+) -> list[TeamTopic]:
+    """Per topic, the mean recall now over every (player, card) of it the team has seen,
+    lowest first (cards no longer loaded are left out)."""
+    recall: dict[str, list[float]] = {}
+    players: dict[str, set[str]] = {}
+    for card_id, cards in by_card.items():
+        topic = topic_of.get(card_id)
+        if topic is None:
+            continue
+        recall.setdefault(topic, []).extend(recall_now(c, now) for _, c in cards)
+        players.setdefault(topic, set()).update(who for who, _ in cards)
+    found = [
+        TeamTopic(topic, len(players[topic]), sum(values) / len(values))
+        for topic, values in recall.items()
+        if values
+    ]
+    return sorted(found, key=lambda t: (t.recall, t.topic))

@@ -229,3 +229,41 @@ def channel_memory(
         for row in rows:
             by_card.setdefault(row[0], []).append(_card(tuple(row[1:])))
     return by_card, asked
+
+
+def team_memory(
+    conn: sqlite3.Connection, platform: str | None, server_id: str | None, since: datetime
+) -> tuple[int, dict[str, list[tuple[str, Card]]]]:
+    """The team's active players (answered since `since`: in one server's daily questions and
+    quizzes, or, with no platform, anywhere) and their memory, per card: ("platform:user id",
+    FSRS card) for each of them who has seen it."""
+    if platform is None:
+        rows = conn.execute(
+            "SELECT DISTINCT r.platform, a.user_id FROM answers a JOIN rounds r"
+            " ON r.id = a.round_id WHERE a.answered_at >= ?",
+            (ts(since),),
+        )
+    else:
+        rows = conn.execute(
+            "SELECT DISTINCT r.platform, a.user_id FROM rounds r JOIN answers a"
+            " ON a.round_id = r.id WHERE r.platform=? AND r.server_id=? AND r.mode != 'practice'"
+            " AND a.answered_at >= ?",
+            (platform, server_id, ts(since)),
+        )
+    players: dict[str, list[str]] = {}
+    for who_platform, user_id in rows:
+        players.setdefault(who_platform, []).append(user_id)
+    by_card: dict[str, list[tuple[str, Card]]] = {}
+    for who_platform, user_ids in players.items():
+        for start in range(0, len(user_ids), CHUNK):
+            chunk = user_ids[start : start + CHUNK]
+            marks = ",".join("?" * len(chunk))
+            found = conn.execute(
+                f"SELECT card_id, user_id, {_COLUMNS} FROM memory WHERE platform=?"
+                f" AND user_id IN ({marks})",
+                (who_platform, *chunk),
+            )
+            for row in found:
+                who = f"{who_platform}:{row[1]}"
+                by_card.setdefault(row[0], []).append((who, _card(tuple(row[2:]))))
+    return sum(len(u) for u in players.values()), by_card
