@@ -10,6 +10,7 @@ from discordkit import START, custom_ids, running_quizbot
 from fsrs import Rating
 
 from bot.engine import memory
+from bot.ports import Place, Player
 from bot.schedule.reminders import PracticeReminders
 from bot.store.memory import save_reviews
 from bot.store.records import Review
@@ -75,3 +76,28 @@ async def test_stats_offers_to_practise_the_weakest_topics(
         )
         shown = (await click.response()).data or {}
         assert any(cid.startswith(("answer:", "typed:")) for cid in custom_ids(shown))
+
+
+async def test_stats_team_lists_what_the_team_forgets(fake_discord: FakeDiscord, tmp_path) -> None:
+    async with running_quizbot(fake_discord, tmp_path / "q.db") as bot:
+        card = bot.engine.cards[sorted(bot.engine.cards)[0]]
+        question = bot.engine.maker.make(card, "choice", "t")
+        place = Place("discord", str(fake_discord.guild.id), str(fake_discord.channel.id))
+        round_id = await bot.engine.open_round(
+            place, question, "daily", bot.clock.now() + timedelta(hours=8)
+        )
+        for user in (fake_discord.alice, fake_discord.bob):
+            who = Player("discord", str(user.id), str(user.id))
+            await bot.engine.answer(round_id, who, (question.answer_index + 1) % 4)
+        bot.clock.advance(timedelta(hours=8))
+        await bot.engine.reveal(round_id)
+        handle = await fake_discord.send_slash_command(
+            "stats", {"team": True}, user=fake_discord.alice
+        )
+        reply = await handle.response()
+        [embed] = (reply.data or {})["embeds"]
+        assert reply.ephemeral
+        assert embed["title"] == "Team memory: 2 players active in the last 30 days."
+        assert f"{card.topic}: recall" in embed["description"]
+        assert "(2 seen)" in embed["description"]
+        assert "Cards nobody has seen yet:" in embed["description"]
