@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 
 from fsrs import Card, State
 
@@ -81,15 +81,19 @@ def save_reviews(
     """Store each player's card as the review left it, and the review in the log; in bulk,
     as a reveal may carry a thousand answers. A card read from here carries its row id
     (`Card.card_id`), so it is updated by that id; only a player's first card of this card
-    is inserted and its new id looked up."""
-    seen = [rv for rv in reviews if rv.card.card_id]
-    first = [rv for rv in reviews if not rv.card.card_id]
+    is inserted, its new id returned by the insert itself."""
+    states = [_state(rv) for rv in reviews]  # each instant formatted once: the costly part
     conn.executemany(
         "UPDATE memory SET state=?, step=?, stability=?, difficulty=?, due=?, last_review=?"
         " WHERE id=?",
-        [(*_state(rv), rv.card.card_id) for rv in seen],
+        [(*st, rv.card.card_id) for rv, st in zip(reviews, states, strict=True) if rv.card.card_id],
     )
-    ids = {(rv.user_id, rv.card_id): rv.card.card_id for rv in seen}
+    ids = {(rv.user_id, rv.card_id): rv.card.card_id for rv in reviews if rv.card.card_id}
+    first = [
+        (platform, rv.user_id, rv.card_id, *st)
+        for rv, st in zip(reviews, states, strict=True)
+        if not rv.card.card_id
+    ]
     # One statement per chunk that also returns the new rows' ids (executemany cannot).
     for start in range(0, len(first), CHUNK):
         chunk = first[start : start + CHUNK]
@@ -100,27 +104,36 @@ def save_reviews(
             + " ON CONFLICT (platform, user_id, card_id) DO UPDATE SET state=excluded.state,"
             " step=excluded.step, stability=excluded.stability, difficulty=excluded.difficulty,"
             " due=excluded.due, last_review=excluded.last_review RETURNING user_id, card_id, id",
-            [v for rv in chunk for v in (platform, rv.user_id, rv.card_id, *_state(rv))],
+            [v for row in chunk for v in row],
         )
         ids.update(((user_id, card_id), memory_id) for user_id, card_id, memory_id in rows)
     conn.executemany(
         "INSERT INTO reviews (memory_id, round_id, rating, reviewed_at, duration_ms)"
         " VALUES (?,?,?,?,?) ON CONFLICT (memory_id, round_id) DO NOTHING",
         [
-            (ids[rv.user_id, rv.card_id], round_id, int(rv.rating), ts(rv.reviewed_at),
+            (ids[rv.user_id, rv.card_id], round_id, int(rv.rating),
+             st[5] if rv.reviewed_at == rv.card.last_review else _text(rv.reviewed_at),
              rv.duration_ms)
-            for rv in reviews
+            for rv, st in zip(reviews, states, strict=True)
         ],
     )  # fmt: skip
 
 
-def _state(rv: Review) -> tuple[object, ...]:
+def _state(rv: Review) -> tuple[int, int | None, float | None, float | None, str, str | None]:
     card = rv.card
     last = card.last_review
     return (
-        int(card.state), card.step, card.stability, card.difficulty, ts(card.due),
-        ts(last) if last is not None else None,
+        int(card.state), card.step, card.stability, card.difficulty, _text(card.due),
+        _text(last) if last is not None else None,
     )  # fmt: skip
+
+
+def _text(when: datetime) -> str:
+    """`ts` without its cache: a reveal's thousand instants are all different, and FSRS's
+    are UTC already."""
+    if when.tzinfo is UTC:
+        return when.isoformat(timespec="microseconds")[:-6] + "Z"
+    return ts(when)
 
 
 _STATES = {int(s): s for s in State}  # a dict lookup: calling State(n) is slow, per row
