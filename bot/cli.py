@@ -24,6 +24,7 @@ HANDLERS = {
     "cards stats": "bot.cards.commands:run_stats",
     "cards show": "bot.cards.commands:run_show",
     "cards quality": "bot.quality_cli:run_quality",
+    "cards reports": "bot.reports_cli:run_reports",
     "questions": "bot.questions_cli:run_questions",
     "schedule preview": "bot.schedule_cli:run_preview",
     "schedule list": "bot.schedule_cli:run_list",
@@ -190,6 +191,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=MIN_ANSWERS,
         metavar="N",
         help="answers a card needs before it is flagged (default: %(default)s)",
+    )
+    command(
+        card_actions,
+        "reports",
+        "players' reports of questions and their state (open, keep, hold, accept, void), as "
+        "JSON Lines",
     )
 
     questions = command(commands, "questions", "questions as JSON Lines")

@@ -39,6 +39,8 @@ cards this channel is forgetting (admins)
 • `/quiz stats` — your answers, accuracy, streaks, weakest topics; \
 `/quiz stats team`: the topics the team is forgetting, cards nobody has seen
 • `/quiz topics` — what there is to ask about
+• `/quiz reports` — reported questions (admins); `/quiz reports keep|hold|void CARD`, \
+`/quiz reports accept CARD LETTER`, `/quiz reports hold-after N`
 • `/quiz help` — this text"""
 
 
@@ -111,6 +113,16 @@ class Help:
 
 
 @dataclass(frozen=True, slots=True)
+class Reports:
+    """`/quiz reports`: the list; with a decision, that decision on one card (admins)."""
+
+    decision: str | None = None  # keep | hold | accept | void
+    card: str = ""
+    letter: str = ""  # accept: the option also right
+    hold_after: int | None = None  # hold-after N: reports that hold a card
+
+
+@dataclass(frozen=True, slots=True)
 class Invalid:
     problem: str  # what was wrong and how to write it, in plain words
 
@@ -128,6 +140,7 @@ Command = (
     | Stats
     | Topics
     | Help
+    | Reports
     | Invalid
 )
 
@@ -171,6 +184,8 @@ def parse(text: str) -> Command:
         if [w.casefold() for w in rest] == ["team"]:
             return Stats(team=True)
         return Stats() if not rest else Invalid("`/quiz stats` takes no more words (or `team`).")
+    if head in ("reports", "report"):
+        return _parse_reports(rest)
     if head == "topics":
         return Topics() if not rest else Invalid("`/quiz topics` takes no more words.")
     return _parse_quiz(words)
@@ -258,6 +273,25 @@ def _parse_leaderboard(words: list[str]) -> Command:
                 "(add `channel` for this channel only)."
             )
     return Leaderboard(period, scope)
+
+
+def _parse_reports(words: list[str]) -> Command:
+    usage = (
+        "Write `/quiz reports`, `/quiz reports keep|hold|void CARD`, "
+        "`/quiz reports accept CARD LETTER` or `/quiz reports hold-after N`."
+    )
+    if not words:
+        return Reports()
+    first = words[0].casefold()
+    if first in ("hold-after", "holdafter", "threshold"):
+        if len(words) != 2 or not words[1].isdecimal():
+            return Invalid(f"`/quiz reports hold-after` takes one number. {usage}")
+        return Reports(hold_after=_number(words[1]))
+    if first in ("keep", "hold", "void") and len(words) == 2:
+        return Reports(first, words[1])
+    if first == "accept" and len(words) == 3:
+        return Reports(first, words[1], words[2])
+    return Invalid(f"{' '.join(words)!r} is not a reports command. {usage}")
 
 
 def resolve_topic(wanted: str, topics: list[str]) -> str | Invalid:

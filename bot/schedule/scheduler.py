@@ -270,17 +270,20 @@ class DailyScheduler:
         self, place: Place, day: date, slot: Slot, spec: DailySpec, row: SlotRow, *, force: bool
     ) -> SlotResult:
         prompt_day = spec.prompt_day is not None and day.weekday() == spec.prompt_day
+        held = await self.engine.reports.held(place)  # reported cards wait for an admin
         forgotten: list[str] = []
         if spec.pick == "review" and not prompt_day:
             # Recall as of the slot's own time, so a retry later that day picks the same card.
             by_card, asked = await self.db.channel_memory(place, slot.utc - REVIEW_WINDOW)
             forgotten = memory.most_forgotten(by_card, slot.utc, leave_out=asked)
         picked = self.pick(
-            place, day, spec, prompt=prompt_day, uses=await self.db.card_uses(place),
+            place, day, spec, prompt=prompt_day, uses=await self.db.card_uses(place), held=held,
             first=forgotten,
         )  # fmt: skip
         if picked is None and prompt_day:
-            picked = self.pick(place, day, spec, prompt=False, uses=await self.db.card_uses(place))
+            picked = self.pick(
+                place, day, spec, prompt=False, uses=await self.db.card_uses(place), held=held
+            )
         if picked is None:
             row = await self.db.release(
                 place, day, owner=self.owner, state="skipped", why=no_cards_text(spec)
@@ -432,14 +435,16 @@ class DailyScheduler:
         *,
         prompt: bool,
         uses: dict[str, int],
+        held: set[str] | frozenset[str] = frozenset(),
         first: list[str] | None = None,
     ) -> Question | None:
         """The day's question: a card from the least-used ones (a card comes back only when
         every eligible card has had its turn: a new cycle), drawn with a seed made of the
-        channel and the date, so every process and every retry picks the same. Cards named
-        in `first` (a `pick: review` schedule: the ones the channel is forgetting, most
-        forgotten first) are tried before the rotation, when the schedule allows them."""
-        cards = self._eligible(spec, prompt)
+        channel and the date, so every process and every retry picks the same. `held`: cards
+        reported here and waiting for an admin, never picked. Cards named in `first` (a
+        `pick: review` schedule: the ones the channel is forgetting, most forgotten first) are
+        tried before the rotation, when the schedule allows them."""
+        cards = tuple(c for c in self._eligible(spec, prompt) if c.id not in held)
         if not cards:
             return None
         seed = f"{'|'.join(key(place))}|{day.isoformat()}"

@@ -201,3 +201,22 @@ async def test_typed_answers_through_the_engine(engine, clock, store, capsys):
         ("gradient descent", False, 2),  # wrong ones folded: case and spacing
         ("adam", False, 1),
     ]
+
+
+async def test_the_admin_view_lists_flagged_cards_under_the_reports(engine, clock):
+    # Twenty players all right on one card: enough answers to judge it, and over 95% right.
+    options = ("e-key", "e-x", "e-y", "e-z")
+    clock.set(START)
+    round_id = await engine.open_round(
+        CHANNEL, Q("E", "choice", "What is E?", options, 0), "daily", CLOSES
+    )
+    for n in range(1, MIN_ANSWERS + 1):
+        assert (await engine.answer(round_id, player(n), 0)).status == "locked_in"
+    clock.set(CLOSES)
+    assert await engine.reveal(round_id) is not None
+
+    view = (await engine.reports.admin_view(CHANNEL, is_admin=True)).text
+    assert "No open reports here." in view
+    assert f"card E 'What is E?' — {MIN_ANSWERS} answers, 100% right: too easy" in view
+    elsewhere = Place(CHANNEL.platform, "another-server", "chan")
+    assert "What is E?" not in (await engine.reports.admin_view(elsewhere, is_admin=True)).text
