@@ -33,9 +33,16 @@ def use_parameters(parameters: Sequence[float] | None) -> None:
 def review(
     before: Card | None, rating: Rating, at: datetime, duration_ms: int | None = None
 ) -> tuple[Card, ReviewLog]:
-    """The card after one review at `at`; `before` None: the player's first sight of it.
-    A review is never dated before the card's last one (reveals may settle out of order), so
-    FSRS never sees time run backwards."""
+    """The card after one review at `at`, and the review's log entry; `before` None: the
+    player's first sight of it."""
+    card = reviewed(before, rating, at)
+    return card, ReviewLog(card.card_id, rating, card.last_review or at, duration_ms)
+
+
+def reviewed(before: Card | None, rating: Rating, at: datetime) -> Card:
+    """The card after one review at `at` (a reveal needs no log object: it stores the review
+    itself). A review is never dated before the card's last one (reveals may settle out of
+    order), so FSRS never sees time run backwards."""
     at = at.astimezone(UTC)
     step: int | None
     stability: float | None
@@ -54,8 +61,7 @@ def review(
     new_state, new_step, new_stability, new_difficulty, interval = _outcome(
         int(state), step, stability, difficulty, days, int(rating)
     )
-    card = Card(card_id, new_state, new_step, new_stability, new_difficulty, at + interval, at)
-    return card, ReviewLog(card_id, rating, at, duration_ms)
+    return Card(card_id, new_state, new_step, new_stability, new_difficulty, at + interval, at)
 
 
 # A reveal reviews a thousand players' cards, most of them in one of a few states (first sight,
