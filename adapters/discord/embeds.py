@@ -68,6 +68,11 @@ COMMAND_NAMES = {
     "practice": "/practice",
     "practice remind": "/practice remind:",
     "practice remind off": "/practice remind:off",
+    "reports keep": "/reports decide:keep card:CARD",
+    "reports hold": "/reports decide:hold card:CARD",
+    "reports accept": "/reports decide:accept card:CARD option:LETTER",
+    "reports void": "/reports decide:void card:CARD",
+    "reports hold-after": "/reports hold_after:N",
 }
 
 

@@ -624,6 +624,11 @@ COMMAND_NAMES = {
     "practice": "/quiz practice",
     "practice remind": "/quiz practice remind",
     "practice remind off": "/quiz practice remind off",
+    "reports keep": "/quiz reports keep CARD",
+    "reports hold": "/quiz reports hold CARD",
+    "reports accept": "/quiz reports accept CARD LETTER",
+    "reports void": "/quiz reports void CARD",
+    "reports hold-after": "/quiz reports hold-after N",
 }
 
 
