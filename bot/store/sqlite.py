@@ -237,6 +237,13 @@ class SqliteStorage:
     def player_memory(self, platform: str, user_id: str) -> Future[dict[str, Card]]:
         return self.store.read(_p(memory.player_cards, platform=platform, user_id=user_id))
 
+    def team_memory(
+        self, platform: str | None, server_id: str | None, since: datetime
+    ) -> Future[tuple[int, dict[str, list[tuple[str, Card]]]]]:
+        return self.store.read(
+            _p(memory.team_memory, platform=platform, server_id=server_id, since=since)
+        )
+
     # -- reports of bad questions -------------------------------------------------------
 
     def add_report(self, report: CardReport) -> Future[bool]:

@@ -191,6 +191,13 @@ class QuizStorage(Protocol):
         """The player's FSRS card for each card they have answered, by card id."""
         ...
 
+    def team_memory(
+        self, platform: str | None, server_id: str | None, since: datetime
+    ) -> Awaitable[tuple[int, dict[str, list[tuple[str, Card]]]]]:
+        """(active players, their FSRS cards by card id): those who answered in the server's
+        daily questions and quizzes since `since` (no platform: anywhere)."""
+        ...
+
     # -- reports of bad questions -------------------------------------------------------
     def add_report(self, report: CardReport) -> Awaitable[bool]:
         """Store a report; False when the player already reported the card in this server."""
