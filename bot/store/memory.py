@@ -132,8 +132,8 @@ def _card(row: tuple[object, ...]) -> Card:
 def players_named(conn: Connection, name: str) -> list[tuple[str, str, str]]:
     """(platform, user id, name) of every player whose latest name is `name` (any case)."""
     rows = conn.execute(
-        "SELECT platform, user_id, display_name FROM players WHERE display_name = ?"
-        " COLLATE NOCASE ORDER BY platform, user_id",
+        "SELECT platform, user_id, display_name FROM players"
+        " WHERE lower(display_name) = lower(?) ORDER BY platform, user_id",
         (name,),
     )
     return [(r[0], r[1], r[2]) for r in rows]

@@ -80,10 +80,13 @@ def translate(sql: str) -> str:
             out.append("%%")
             continue
         out.append(char)
-    return _REAL_CAST.sub("AS DOUBLE PRECISION)", "".join(out))
+    text = _REAL_CAST.sub("AS DOUBLE PRECISION)", "".join(out))
+    return _INDEX_HINT.sub("", text)
 
 
 _REAL_CAST = re.compile(r"\bAS\s+REAL\s*\)", re.IGNORECASE)
+# SQLite's planner hint (`FROM rounds r INDEXED BY rounds_text`): PostgreSQL plans alone.
+_INDEX_HINT = re.compile(r"\s+INDEXED\s+BY\s+\w+", re.IGNORECASE)
 
 
 @functools.lru_cache(maxsize=256)

@@ -27,6 +27,9 @@ from datetime import date, datetime, timedelta
 from bot.store.db import Connection, ts
 
 BATCH = 500  # rows of each kind per transaction
+# A LIMIT that never binds, in a form both databases take (SQLite reads -1 as none, PostgreSQL
+# refuses a negative LIMIT).
+NO_LIMIT = 2**62
 BATCHES_PER_PASS = 20  # a pass stops after this many batches; the next pass goes on
 
 
@@ -69,7 +72,7 @@ def prune(
 ) -> Pruned:
     """One batch of each kind (inside the caller's transaction), or every row's count with
     `dry_run` (then nothing changes)."""
-    limit = -1 if dry_run else batch  # LIMIT -1: no limit
+    limit = NO_LIMIT if dry_run else batch
     practice_cut = ts(now - policy.unanswered_practice)
     text_cut = ts(now - policy.round_text)
     slot_cut = (now - policy.daily_slots).date()
