@@ -79,17 +79,18 @@ class PgServer:
                 f"{done.returncode}:\n{done.stdout}{done.stderr}{tail}\n{INSTALL_HINT}"
             )
 
-    def start(self) -> None:
+    def start(self, *, durable: bool = False) -> None:
+        """`durable`: the server's own defaults (fsync, synchronous commit), for benchmarks;
+        otherwise throw-away settings for fast tests."""
         data = self.folder / "data"
         self._run(
             str(self.bindir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust",
             "--encoding=UTF8", "--locale=C", "--no-sync",
         )  # fmt: skip
         # Throw-away data: no fsync; enough connections for several processes per test.
-        options = (
-            f"-h 127.0.0.1 -p {self.port} -k {self.folder} -c fsync=off "
-            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
-        )
+        options = f"-h 127.0.0.1 -p {self.port} -k {self.folder} -c max_connections=200"
+        if not durable:
+            options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         self._run(
             str(self.bindir / "pg_ctl"), "-D", str(data), "-o", options,
             "-l", str(self.folder / "server.log"), "-w", "-t", "60", "start",

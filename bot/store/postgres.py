@@ -12,7 +12,8 @@ when one of them fails.
 
 Where the two databases' SQL differs, it is translated here and only here:
 - statements: `?` -> `%s` (and a literal `%` -> `%%`), `BEGIN IMMEDIATE` -> `BEGIN`,
-  `CAST(x AS REAL)` -> double precision (PostgreSQL's REAL is 4 bytes);
+  `CAST(x AS REAL)` -> double precision (PostgreSQL's REAL is 4 bytes), SQLite's planner
+  hint `INDEXED BY name` dropped;
 - schema (the migrations' DDL, see `pg_schema`): `INTEGER PRIMARY KEY` -> an identity column,
   no `WITHOUT ROWID`, `REAL` -> `DOUBLE PRECISION`, every TEXT column compares bytewise
   (`COLLATE "C"`, as SQLite does whatever the server's locale), tables created after the
@@ -130,7 +131,7 @@ class PgConnection:
         self.row_factory: object = None  # set by shared code written for sqlite3; rows are Rows
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Cursor:
-        return self.raw.execute(translate(sql), _params(params), prepare=False)
+        return self.raw.execute(translate(sql), _params(params))
 
     def executemany(self, sql: str, seq: Iterable[Sequence[Any]]) -> Cursor:
         cursor = self.raw.cursor()
@@ -143,15 +144,35 @@ class PgConnection:
 
 
 class _PgThread:
-    """One psycopg connection and the one thread that uses it."""
+    """One psycopg connection and the one thread that uses it. A connection the server
+    dropped (a restart, a failover, an idle timeout) is replaced before the next batch: the
+    batch that met the break fails to its callers, as any failed transaction does, and
+    nothing unacknowledged is retried here."""
 
-    def __init__(self, conn: psycopg.Connection[Any], name: str) -> None:
+    def __init__(
+        self,
+        conn: psycopg.Connection[Any],
+        name: str,
+        url: str,
+        prepare: Callable[[PgConnection], None] | None = None,
+    ) -> None:
         self.conn = PgConnection(conn)
+        self.url = url
+        self.prepare = prepare
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._pool, functools.partial(fn, self.conn, *args))
+        return await loop.run_in_executor(self._pool, functools.partial(self._call, fn, args))
+
+    def _call(self, fn: Callable[..., T], args: tuple[Any, ...]) -> T:
+        if self.conn.raw.broken:
+            log.warning("%s: the connection was lost; connecting again", redact(self.url))
+            self.conn.raw.close()
+            self.conn = PgConnection(connect(self.url))
+            if self.prepare is not None:
+                self.prepare(self.conn)
+        return fn(self.conn, *args)
 
     async def close(self) -> None:
         await self.run(lambda conn: conn.raw.close())
@@ -329,9 +350,12 @@ class PgStore(Store):
         loop = asyncio.get_running_loop()
         threads: list[_PgThread] = []
         try:
-            for name in ("quizbot-pg-writer", "quizbot-pg-reader"):
+            for name, prepare in (
+                ("quizbot-pg-writer", None),
+                ("quizbot-pg-reader", _prepare_reader),
+            ):
                 raw = await loop.run_in_executor(None, connect, url)
-                threads.append(_PgThread(raw, name))
+                threads.append(_PgThread(raw, name, url, prepare))
             writer, reader = threads
             await writer.run(_prepare_writer, url, migrations or MIGRATIONS)
             await reader.run(_prepare_reader)

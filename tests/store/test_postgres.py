@@ -258,3 +258,27 @@ def test_the_reading_commands_work_on_postgresql(pg_url, capsys):
     assert '"player": "P1"' in capsys.readouterr().out
     assert main(["--db", pg_url, "db", "prune", "--dry-run"]) == 0
     assert capsys.readouterr().out.startswith("Would remove")
+
+
+async def test_a_dropped_connection_fails_one_batch_and_the_store_connects_again(pg_url):
+    async with await Store.open(pg_url) as store:
+        await store.write(
+            lambda c: c.execute(
+                "INSERT INTO players (platform, user_id, display_name) VALUES ('d', 'u1', 'A')"
+            )
+        )
+        # The server drops every connection of this database (a restart, a failover).
+        with psycopg.connect(pg_url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as admin:
+            admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = %s AND pid != pg_backend_pid()",
+                (pg_url.rsplit("/", 1)[1],),
+            )
+        insert = "INSERT INTO players (platform, user_id, display_name) VALUES ('d', ?, 'B')"
+        with pytest.raises(StoreError, match="PostgreSQL error"):
+            await store.write(lambda c: c.execute(insert, ("u2",)))
+        await store.write(lambda c: c.execute(insert, ("u3",)))
+        with pytest.raises(StoreError, match="PostgreSQL error"):
+            await store.fetchall("SELECT user_id FROM players")
+        rows = await store.fetchall("SELECT user_id FROM players ORDER BY user_id")
+    assert [r[0] for r in rows] == ["u1", "u3"]  # the failed write was not applied
