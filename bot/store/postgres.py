@@ -47,6 +47,7 @@ T = TypeVar("T")
 URL_SCHEMES = ("postgresql://", "postgres://")
 # Any constant both sides agree on: the key of the advisory lock held while migrating.
 MIGRATION_LOCK = 0x71756976  # "quiv"
+WRITER_LOCK = 0x71756977  # held by each write transaction: one writer at a time, as SQLite
 CONNECT_TIMEOUT_S = 10
 
 
@@ -131,6 +132,12 @@ class PgConnection:
         self.row_factory: object = None  # set by shared code written for sqlite3; rows are Rows
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Cursor:
+        if sql == "BEGIN IMMEDIATE":
+            # SQLite's BEGIN IMMEDIATE makes each write transaction the only one, across
+            # processes too, and the shared write functions rely on it (read, then write what
+            # they read). The same here: one write transaction at a time on the database.
+            self.raw.execute("BEGIN")
+            return self.raw.execute("SELECT pg_advisory_xact_lock(%s)", (WRITER_LOCK,))
         return self.raw.execute(translate(sql), _params(params))
 
     def executemany(self, sql: str, seq: Iterable[Sequence[Any]]) -> Cursor:
@@ -220,7 +227,9 @@ _PG_STATEMENTS = {
 }
 
 _COMMENT = re.compile(r"--[^\n]*")
-_ROWID_KEY = re.compile(r"\bINTEGER\s+PRIMARY\s+KEY\b(?!\s*\()", re.IGNORECASE)
+_ROWID_KEY = re.compile(
+    r"\bINTEGER\s+PRIMARY\s+KEY\b(?:\s+AUTOINCREMENT\b)?(?!\s*\()", re.IGNORECASE
+)
 _WITHOUT_ROWID = re.compile(r"\)\s*WITHOUT\s+ROWID", re.IGNORECASE)
 _REAL = re.compile(r"\bREAL\b", re.IGNORECASE)
 _TEXT = re.compile(r"\bTEXT\b(?!\s+COLLATE)", re.IGNORECASE)
