@@ -202,6 +202,18 @@ def connect(url: str) -> psycopg.Connection[Any]:
     return conn
 
 
+def read_snapshot(url: str, fn: Callable[[PgConnection], T]) -> T:
+    """`fn(conn)` in one read-only snapshot on a connection of its own, synchronously: for
+    the command-line tools that read beside the running bot without an event loop."""
+    with connect(str.__str__(url)) as raw:
+        conn = PgConnection(raw)
+        conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        try:
+            return fn(conn)
+        finally:
+            conn.execute("ROLLBACK")
+
+
 def explain(url: str, exc: BaseException) -> BaseException:
     if isinstance(exc, psycopg.OperationalError):
         return StoreError(
