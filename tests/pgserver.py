@@ -32,8 +32,11 @@ INSTALL_HINT = (
 
 def server_binaries() -> Path:
     named = os.environ.get("QUIZBOT_TEST_PG_BIN")
-    candidates = [named] if named else []
-    candidates += sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True)
+    if named:  # a folder named on purpose is the one used, or a clear failure
+        if (Path(named) / "initdb").exists() and (Path(named) / "pg_ctl").exists():
+            return Path(named)
+        pytest.fail(f"QUIZBOT_TEST_PG_BIN={named} holds no initdb and pg_ctl. {INSTALL_HINT}")
+    candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True)
     found = shutil.which("pg_ctl")
     if found:
         candidates.append(str(Path(found).parent))

@@ -326,3 +326,11 @@ async def test_write_transactions_of_two_processes_take_turns_as_on_sqlite(pg_ur
         assert waiting == 1 and not second.done()
         release.set()
         assert (await first, await second) == (1, 2)  # no lost update
+
+
+def test_no_server_binaries_is_a_failure_that_says_what_to_install(tmp_path, monkeypatch):
+    from tests.pgserver import server_binaries
+
+    monkeypatch.setenv("QUIZBOT_TEST_PG_BIN", str(tmp_path))
+    with pytest.raises(pytest.fail.Exception, match="apt-get install -y postgresql"):
+        server_binaries()
