@@ -117,7 +117,7 @@ async def test_worst_cards_for_the_admin_view(engine, clock, store):
     here = PlaceScope(CHANNEL.platform, CHANNEL.server_id)
     worst = await worst_cards(SqliteStorage(store), here, 2, min_answers=4)
     assert [c.card_id for c in worst] == ["B", "C"]
-    assert summary_line(worst[0]) == "card B 'What is B?' — 4 answers, 75% right: no flags"
+    assert summary_line(worst[0]) == "card B 'What is B?' — 4 answers, 75% right: nothing to check"
     assert [c.card_id for c in await worst_cards(store, here, 10)] == ["B", "C", "A"]
     elsewhere = Place(CHANNEL.platform, "another-server", "chan")
     assert await worst_cards(store, PlaceScope(elsewhere.platform, elsewhere.server_id), 5) == []
