@@ -3,13 +3,12 @@ review log it came from (`reviews`, one row per scored answer), written by the r
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from fsrs import Card, State
 
-from bot.store.db import parse_ts, ts
+from bot.store.db import Connection, parse_ts, ts
 from bot.store.records import Review
 
 SCHEMA = """
@@ -45,7 +44,7 @@ _COLUMNS = "id, state, step, stability, difficulty, due, last_review"
 
 
 def cards_of(
-    conn: sqlite3.Connection, platform: str, card_id: str, user_ids: Sequence[str]
+    conn: Connection, platform: str, card_id: str, user_ids: Sequence[str]
 ) -> dict[str, Card]:
     """The stored FSRS card of each of these players for one card, by user id (one query per
     chunk: a reveal reads the cards of all its answers at once)."""
@@ -63,11 +62,11 @@ def cards_of(
     return found
 
 
-def card_of(conn: sqlite3.Connection, platform: str, user_id: str, card_id: str) -> Card | None:
+def card_of(conn: Connection, platform: str, user_id: str, card_id: str) -> Card | None:
     return cards_of(conn, platform, card_id, [user_id]).get(user_id)
 
 
-def player_cards(conn: sqlite3.Connection, platform: str, user_id: str) -> dict[str, Card]:
+def player_cards(conn: Connection, platform: str, user_id: str) -> dict[str, Card]:
     rows = conn.execute(
         f"SELECT card_id, {_COLUMNS} FROM memory WHERE platform=? AND user_id=?",
         (platform, user_id),
@@ -75,9 +74,7 @@ def player_cards(conn: sqlite3.Connection, platform: str, user_id: str) -> dict[
     return {row[0]: _card(tuple(row[1:])) for row in rows}
 
 
-def save_reviews(
-    conn: sqlite3.Connection, platform: str, round_id: int, reviews: list[Review]
-) -> None:
+def save_reviews(conn: Connection, platform: str, round_id: int, reviews: list[Review]) -> None:
     """Store each player's card as the review left it, and the review in the log; in bulk,
     as a reveal may carry a thousand answers. A card read from here carries its row id
     (`Card.card_id`), so it is updated by that id; only a player's first card of this card
@@ -152,11 +149,11 @@ def _card(row: tuple[object, ...]) -> Card:
     )
 
 
-def players_named(conn: sqlite3.Connection, name: str) -> list[tuple[str, str, str]]:
+def players_named(conn: Connection, name: str) -> list[tuple[str, str, str]]:
     """(platform, user id, name) of every player whose latest name is `name` (any case)."""
     rows = conn.execute(
-        "SELECT platform, user_id, display_name FROM players WHERE display_name = ?"
-        " COLLATE NOCASE ORDER BY platform, user_id",
+        "SELECT platform, user_id, display_name FROM players"
+        " WHERE lower(display_name) = lower(?) ORDER BY platform, user_id",
         (name,),
     )
     return [(r[0], r[1], r[2]) for r in rows]
@@ -168,7 +165,7 @@ REVIEW_COLUMNS = (
 )  # fmt: skip
 
 
-def review_rows(conn: sqlite3.Connection) -> list[tuple[object, ...]]:
+def review_rows(conn: Connection) -> list[tuple[object, ...]]:
     """The review log oldest first, in `REVIEW_COLUMNS`: the FSRS optimizer's own columns
     (card id, review time in epoch milliseconds, rating 1-4, state, duration in ms; state is
     left empty, the optimizer infers it) then the review's time as text and whose card it is."""
@@ -194,7 +191,7 @@ ANSWER_COLUMNS = (
 )  # fmt: skip
 
 
-def answer_rows(conn: sqlite3.Connection) -> list[tuple[object, ...]]:
+def answer_rows(conn: Connection) -> list[tuple[object, ...]]:
     """Every stored answer oldest first, in `ANSWER_COLUMNS`; option is the letter chosen (a
     typed answer: what was typed), correct and points are empty until the round is revealed;
     hints: how many the player took before answering (0 or 1)."""
@@ -211,7 +208,7 @@ def answer_rows(conn: sqlite3.Connection) -> list[tuple[object, ...]]:
 
 
 def channel_memory(
-    conn: sqlite3.Connection, platform: str, server_id: str, channel_id: str, since: datetime
+    conn: Connection, platform: str, server_id: str, channel_id: str, since: datetime
 ) -> tuple[dict[str, list[Card]], set[str]]:
     """The memory of a channel's active players (those who answered a daily or quiz question
     there since `since`), per card; and the cards asked there since `since`."""
@@ -249,7 +246,7 @@ def channel_memory(
 
 
 def team_memory(
-    conn: sqlite3.Connection, platform: str | None, server_id: str | None, since: datetime
+    conn: Connection, platform: str | None, server_id: str | None, since: datetime
 ) -> tuple[int, dict[str, list[tuple[str, Card]]]]:
     """The team's active players (answered since `since`: in one server's daily questions and
     quizzes, or, with no platform, anywhere) and their memory, per card: ("platform:user id",

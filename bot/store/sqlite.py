@@ -1,10 +1,11 @@
 """`QuizStorage` on SQLite: each operation is one trip through the store's single writer
-(group-committed) or its reader (shared snapshots), made of the table modules' functions."""
+(group-committed) or its reader (shared snapshots), made of the table modules' functions.
+The same class serves PostgreSQL: given a `PgStore` (bot/store/postgres.py), the same
+functions run there."""
 
 from __future__ import annotations
 
 import functools
-import sqlite3
 from asyncio import Future
 from collections.abc import Callable
 from datetime import date, datetime
@@ -25,7 +26,7 @@ from bot.store import (
     rounds,
     scores,
 )
-from bot.store.db import Store, parse_ts
+from bot.store.db import Connection, Store, parse_ts
 from bot.store.records import (
     AskedQuestion,
     BoardSlice,
@@ -310,17 +311,17 @@ class _Facts:
     def __init__(self, round_id: int) -> None:
         self.round_id = round_id
 
-    def __call__(self, conn: sqlite3.Connection) -> RoundFacts | None:
+    def __call__(self, conn: Connection) -> RoundFacts | None:
         row = conn.execute(rounds.SELECT_FACTS, (self.round_id,)).fetchone()
         return dict(row) if row else None
 
 
-def _next_due(conn: sqlite3.Connection) -> datetime | None:
+def _next_due(conn: Connection) -> datetime | None:
     found = [t for t in (rounds.earliest_close(conn), quizzes.earliest_next(conn)) if t]
     return parse_ts(min(found)) if found else None
 
 
-def _quiz_results(conn: sqlite3.Connection, quiz_id: int, limit: int) -> QuizResults | None:
+def _quiz_results(conn: Connection, quiz_id: int, limit: int) -> QuizResults | None:
     quiz = quizzes.get(conn, quiz_id)
     if quiz is None:
         return None
@@ -329,7 +330,7 @@ def _quiz_results(conn: sqlite3.Connection, quiz_id: int, limit: int) -> QuizRes
     )
 
 
-def _reveal(conn: sqlite3.Connection, round_id: int, now: datetime, settle: Settle[T]) -> T | None:
+def _reveal(conn: Connection, round_id: int, now: datetime, settle: Settle[T]) -> T | None:
     """The reveal transaction: claim, read, let the engine settle, write it all."""
     claimed = rounds.claim_reveal(conn, round_id, now)
     if claimed is None:
