@@ -79,7 +79,7 @@ class QuestionMaker:
     def typed_fits(self, card: Card) -> bool:
         """`mixed` asks this card typed: a short answer with accepted answers (`typed_fits`)."""
         item = self.items.get(card.id)
-        return typed_fits(card, item.accepted if item is not None else None)
+        return typed_fits(card, item.typed_answers if item is not None else None)
 
     def skipped(self, card: Card, fmt: str) -> str | None:
         """Why `card` makes no `fmt` question (the operator's view), or None when it makes one."""
@@ -92,8 +92,11 @@ class QuestionMaker:
         if item is not None:
             if fmt == "cloze" and item.cloze is None:
                 return "its authored item has no cloze sentence"
-            if fmt == "typed" and not item.accepted:
-                return "its authored item has no accepted answers to read a typing against"
+            if fmt == "typed" and not item.typed_answers:
+                return (
+                    "its authored item lists no accepted answers (for its question or its "
+                    "cloze) to read a typing against"
+                )
             return None
         self._index.build()
         return self._generators[fmt].skipped(self._position[card.id])
@@ -163,7 +166,7 @@ def _in_load_order(cards: Sequence[Card], position: Mapping[str, int]) -> list[C
 
 def _authored(card: Card, item: Item, fmt: str, rng: random.Random) -> Question | None:
     if fmt == "typed":
-        return typed_from_item(card, item.accepted, item.erratum)
+        return typed_from_item(card, item)
     authored = item.choice if fmt == "choice" else item.cloze
     if authored is None:
         return None

@@ -1,9 +1,9 @@
 """Generated typed questions: the player types the answer, so no distractors are needed.
 
 A card is asked typed only when its answer is short (a Red trivia list's answers, a name, a
-number, a term) and so comes with a list of accepted answers. A cloze blank is not asked
-typed: its one key term, with no synonyms declared, would refuse every other fair way of
-saying it.
+number, a term) and so comes with a list of accepted answers. A generated cloze blank is not
+asked typed: its one key term, with no synonyms declared, would refuse every other fair way of
+saying it; an authored cloze is, when its item lists the typings that count (`accepted`).
 """
 
 from __future__ import annotations
@@ -12,7 +12,9 @@ import random
 import re
 from collections.abc import Sequence
 
+from bot.cards.items import BLANK_MARK, Item
 from bot.cards.model import Card
+from bot.questions.cloze import BLANK
 from bot.questions.model import Question
 from bot.questions.text import WORD, plain
 
@@ -54,9 +56,9 @@ def accepted_answers(card: Card) -> tuple[str, ...]:
 
 def typed_fits(card: Card, authored_accepted: Sequence[str] | None = None) -> bool:
     """Is `card` best asked typed: is its answer short (a name, a number, a term) with a list
-    of accepted answers to read a typing against? An authored card: its item's `accepted`
-    list (None: the card has no item); any other card: the answers its own text gives. A
-    cloze blank does not count: a key term out of a sentence has no list of its own."""
+    of accepted answers to read a typing against? An authored card: its item's typed answers
+    (`Item.typed_answers`; None: the card has no item); any other card: the answers its own
+    text gives."""
     if card.kind != "qa":
         return False
     if authored_accepted is not None:
@@ -82,17 +84,20 @@ class TypedMaker:
         return Question(card.id, "typed", card.question, (), None, accepted=accepted)
 
 
-def typed_from_item(
-    card: Card, accepted: Sequence[str], erratum: str | None = None
-) -> Question | None:
-    """An authored card asked typed: its question, read against its item's `accepted` list;
-    None without one (its cloze's key alone is not a list). The item's erratum goes along:
-    the reveal shows the card's answer."""
-    if not accepted:
+def typed_from_item(card: Card, item: Item) -> Question | None:
+    """An authored card asked typed: its question read against its item's `accepted` list,
+    else its cloze sentence read against the cloze's `accepted` list; None when the item lists
+    neither. The item's erratum goes along: the reveal shows the card's answer."""
+    if item.accepted:
+        prompt, accepted = card.question, item.accepted
+    elif item.cloze is not None and item.cloze.accepted:
+        prompt = item.cloze.prompt.replace(BLANK_MARK, BLANK, 1)
+        accepted = item.cloze.accepted
+    else:
         return None
     return Question(
-        card.id, "typed", card.question, (), None, "authored",
-        erratum=erratum, accepted=tuple(accepted),
+        card.id, "typed", prompt, (), None, "authored",
+        erratum=item.erratum, accepted=tuple(accepted),
     )  # fmt: skip
 
 

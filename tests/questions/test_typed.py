@@ -233,5 +233,38 @@ def test_an_item_without_accepted_answers_is_not_asked_typed_from_its_cloze_and_
     assert maker.make(card, "cloze", 0) is not None
     assert maker.make(card, "typed", 0) is None
     assert maker.skipped(card, "typed") == (
-        "its authored item has no accepted answers to read a typing against"
+        "its authored item lists no accepted answers (for its question or its cloze) to read "
+        "a typing against"
     )
+
+
+def test_an_authored_cloze_with_accepted_typings_is_asked_typed(tmp_path):
+    (tmp_path / "t.md").write_text(
+        "## Optimisers\n\n| # | Question | Answer |\n| :-: | :-- | :-- |\n"
+        "| 1 | Which gradient descent is noise-free? | Batch GD uses every example. |\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "t.items.yaml").write_text(
+        "items:\n"
+        "  - question: Which gradient descent is noise-free?\n"
+        "    stem: Which variant of gradient descent computes the exact gradient each step?\n"
+        "    key: Batch gradient descent\n"
+        "    distractors: [Stochastic gradient descent, Mini-batch gradient descent, Momentum]\n"
+        "    cloze:\n"
+        "      text: ___ gradient descent computes the exact gradient over every example.\n"
+        "      key: Batch\n"
+        "      accepted: [full-batch, full batch, batch]\n"
+        "      distractors: [Stochastic, Mini-batch, Online]\n",
+        encoding="utf-8",
+    )
+    library = load_library([tmp_path])
+    assert not library.errors, library.errors
+    maker = QuestionMaker(library.cards, library.items)
+    [card] = [c for c in library.cards if c.deck == "t"]
+    question = maker.make(card, "typed", 0)
+    assert question is not None and question.origin == "authored"
+    assert question.prompt.startswith("_") and "exact gradient" in question.prompt
+    # The key first (what the reveal shows), listed or not, and once.
+    assert question.accepted == ("Batch", "full-batch", "full batch")
+    assert maker.skipped(card, "typed") is None
+    assert maker.typed_fits(card)
