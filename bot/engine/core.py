@@ -454,9 +454,9 @@ class Engine:
                 return "choice_only"
             return None
 
-        def read(answers: tuple[str, ...]) -> str | None:
+        def read(answers: tuple[str, ...], refused: tuple[str, ...]) -> str | None:
             nonlocal reading, accepted
-            accepted, reading = answers, match(typed, answers)
+            accepted, reading = answers, match(typed, answers, refused)
             return reading.accepted if reading.correct else None
 
         def day_of(r: RoundFacts) -> date:

@@ -91,9 +91,11 @@ def split_tolerance(accepted: str) -> tuple[str, float]:
     return accepted, 0.0
 
 
-def match(typed: str, accepted: Sequence[str]) -> Reading:
+def match(typed: str, accepted: Sequence[str], refused: Sequence[str] = ()) -> Reading:
     """Read `typed` against `accepted` (the first is canonical). Exact readings win over
-    tolerant ones, and of tolerant ones the closest wins."""
+    tolerant ones, and of tolerant ones the closest wins. A typing that is one of `refused`
+    (known wrong answers), or no farther from one than from the closest accepted answer, is
+    wrong: a typo allowance must not turn "decreases" into "increases"."""
     said = normalise(typed)
     if not said.replace(" ", ""):
         return WRONG
@@ -106,6 +108,9 @@ def match(typed: str, accepted: Sequence[str]) -> Reading:
             return Reading(True, shown if not _TOLERANCE.match(shown) else value, plain)
     if _hedges(typed):
         return WRONG
+    wrong = [_compact(normalise(r)) for r in refused if r.strip()]
+    if _compact(said) in wrong:
+        return WRONG
     best: tuple[int, str] | None = None
     for _shown, value, tolerance in answers:
         want = normalise(value)
@@ -117,6 +122,9 @@ def match(typed: str, accepted: Sequence[str]) -> Reading:
         if distance is not None and (best is None or distance < best[0]):
             best = (distance, value)
     if best is None:
+        return WRONG
+    limit = best[0]
+    if any(_edit_distance(_compact(said), w, limit) <= limit for w in wrong):
         return WRONG
     return Reading(True, best[1], False)
 

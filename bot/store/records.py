@@ -70,6 +70,7 @@ class AskedQuestion:
     explanations: tuple[str, ...] = ()  # one per option, from the question as asked
     erratum: str | None = None
     accepted: tuple[str, ...] = ()  # a typed question's accepted answers, canonical first
+    refused: tuple[str, ...] = ()  # typings read as wrong however close (see Question)
 
 
 @dataclass(frozen=True, slots=True)

@@ -77,6 +77,7 @@ def asked(text: str | None) -> AskedQuestion | None:
         explanations=tuple(data.get("explanations") or ()),
         erratum=data.get("erratum") or None,
         accepted=tuple(data.get("accepted") or ()),
+        refused=tuple(data.get("refused") or ()),
     )
 
 
