@@ -31,6 +31,10 @@ _UNITS = {
     "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
     "seventy": 70, "eighty": 80, "ninety": 90,
 }  # fmt: skip
+_SYMBOL_WORDS = (
+    ("\u221e", " infinity "), ("\u2265", " at least "), (">=", " at least "),
+    ("\u2264", " at most "), ("<=", " at most "),
+)  # fmt: skip
 _SCALES = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000}
 
 
@@ -69,6 +73,10 @@ def normalise(text: str) -> str:
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = _THOUSANDS.sub(lambda m: m.group(1) + re.sub(r"\D", "", m.group(2)), text)
     text = text.replace("&", " and ").replace("\u2212", "-").replace("\u2013", "-")
+    # Symbols a player may type for words, which the punctuation rule would erase.
+    for symbol, words in _SYMBOL_WORDS:
+        text = text.replace(symbol, words)
+    text = re.sub(r"(?<![\w.])\.(?=\d)", "0.", text)  # ".5" is 0.5, not 5
     # A sign is part of the answer: "−y x" is not "y x" (a hyphen inside a word is spacing).
     text = re.sub(r"(?:(?<=\s)|^)-(?=[^\W\d_])", " minus ", text)
     text = re.sub(r"['’‘`]", "", text)  # o'brien = obrien, don't = dont

@@ -170,6 +170,15 @@ TABLE = [
     ("   ", ["Paris"], False),
     ("the", ["Paris"], False),
     ("?", ["?"], False),
+    # a decimal without its leading zero, and symbols typed for words
+    (".5", ["0.5"], True),
+    (".25", ["0.25"], True),
+    (".5", ["5"], False),
+    ("-.5", ["0.5"], False),
+    ("∞", ["infinity"], True),
+    ("≥", ["at least"], True),
+    (">=", ["at least"], True),
+    ("≤", ["at least"], False),
 ]
 
 
