@@ -17,7 +17,7 @@ import sys
 from datetime import timedelta
 from typing import Any
 
-from adapters import registry
+from adapters import pacing, registry
 from adapters.runtime import Adapter, PosterRouter, Services
 from bot.cards import load_library
 from bot.clock import Clock, SystemClock
@@ -113,8 +113,15 @@ async def serve(
     posters = PosterRouter()
     async with await Store.open(settings.db) as store:
         engine = Engine(store, library, clock, posters, QuestionMaker(library.cards, library.items))
+        # watch: other processes may share this database (README "Running several
+        # instances"); each paces at its share of the per-bot limits.
         daily = DailyScheduler(
-            store, engine, clock=clock, grace=timedelta(minutes=settings.grace_minutes)
+            store,
+            engine,
+            clock=clock,
+            grace=timedelta(minutes=settings.grace_minutes),
+            watch=True,
+            on_peers=pacing.share_between,
         )
         services = Services(settings, library, engine, clock, posters, DailyService(daily))
         started: list[Adapter] = []
@@ -151,6 +158,7 @@ async def serve(
             if timer is not None:
                 await _within(TIMER_GRACE, [timer], "the reveal in progress")
             await _within(ADAPTERS_GRACE, [_stop(a) for a in reversed(started)], "the adapters")
+            await _within(LEFTOVER_GRACE, [_leave(daily)], "leaving the other processes")
             if beats is not None:
                 await _within(LEFTOVER_GRACE, [beats], "the heartbeat")
             # Daily jobs still posting, clicks still being answered: their state is in the
@@ -200,6 +208,13 @@ async def _unless_stopped(starting: asyncio.Task[None], stop: asyncio.Event) -> 
     starting.cancel()
     await _within(ADAPTERS_GRACE, [starting], "the start-up")
     return False
+
+
+async def _leave(daily: DailyScheduler) -> None:
+    try:
+        await daily.leave()
+    except Exception:
+        log.debug("could not record this process as stopped", exc_info=True)
 
 
 async def _stop(adapter: Adapter) -> None:

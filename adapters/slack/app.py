@@ -334,7 +334,11 @@ class SlackAdapter:
         """Runs after the signature check: ack a repeat at once and do nothing else."""
         self.last_heartbeat = time.time()
         key = delivery_key(req.body)
-        if key is not None and not self.seen.first_time(key):
+        # This process's memory first (no database trip for the common repeat), then the
+        # database: a retry sent to another process behind a load balancer is a repeat too.
+        if key is not None and (
+            not self.seen.first_time(key) or not await self.engine.first_delivery(f"slack:{key}")
+        ):
             self.dropped_repeats += 1
             retry = (req.headers.get("x-slack-retry-num") or ["-"])[0]
             log.info("dropped a repeated delivery %s (retry %s)", key, retry)

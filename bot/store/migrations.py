@@ -428,6 +428,26 @@ ALTER TABLE answers ADD COLUMN typed TEXT;
 ALTER TABLE answers ADD COLUMN read_as TEXT;
 """,
     ),
+    # Several `quizbot run` processes on one database: each process's heartbeat (a claim held
+    # by a process that stopped beating is taken over at once, not when its lease runs out),
+    # and the deliveries already taken (a platform's retry reaching another process is
+    # recognised and dropped).
+    (
+        11,
+        """
+CREATE TABLE processes (
+    owner      TEXT PRIMARY KEY,    -- host:pid:random, as daily_slots.owner names it
+    started_at TEXT NOT NULL,
+    beat_at    TEXT NOT NULL
+);
+
+CREATE TABLE deliveries (
+    delivery_key TEXT PRIMARY KEY,  -- 'slack:trigger:<id>', 'slack:event:<id>'
+    seen_at      TEXT NOT NULL
+);
+CREATE INDEX deliveries_seen ON deliveries (seen_at);
+""",
+    ),
 ]
 
 

@@ -13,7 +13,17 @@ from typing import TypeVar
 from fsrs import Card
 
 from bot.ports import Place, Player
-from bot.store import answers, leaderboards, memory, places, quizzes, retention, rounds, scores
+from bot.store import (
+    answers,
+    leaderboards,
+    memory,
+    places,
+    processes,
+    quizzes,
+    retention,
+    rounds,
+    scores,
+)
 from bot.store.db import Store, parse_ts
 from bot.store.records import (
     BoardSlice,
@@ -40,6 +50,14 @@ class SqliteStorage:
 
     def __init__(self, store: Store) -> None:
         self.store = store
+
+    # -- several processes on one database ------------------------------------------------
+
+    def first_delivery(self, key: str, now: datetime) -> Future[bool]:
+        return self.store.write(_p(processes.first_delivery, key=key, now=now))
+
+    def forget_deliveries(self, now: datetime) -> Future[int]:
+        return self.store.write(_p(processes.forget_deliveries, now=now))
 
     # -- places ---------------------------------------------------------------------------
 

@@ -177,6 +177,14 @@ class QuizStorage(Protocol):
         """The player's FSRS card for each card they have answered, by card id."""
         ...
 
+    # -- several processes on one database ------------------------------------------------
+    def first_delivery(self, key: str, now: datetime) -> Awaitable[bool]:
+        """True for the first process to take platform delivery `key` (remembered for an
+        hour), False for a repeat, whichever process took it."""
+        ...
+
+    def forget_deliveries(self, now: datetime) -> Awaitable[int]: ...
+
     # -- upkeep ---------------------------------------------------------------------------
     def prune(
         self, policy: RetentionPolicy, now: datetime, *, batch: int, dry_run: bool = False

@@ -245,7 +245,7 @@ async def test_typed_answer_columns_are_added_to_a_database_with_answers(tmp_pat
         ).fetchall()
     assert before
     async with await Store.open(path) as store:
-        assert await store.schema_version() == latest_version() == typed_step
+        assert await store.schema_version() == latest_version() >= typed_step
         after = await store.fetchall(
             "SELECT round_id, user_id, option_index, correct, points, typed, read_as"
             " FROM answers ORDER BY round_id, user_id"

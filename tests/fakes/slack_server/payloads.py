@@ -148,7 +148,7 @@ class Payloads:
             "api_app_id": self.workspace.api_app_id,
             "event": {"event_ts": f"{time.time():.6f}", **event},
             "type": "event_callback",
-            "event_id": f"Ev{n:08d}",
+            "event_id": f"Ev{self.workspace.id_salt}{n:06d}",
             "event_time": int(time.time()),
             "authorizations": [
                 {

@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import dataclasses
 import itertools
+import secrets
 import time
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -81,6 +82,9 @@ class SlackWorkspace:
         self._spent_triggers: set[str] = set()
         self.on_response_url: Callable[[str], None] = lambda response_id: None
         self._ids = itertools.count(1)
+        # Slack's trigger and event ids are unique across workspaces and time; two fakes in
+        # one test (two processes on one database) must not hand out the same ones.
+        self.id_salt = secrets.token_hex(4).upper()
         self._ts_seconds = int(time.time())
         self._ts_counter = itertools.count(1)
         self._changed = asyncio.Event()
@@ -114,7 +118,7 @@ class SlackWorkspace:
 
     def new_trigger(self) -> str:
         """A trigger_id for one payload: views.open takes it once, within TRIGGER_SECONDS."""
-        trigger = f"{next(self._ids)}.{self.team_id}.fake.trigger"
+        trigger = f"{next(self._ids)}.{self.team_id}.{self.id_salt.lower()}.fake.trigger"
         self._issued_triggers[trigger] = time.monotonic()
         return trigger
 
