@@ -579,12 +579,16 @@ class Engine:
             self._upkeep_at = now + self.retention.every
             await self.upkeep()
 
-    async def recover(self) -> int:
+    async def recover(self, *, leave_recent: timedelta | None = None) -> int:
         """At start-up: deliver reveals that never reached the platform, end quizzes that went
-        stale while the bot was down, then reveal every overdue round (once)."""
+        stale while the bot was down, then reveal every overdue round (once). `leave_recent`:
+        other processes are running on this database, so posts and reveals of that recent
+        past may be theirs, in flight: left to them (and to `find_lost_posts` and
+        `deliver_late_reveals` if they die)."""
         now = self.clock.now()
-        done = await self._find_lost_posts()
-        done += await self.deliver_late_reveals(None)
+        before = now - leave_recent if leave_recent is not None else None
+        done = await self._find_lost_posts(opened_before=before)
+        done += await self.deliver_late_reveals(before)
         for quiz in await self.storage.running_quizzes():
             last = await self.storage.open_round_closes(quiz.quiz_id) or quiz.next_at
             if last is None:
@@ -625,7 +629,10 @@ class Engine:
         return done
 
     async def _find_lost_posts(
-        self, only: set[int] | None = None, refs: dict[int, str] | None = None
+        self,
+        only: set[int] | None = None,
+        refs: dict[int, str] | None = None,
+        opened_before: datetime | None = None,
     ) -> int:
         """Rounds whose question was posted but whose reference never got recorded (the
         process died in between). Where the platform can hand the post back without posting
@@ -634,6 +641,8 @@ class Engine:
         found = 0
         for lost in await self.storage.unrecorded_posts():
             if only is not None and lost.round_id not in only:
+                continue
+            if opened_before is not None and (lost.opened_at or opened_before) > opened_before:
                 continue
             position, count = lost.quiz_position, lost.question_count
             message = QuestionMessage(

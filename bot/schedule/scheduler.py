@@ -14,6 +14,7 @@ runs `engine.run_timer`) and, after the week's last scored reveal, posts the wee
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import logging
 import os
@@ -59,10 +60,11 @@ MIN_OPEN = timedelta(hours=1)  # a late post stays open at least this long
 # changed by another process are picked up this often.
 ORPHANS_PER_WATCH = 2000
 REFRESH_EVERY = timedelta(seconds=30)
+CATCH_UP_AT_ONCE = 500  # slots posted side by side at start-up
 # A reveal claimed but not delivered this long after is its dead process's: deliver it. Longer
 # than a reveal can wait in a paced queue (adapters/pacing.py MAX_WAIT), so a live process
 # still delivering it is not doubled.
-REVEAL_ORPHANED_AFTER = timedelta(minutes=10)
+REVEAL_ORPHANED_AFTER = timedelta(minutes=10)  # also: what a starting process leaves alone
 BACKOFF = (
     timedelta(minutes=1),
     timedelta(minutes=2),
@@ -140,10 +142,11 @@ class DailyScheduler:
         if self.scheduler is None:
             self.scheduler = AsyncIOScheduler(timezone=UTC)
             self._own_scheduler = True
+        others = False
         if self.watching:  # beat first: our claims must never look like a dead process's
-            await self._beat()
+            others = await self._beat() > 1
         if recover:
-            await self.engine.recover()
+            await self.engine.recover(leave_recent=REVEAL_ORPHANED_AFTER if others else None)
         for schedule in await self.db.schedules():
             self._register(schedule)
             self._known[schedule.place] = _version(schedule)
@@ -170,10 +173,12 @@ class DailyScheduler:
 
     # -- several processes on one database ----------------------------------------------
 
-    async def _beat(self) -> None:
-        live = await self.db.beat(self.owner, self.clock.now())
+    async def _beat(self) -> int:
+        """How many processes are alive, this one included."""
+        live = max(await self.db.beat(self.owner, self.clock.now()), 1)
         if self.on_peers is not None:
-            self.on_peers(max(live, 1))
+            self.on_peers(live)
+        return live
 
     async def watch(self) -> list[SlotResult]:
         """Every few seconds in each of several processes: beat; post the slots a dead process
@@ -208,6 +213,10 @@ class DailyScheduler:
         if not lost:
             return
         self._looked_for.update(r.round_id for r in lost if r.round_id is not None)
+        # One process looks for each (two would each send the post again with its nonce).
+        lost = await self.db.take_unknown(lost, self.owner, now - DEAD_AFTER)
+        if not lost:
+            return
         refs = await self.engine.find_lost_posts({r.round_id for r in lost if r.round_id})
         for row in lost:
             ref = refs.get(row.round_id or 0)
@@ -619,9 +628,9 @@ class DailyScheduler:
     async def catch_up(self) -> list[SlotResult]:
         """Each enabled channel's latest slot (posted now if missed by less than the grace
         window, else recorded as skipped), then any slot left claimed or mid-post."""
-        results: list[SlotResult] = []
         now = self.clock.now()
         done: set[tuple[Place, date]] = set()
+        work: list[tuple[Place, date, Schedule | None]] = []
         for schedule in await self.db.schedules():
             spec = schedule.spec
             if not schedule.active or not self.owns(schedule.place):
@@ -629,12 +638,21 @@ class DailyScheduler:
             slot = latest_slot(now, spec.at, spec.zone, spec.weekdays)
             if slot is None:
                 continue
-            results.append(await self._safely(schedule.place, slot.local_date, schedule))
+            work.append((schedule.place, slot.local_date, schedule))
             done.add((schedule.place, slot.local_date))
         for row in await self.db.slots(states=("claimed", "posting")):
             if (row.place, row.local_date) not in done and self.owns(row.place):
-                results.append(await self._safely(row.place, row.local_date, None))
-        return results
+                work.append((row.place, row.local_date, None))
+        # Side by side, as the jobs of one minute run (a channel's post waits on the platform,
+        # not on the others'); bounded, so a restart after downtime does not start 10,000 at
+        # once. Several processes starting together split the slots between them this way.
+        gate = asyncio.Semaphore(CATCH_UP_AT_ONCE)
+
+        async def one(place: Place, day: date, schedule: Schedule | None) -> SlotResult:
+            async with gate:
+                return await self._safely(place, day, schedule)
+
+        return list(await asyncio.gather(*(one(*w) for w in work)))
 
     async def _safely(self, place: Place, day: date, schedule: Schedule | None) -> SlotResult:
         try:

@@ -365,8 +365,8 @@ class DailyStore:
         def tx(conn: sqlite3.Connection) -> None:
             _, closes_at = rounds.post_of(conn, row.round_id or 0)
             conn.execute(
-                "UPDATE daily_slots SET state='posted', message_ref=?, closes_at=?, posted_at=?,"
-                f" last_error=NULL WHERE {_KEY} AND local_date=? AND state='unknown'"
+                "UPDATE daily_slots SET state='posted', owner=NULL, message_ref=?, closes_at=?,"
+                f" posted_at=?, last_error=NULL WHERE {_KEY} AND local_date=? AND state='unknown'"
                 " AND round_id=?",
                 (ref, closes_at, ts(now), *key(row.place), row.local_date.isoformat(),
                  row.round_id),
@@ -374,6 +374,34 @@ class DailyStore:
 
         await self.store.write(tx)
         return await self.slot(row.place, row.local_date)
+
+    async def take_unknown(
+        self, rows: list[SlotRow], owner: str, dead_before: datetime
+    ) -> list[SlotRow]:
+        """The `unknown` slots of `rows` that `owner` now has to itself: nobody had them,
+        or their process died."""
+        stamp = ts(dead_before)
+
+        def tx(conn: sqlite3.Connection) -> list[SlotRow]:
+            mine = []
+            for row in rows:
+                current = _slot_row(conn, (*key(row.place), row.local_date.isoformat()))
+                if current is None or current["state"] != "unknown":
+                    continue
+                held_by = current["owner"]
+                if held_by is not None and not processes.dead(conn, held_by, stamp):
+                    continue
+                taken = conn.execute(
+                    "UPDATE daily_slots SET owner=?"
+                    f" WHERE {_KEY} AND local_date=? AND state='unknown'"
+                    " AND COALESCE(owner, '') = ?",
+                    (owner, *key(row.place), row.local_date.isoformat(), held_by or ""),
+                ).rowcount
+                if taken:
+                    mine.append(row)
+            return mine
+
+        return await self.store.write(tx)
 
     async def forget_dead(self, now: datetime) -> None:
         await self.store.write(functools.partial(processes.forget_dead, now=now))
