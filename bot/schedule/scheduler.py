@@ -156,7 +156,12 @@ class DailyScheduler:
         if self.watching:
             self.scheduler.add_job(
                 self.watch,
-                trigger=IntervalTrigger(seconds=BEAT_EVERY.total_seconds(), timezone=UTC),
+                trigger=IntervalTrigger(
+                    seconds=BEAT_EVERY.total_seconds(),
+                    start_date=self.clock.now() + BEAT_EVERY,  # our clock, as every job's
+                    timezone=UTC,
+                ),
+                args=[],
                 id="daily-watch",
                 replace_existing=True,
                 coalesce=True,
