@@ -139,7 +139,7 @@ async def serve(
             if await _unless_stopped(starting, stop):
                 timer = asyncio.create_task(engine.run_timer(stop), name="quizbot-timer")
                 beats = asyncio.create_task(
-                    heartbeat(store, started, clock, stop), name="heartbeat"
+                    heartbeat(store, started, clock, stop, daily.owner), name="heartbeat"
                 )
                 ours.update((timer, beats))
                 # Until SIGTERM, or an adapter that can no longer work asks all to stop.
@@ -242,14 +242,21 @@ async def _within(seconds: float, work: list[Any], what: str) -> None:
                 log.debug("stopping: %s ended with %r", what, error)
 
 
-async def heartbeat(store: Store, adapters: list[Adapter], clock: Clock, stop: asyncio.Event):
+async def heartbeat(
+    store: Store,
+    adapters: list[Adapter],
+    clock: Clock,
+    stop: asyncio.Event,
+    process: str | None = None,
+):
     """Record every BEAT_EVERY that the process and each adapter are alive; on the way out,
-    record them as down so `quizbot health` does not report a stopped bot as healthy."""
+    record them as down so `quizbot health` does not report a stopped bot as healthy.
+    `process`: this process's name among several on the database (bot.health)."""
     while True:
         beats = {"runtime": not stop.is_set()}
         beats.update({a.platform: a.alive() and not stop.is_set() for a in adapters})
         try:
-            await record_beats(store, beats, clock.now())
+            await record_beats(store, beats, clock.now(), process)
         except Exception:
             log.exception("could not record heartbeats")
         if stop.is_set():
