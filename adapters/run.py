@@ -52,7 +52,10 @@ def run(args: argparse.Namespace) -> int:
         print(nothing_to_run(), file=sys.stderr)
         return 2
     noise = [rule for platform in registry.PLATFORMS for rule in platform.log_noise]
-    setup_logging(settings.log_level, settings.log_format, settings.secrets(), noise=noise)
+    shapes = [shape for platform in registry.PLATFORMS for shape in platform.secret_shapes]
+    setup_logging(
+        settings.log_level, settings.log_format, settings.secrets(), noise=noise, shapes=shapes
+    )
     try:
         asyncio.run(serve(settings))
     except StoreError as error:

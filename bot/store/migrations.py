@@ -430,8 +430,9 @@ ALTER TABLE answers ADD COLUMN read_as TEXT;
     ),
     # Several `quizbot run` processes on one database: each process's heartbeat (a claim held
     # by a process that stopped beating is taken over at once, not when its lease runs out),
-    # and the deliveries already taken (a platform's retry reaching another process is
-    # recognised and dropped).
+    # the deliveries already taken (a platform's retry reaching another process is
+    # recognised and dropped); one deployment in many workspaces: each one's installation
+    # (its own bot token) and the install attempts under way.
     (
         11,
         """
@@ -446,6 +447,24 @@ CREATE TABLE deliveries (
     seen_at      TEXT NOT NULL
 );
 CREATE INDEX deliveries_seen ON deliveries (seen_at);
+
+CREATE TABLE installations (
+    platform     TEXT NOT NULL,
+    server_id    TEXT NOT NULL,     -- the workspace (team) that installed the app
+    bot_token    TEXT NOT NULL,     -- its own bot token (an adapter's secret, never logged)
+    bot_user_id  TEXT,
+    bot_id       TEXT,
+    app_id       TEXT,
+    scopes       TEXT,
+    installer_id TEXT,
+    installed_at TEXT NOT NULL,
+    PRIMARY KEY (platform, server_id)
+);
+
+CREATE TABLE oauth_states (
+    state      TEXT PRIMARY KEY,    -- one install attempt, used once
+    expires_at TEXT NOT NULL
+);
 """,
     ),
 ]

@@ -74,6 +74,10 @@ class SlackWorkspace:
         # Platform state a test changes (see the methods below).
         self.deleted_channels: set[str] = set()
         self.revoked: str | None = None  # the error every token gets once revoked
+        # Distribution: codes granted, bot tokens of installed workspaces (token -> team).
+        self.grants: dict[str, tuple[str, str]] = {}
+        self.installed: dict[str, str] = {}
+        self.uninstalled: dict[str, str] = {}
         self.scopes: set[str] = {"commands", "chat:write", "chat:write.public", "users:read"}
 
         self._issued_response_urls: dict[str, int] = {}
@@ -161,6 +165,53 @@ class SlackWorkspace:
     def delete_message(self, channel_id: str, ts: str) -> None:
         """Someone deleted a message (a question before its reveal)."""
         self.messages.get(channel_id, {}).pop(ts, None)
+
+    # -- distribution: other workspaces installing the app through OAuth ------------------
+
+    client_id = "1111111111.2222222222"
+    client_secret = "fake-client-secret"
+
+    def grant(self, team_id: str, *, scopes: str = "commands,chat:write,users:read") -> str:
+        """A person of workspace `team_id` approved the install: the one-time `code` that
+        Slack's redirect hands the app, for oauth.v2.access (valid once, 10 minutes)."""
+        code = f"{next(self._ids)}.{secrets.token_hex(8)}"
+        self.grants[code] = (team_id, scopes)
+        return code
+
+    def exchange(self, code: str) -> dict[str, Any] | str:
+        """oauth.v2.access: the installation for a granted code (its bot token then works
+        in that workspace), or Slack's error."""
+        grant = self.grants.pop(code, None)
+        if grant is None:
+            return "invalid_code"
+        team_id, scopes = grant
+        token = f"xoxb-{team_id}-{secrets.token_hex(12)}"
+        self.installed[token] = team_id
+        return {
+            "ok": True,
+            "access_token": token,
+            "token_type": "bot",
+            "scope": scopes,
+            "bot_user_id": f"U0BOT{team_id[-4:]}",
+            "app_id": self.api_app_id,
+            "team": {"id": team_id, "name": f"Workspace {team_id}"},
+            "enterprise": None,
+            "is_enterprise_install": False,
+            "authed_user": {"id": f"U0ADM{team_id[-4:]}"},
+        }
+
+    def uninstall(self, team_id: str) -> None:
+        """The app was removed from workspace `team_id`: its bot tokens stop working."""
+        for token, team in list(self.installed.items()):
+            if team == team_id:
+                del self.installed[token]
+                self.uninstalled[token] = team
+
+    def team_of(self, token: str | None) -> str | None:
+        """The workspace a bot token belongs to (the fake's own team for its bot token)."""
+        if token == self.bot_token:
+            return self.team_id
+        return self.installed.get(token or "")
 
     def revoke_tokens(self, error: str = "token_revoked") -> None:
         """The app was uninstalled or its tokens revoked: every call now gets `error`."""
