@@ -23,6 +23,8 @@ HANDLERS = {
     "cards lint": "bot.cards.commands:run_lint",
     "cards stats": "bot.cards.commands:run_stats",
     "cards show": "bot.cards.commands:run_show",
+    "cards quality": "bot.quality_cli:run_quality",
+    "cards reports": "bot.reports_cli:run_reports",
     "questions": "bot.questions_cli:run_questions",
     "schedule preview": "bot.schedule_cli:run_preview",
     "schedule list": "bot.schedule_cli:run_list",
@@ -39,6 +41,7 @@ DESCRIPTION = (
     "and Slack bot (quizbot run)."
 )
 EPILOG = "Options --db and --seeds may come before or after the command."
+MIN_ANSWERS = 20  # bot.quality.MIN_ANSWERS, not imported: that would slow every command
 DAYS_MAX = 36_600  # a century of daily posts: more is a typo, and dates end at year 9999
 
 
@@ -146,7 +149,9 @@ def build_parser() -> argparse.ArgumentParser:
             "--format", choices=["csv"], default="csv", help="output format (default: csv)"
         )
 
-    cards = commands.add_parser("cards", help="the card library: export, lint, stats, show")
+    cards = commands.add_parser(
+        "cards", help="the card library: export, lint, stats, show; quality from the answers"
+    )
     card_actions = cards.add_subparsers(dest="cards_command", required=True, metavar="ACTION")
     command(card_actions, "export", "every card as JSON Lines")
     lint = command(card_actions, "lint", "deck problems as file:line; exit 1 on errors")
@@ -164,6 +169,25 @@ def build_parser() -> argparse.ArgumentParser:
     command(card_actions, "stats", "counts per deck, topic and level")
     show = command(card_actions, "show", "one card rendered")
     show.add_argument("id", help="the card's id, or the start of it (cards export lists ids)")
+    quality = command(
+        card_actions,
+        "quality",
+        "answer statistics per card as JSON Lines, worst first: share right, discrimination, "
+        "option picks, flags",
+    )
+    quality.add_argument(
+        "--min-answers",
+        type=positive_int,
+        default=MIN_ANSWERS,
+        metavar="N",
+        help="answers a card needs before it is flagged (default: %(default)s)",
+    )
+    command(
+        card_actions,
+        "reports",
+        "players' reports of questions and their state (open, keep, hold, accept, void), as "
+        "JSON Lines",
+    )
 
     questions = command(commands, "questions", "questions as JSON Lines")
     questions.add_argument(

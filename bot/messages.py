@@ -72,6 +72,8 @@ class RevealMessage:
     # answers, normalised, with how many typed each (most first).
     accepted: tuple[str, ...] = ()
     typed_answers: tuple[tuple[str, int], ...] = ()
+    # An admin's regrade of the round, said with the reveal when it is edited afterwards.
+    correction: str | None = None
 
     @property
     def answered(self) -> int:

@@ -49,6 +49,12 @@ def test_each_taker_finds_its_own_cue() -> None:
                   ["past gradients for direction", "averaged squared gradients root",
                    "momentum of adam gradients"], "Which?", CARDS[1].id)  # fmt: skip
     assert audit.expected_hit(topic, "topic_vocabulary") == 1.0
+    verb = leaky(1, "Awakens", ["Suicide", "Tomato", "Bannockburn"], "The Force...?", mse)
+    assert audit.expected_hit(verb, "odd_form_out") == 1.0
+    digits = leaky(2, "21", ["Ten", "One", "Seven"], "How many balls?", mse)
+    assert audit.expected_hit(digits, "odd_form_out") == 1.0
+    alike = leaky(0, "21", ["20", "17", "12"], "How many balls?", mse)
+    assert audit.expected_hit(alike, "odd_form_out") == pytest.approx(0.25)
 
 
 def test_ties_are_split_so_a_blind_taker_scores_chance() -> None:

@@ -15,6 +15,7 @@ def test_every_contract_command_parses():
         ["cards", "lint", "a.md", "b.csv"],
         ["cards", "stats"],
         ["cards", "show", "abc"],
+        ["cards", "quality", "--min-answers", "5"],
         ["questions", "--count", "2", "--seed", "1"],
         [
             "schedule",

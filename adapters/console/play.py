@@ -30,6 +30,7 @@ from rich.text import Text
 from bot.cards import load_library
 from bot.clock import SystemClock
 from bot.engine import AnswerResult, Engine
+from bot.engine.reports import NOTE_MAX, reasons_text
 from bot.invocation import command_hint
 from bot.messages import OutgoingMessage, QuestionMessage, RevealMessage, option_letter
 from bot.paths import db_path, seed_dirs
@@ -202,6 +203,7 @@ async def practise(
     player = Player("console", name, name)
     poster = TerminalPoster(console, player, total=args.count)
     answered = 0
+    revealed: int | None = None  # the round whose reveal is on screen: `r` reports it
     async with await Store.open(path) as store:
         engine = Engine(store, library, SystemClock(), poster, maker)
         try:
@@ -214,7 +216,7 @@ async def practise(
                 await poster.post(PLACE, reply.question)
                 result = await _answer(
                     engine, console, read_line, player, reply.question.round_id,
-                    reply.question.options, reply.question.format,
+                    reply.question.options, reply.question.format, revealed,
                 )  # fmt: skip
                 if result is None:
                     break
@@ -222,6 +224,7 @@ async def practise(
                     console.print(result.text)
                 else:
                     await poster.edit(PLACE, "", result.reveal)
+                    revealed = reply.question.round_id
                 answered += 1
         except (KeyboardInterrupt, asyncio.CancelledError):
             console.print()
@@ -286,6 +289,7 @@ async def play(
         engine = Engine(store, library, clock, poster, maker)
         answered = 0
         round_id: int | None = None
+        revealed: int | None = None  # the round whose reveal is on screen: `r` reports it
         try:
             for number, question in enumerate(questions, 1):
                 round_id = await engine.open_round(
@@ -293,7 +297,7 @@ async def play(
                 )
                 result = await _answer(
                     engine, console, read_line, player, round_id, question.options,
-                    question.format,
+                    question.format, revealed,
                 )  # fmt: skip
                 if result is None:
                     break
@@ -302,7 +306,7 @@ async def play(
                 elif result.read_as:
                     console.print(f"Read as {result.read_as!r}.")
                 await engine.reveal(round_id)
-                round_id = None
+                revealed, round_id = round_id, None
                 answered += 1
         except (KeyboardInterrupt, asyncio.CancelledError):
             # Ctrl-C at the prompt (KeyboardInterrupt) or while the engine worked (asyncio
@@ -332,41 +336,92 @@ async def _answer(
     round_id: int,
     options: tuple[str, ...] | list[str],
     fmt: str,
+    revealed: int | None = None,
 ) -> AnswerResult | None:
     """The player's answer to the question on screen, given to the engine: a line of text
-    for a typed question, a letter otherwise. None when the player quits or input ends."""
-    if fmt == "typed":
-        typed = _ask_typed(console, read_line)
-        if typed is None:
+    for a typed question, a letter otherwise. None when the player quits or input ends.
+    `r` instead reports the question revealed just before (`revealed`), then asks again."""
+    for _ in range(REPORTS_PER_PROMPT + 1):
+        if fmt == "typed":
+            typed = _ask_typed(console, read_line, may_report=revealed is not None)
+            if typed is None:
+                return None
+            if typed != REPORT:
+                return await engine.answer_text(round_id, player, typed)
+        else:
+            choice = _ask(console, read_line, len(options), may_report=revealed is not None)
+            if choice is None:
+                return None
+            if choice != REPORT_INDEX:
+                return await engine.answer(round_id, player, choice)
+        assert revealed is not None
+        if not await _report(engine, console, read_line, player, revealed):
             return None
-        return await engine.answer_text(round_id, player, typed)
-    choice = _ask(console, read_line, len(options))
-    if choice is None:
-        return None
-    return await engine.answer(round_id, player, choice)
+    return None
 
 
-def _ask_typed(console: Console, read_line: Callable[[str], str | None]) -> str | None:
-    """One typed answer, or None when the player quits or input ends."""
+REPORT = "\x00report"  # what _ask_typed hands back for `r`
+REPORT_INDEX = -1  # what _ask hands back for `r`
+REPORTS_PER_PROMPT = 3  # bounded: a stream of `r` lines ends the game
+
+
+async def _report(
+    engine: Engine,
+    console: Console,
+    read_line: Callable[[str], str | None],
+    player: Player,
+    round_id: int,
+) -> bool:
+    """Report the question just revealed: a reason (1-5) and an optional note. False when
+    input ends."""
+    console.print(f"Report the last question. Reasons: {reasons_text()}.", markup=False)
+    reason = read_line("Reason (1-5): ")
+    if reason is None:
+        return False
+    note = read_line(f"What is wrong? (optional, up to {NOTE_MAX} characters): ")
+    if note is None:
+        return False
+    notice = await engine.reports.report(round_id, player, PLACE, reason, note)
+    console.print(notice.text, markup=False)
+    return True
+
+
+def _ask_typed(
+    console: Console, read_line: Callable[[str], str | None], *, may_report: bool = False
+) -> str | None:
+    """One typed answer, or None when the player quits or input ends; REPORT for `r` when
+    the previous question may be reported."""
+    also = ", r to report the last question" if may_report else ""
+    prompt = f"Your answer (type it, q to quit{also}): "
     # Bounded: a stream of empty lines ends the game instead of spinning forever.
     for _ in range(100):
-        line = read_line("Your answer (type it, q to quit): ")
+        line = read_line(prompt)
         if line is None:
             console.print("\n(end of input)")
             return None
         typed = line.strip()
         if typed.lower() in QUIT_WORDS:
             return None
+        if may_report and typed.lower() == "r":
+            return REPORT
         if typed:
             return typed
         console.print("[yellow]Nothing typed: type your answer (or q to stop).[/yellow]")
     return None
 
 
-def _ask(console: Console, read_line: Callable[[str], str | None], count: int) -> int | None:
-    """An option index, or None when the player quits or input ends."""
+def _ask(
+    console: Console,
+    read_line: Callable[[str], str | None],
+    count: int,
+    *,
+    may_report: bool = False,
+) -> int | None:
+    """An option index, or None when the player quits or input ends; REPORT_INDEX for `r`
+    when the previous question may be reported."""
     letters = [option_letter(i) for i in range(count)]
-    prompt = f"Your answer ({letters[0]}-{letters[-1]}, q to quit): "
+    also = ", r to report the last question" if may_report else ""
+    prompt = f"Your answer ({letters[0]}-{letters[-1]}, q to quit{also}): "
     # Bounded: a stream of junk ends the game instead of spinning forever.
     for _ in range(100):
         line = read_line(prompt)
@@ -378,6 +433,8 @@ def _ask(console: Console, read_line: Callable[[str], str | None], count: int) -
             return None
         if word in letters:
             return letters.index(word)
+        if may_report and word == "R" and "R" not in letters:
+            return REPORT_INDEX
         console.print(
             f"[yellow]{line.strip()!r} is not an option: type one letter, "
             f"{', '.join(letters)} (or q to stop).[/yellow]"

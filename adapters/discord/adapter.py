@@ -17,7 +17,7 @@ import yarl
 from discord import app_commands
 
 from adapters.discord.clicks import DYNAMIC_ITEMS
-from adapters.discord.commands import daily, practice, quiz, standings
+from adapters.discord.commands import daily, practice, quiz, reports, standings
 from adapters.discord.platform import NAME, DiscordSettings
 from adapters.discord.poster import TOKEN_DEAD, DiscordPoster
 from adapters.discord.replies import NO_MENTIONS, NotInServer, apologise
@@ -66,7 +66,7 @@ class QuizClient(discord.Client):
         super().__init__(intents=intents(), allowed_mentions=NO_MENTIONS, **options)
         self.services = services
         self.tree = QuizTree(self)
-        for module in (quiz, practice, standings, daily):
+        for module in (quiz, practice, standings, daily, reports):
             module.add_to(self.tree)
         self.inflight: set[asyncio.Task[Any]] = set()
 

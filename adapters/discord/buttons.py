@@ -19,6 +19,9 @@ ANSWER_TEMPLATE = r"answer:(?P<round>\d+):(?P<option>\d)"
 # neither needs memory of its own.
 TYPED_TEMPLATE = r"typed:(?P<round>\d+)"
 TYPED_MODAL_TEMPLATE = r"typed-answer:(?P<round>\d+)"
+# "Report question" under every reveal, and the modal it opens (bot.engine.reports).
+REPORT_TEMPLATE = r"report:(?P<round>\d+)"
+REPORT_MODAL_TEMPLATE = r"report-question:(?P<round>\d+)"
 NEXT_PREFIX = "practice:next"
 NEXT_TEMPLATE = NEXT_PREFIX + r"(?::(?P<topic>.+))?"
 _NEXT = re.compile(NEXT_TEMPLATE)
@@ -51,6 +54,16 @@ def typed_button(round_id: int, *, disabled: bool = False) -> discord.ui.Button[
         custom_id=f"typed:{round_id}",
         disabled=disabled,
         emoji="✏️",
+    )
+
+
+def report_button(round_id: int) -> discord.ui.Button[discord.ui.View]:
+    """ "Report question" under a reveal: opens a box for the reason and a note."""
+    return discord.ui.Button(
+        label="Report question",
+        style=discord.ButtonStyle.secondary,
+        custom_id=f"report:{round_id}",
+        emoji="🚩",
     )
 
 

@@ -29,6 +29,7 @@ from adapters.discord.replies import (
     services_of,
     within_deadline,
 )
+from adapters.discord.reporting import ReportButton
 from bot.engine import TYPED_MAX, AnswerResult
 
 ROUND_ID_LIMIT = 2**63  # SQLite's INTEGER range
@@ -109,7 +110,8 @@ class TypedAnswerModal(discord.ui.Modal):
         await typed_answer_sent(interaction, self.round_id, self.text.value)
 
 
-DYNAMIC_ITEMS = (AnswerButton, NextPracticeButton, TypedAnswerButton)
+# Every button whose click reaches us by its custom_id; the report button is in reporting.py.
+DYNAMIC_ITEMS = (AnswerButton, NextPracticeButton, TypedAnswerButton, ReportButton)
 
 
 def _track(interaction: discord.Interaction) -> None:

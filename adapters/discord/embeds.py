@@ -13,7 +13,7 @@ from typing import Any
 
 import discord
 
-from adapters.discord.buttons import answer_button, next_button, typed_button
+from adapters.discord.buttons import answer_button, next_button, report_button, typed_button
 from adapters.discord.markup import (
     EMBED_DESCRIPTION_LIMIT,
     EMBED_FIELD_VALUE_LIMIT,
@@ -41,6 +41,7 @@ from bot.render import fit, split
 REVEAL_PROMPT_LIMIT = 1500  # our choice: the answer below the prompt matters more
 WHO_FIELD = "Who was right"
 ERRATUM_FIELD = "Correction to the card"
+REGRADE_FIELD = "Regraded"
 WHY_INDENT = "\u2003"  # an em space: Discord strips leading ASCII spaces
 
 QUESTION_COLOUR = discord.Colour.blurple()
@@ -212,6 +213,10 @@ def reveal_embed(message: RevealMessage) -> discord.Embed:
     footer = _footer(message.topic, message.level, f"round {message.round_id}")
     who = _who_was_right(message) if message.mode != "practice" else ""
     budget = EMBED_TOTAL_LIMIT - len(embed) - len(footer) - len(who) - len(WHO_FIELD)
+    if message.correction:
+        regrade = fit(discord.utils.escape_markdown(message.correction), EMBED_FIELD_VALUE_LIMIT)
+        embed.add_field(name=REGRADE_FIELD, value=regrade, inline=False)
+        budget -= len(REGRADE_FIELD) + len(regrade)
     if message.erratum:
         correction = fit(discord.utils.escape_markdown(message.erratum), EMBED_FIELD_VALUE_LIMIT)
         embed.add_field(name=ERRATUM_FIELD, value=correction, inline=False)
@@ -255,6 +260,7 @@ def reveal_view(message: RevealMessage, next_topic: str | None = None) -> discor
         )
     if message.mode == "practice":
         view.add_item(next_button(next_topic))
+    view.add_item(report_button(message.round_id))
     return detached(view)
 
 

@@ -224,6 +224,8 @@ class SlackAdapter:
         self.app.action(kit.PRACTICE_NEXT)(self._on_practice_next)
         self.app.action(re.compile(rf"^{kit.TYPED_PREFIX}:"))(self._on_typed_click)
         self.app.view(kit.TYPED_CALLBACK)(self._on_typed_submit)
+        self.app.action(re.compile(rf"^{kit.REPORT_PREFIX}:"))(self._on_report_click)
+        self.app.view(kit.REPORT_CALLBACK)(self._on_report_submit)
         self.app.event("app_uninstalled")(self._on_uninstalled)
         self.app.event("tokens_revoked")(self._on_tokens_revoked)
         self.app.error(self._on_error)
@@ -476,7 +478,22 @@ class SlackAdapter:
         if isinstance(command, cmd.Stats):
             text, blocks = kit.stats(await self.engine.stats(player, place))
             return await _private(respond, text, blocks)
+        if isinstance(command, cmd.Reports):
+            return await _private(respond, await self._reports(command, place, player, person))
         return await self._daily(command, place, player, person, respond)
+
+    async def _reports(
+        self, command: cmd.Reports, place: Place, player: Player, person: Person
+    ) -> Notice:
+        """`/quiz reports`: the list or one decision; the engine refuses non-admins."""
+        desk, admin = self.engine.reports, self.is_admin(person)
+        if command.hold_after is not None:
+            return await desk.set_hold_after(place, player, admin, command.hold_after)
+        if command.decision is not None:
+            return await desk.decide(
+                place, player, admin, command.card, command.decision, command.letter
+            )
+        return await desk.admin_view(place, admin)
 
     def _topic(self, wanted: str | None) -> str | cmd.Invalid | None:
         if not wanted:
@@ -584,6 +601,51 @@ class SlackAdapter:
         topic = self._practice_topics.get(player.user_id)
         reveal_text, blocks = kit.practice_reveal(result.reveal, result.text, topic)
         await _private(respond, reveal_text, blocks)
+
+    async def _on_report_click(self, ack: Any, body: dict[str, Any], respond: Respond) -> None:
+        await ack()
+        await self._work(self._open_report(body, respond), respond)
+
+    async def _open_report(self, body: dict[str, Any], respond: Respond) -> None:
+        """Open the report box at once (a trigger_id lasts 3 s); the engine judges the report
+        when it is sent."""
+        action = (body.get("actions") or [{}])[0]
+        round_id = kit.parse_report_action(str(action.get("action_id", "")))
+        channel = str((body.get("container") or {}).get("channel_id") or "")
+        if round_id is None or not channel:
+            return await _private(respond, "That button is not one I know; it may be outdated.")
+        await self.client.views_open(
+            trigger_id=body["trigger_id"], view=kit.report_modal(round_id, channel)
+        )
+
+    async def _on_report_submit(self, ack: Any, body: dict[str, Any]) -> None:
+        # Acked at once (the modal closes); the thank-you is then told privately in the channel.
+        await ack()
+        user = str((body.get("user") or {}).get("id") or "")
+        sent = kit.report_submission(body.get("view") or {})
+        if sent is None or not user:
+            log.warning("a report submission without its round or channel")
+            return
+        round_id, channel, reason, note = sent
+        respond = _ephemeral_in(self.client, channel, user)
+        await self._work(self._report(body, round_id, channel, reason, note, respond), respond)
+
+    async def _report(
+        self,
+        body: dict[str, Any],
+        round_id: int,
+        channel: str,
+        reason: str,
+        note: str,
+        respond: Respond,
+    ) -> None:
+        user = body.get("user") or {}
+        team = str((body.get("team") or {}).get("id") or user.get("team_id") or "")
+        player, _ = await self._player(str(user["id"]), str(user.get("name") or ""))
+        place = Place(PLATFORM, team, channel)
+        await _private(
+            respond, await self.engine.reports.report(round_id, player, place, reason, note)
+        )
 
     async def _on_practice_next(self, ack: Any, body: dict[str, Any], respond: Respond) -> None:
         await ack()

@@ -22,6 +22,7 @@ from adapters.slack.markup import (
 )
 from bot.engine import TYPED_MAX
 from bot.engine.periods import local_time_text
+from bot.engine.reports import NOTE_MAX, REASONS
 from bot.messages import (
     LeaderboardMessage,
     LeaderboardRow,
@@ -46,6 +47,11 @@ PRACTICE_NEXT = "practice:next"
 TYPED_PREFIX = "typed"  # a typed question's "Answer" button: typed:<round>
 TYPED_CALLBACK = "typed-answer"  # the modal it opens
 TYPED_INPUT = "answer"  # the modal's one text box (block_id and action_id)
+REPORT_PREFIX = "report"  # "Report question" under a reveal: report:<round>
+REPORT_CALLBACK = "report-question"  # the modal it opens
+REPORT_REASON = "reason"  # its two text boxes (block_id and action_id)
+REPORT_NOTE = "note"
+REASON_MAX = 40  # characters of a report's reason: a number or a few words
 
 Blocks = list[dict[str, Any]]
 
@@ -125,6 +131,78 @@ def typed_submission(view: dict[str, Any]) -> tuple[int, str, str] | None:
         return int(meta["round"]), str(meta["channel"]), str(value)
     except (ValueError, KeyError, TypeError, AttributeError):
         return None
+
+
+def report_action_id(round_id: int) -> str:
+    return f"{REPORT_PREFIX}:{round_id}"
+
+
+def parse_report_action(action_id: str) -> int | None:
+    prefix, _, round_id = action_id.partition(":")
+    if prefix != REPORT_PREFIX or not round_id.isdigit():
+        return None
+    return int(round_id)
+
+
+def report_modal(round_id: int, channel_id: str) -> dict[str, Any]:
+    """The box a report is written in: the reason (1-5 or its words) and an optional note.
+    The round and the channel (where the thank-you goes) travel in private_metadata."""
+    hint = " · ".join(f"{n} {label.lower()}" for n, label in enumerate(REASONS.values(), 1))
+    return {
+        "type": "modal",
+        "callback_id": REPORT_CALLBACK,
+        "private_metadata": json.dumps({"round": round_id, "channel": channel_id}),
+        "title": {"type": "plain_text", "text": "Report this question"},
+        "submit": {"type": "plain_text", "text": "Report"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": [
+            {
+                "type": "input",
+                "block_id": REPORT_REASON,
+                "label": {"type": "plain_text", "text": f"Reason: {hint}"},
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": REPORT_REASON,
+                    "max_length": REASON_MAX,
+                    "placeholder": {"type": "plain_text", "text": "1, 2, 3, 4 or 5"},
+                },
+            },
+            {
+                "type": "input",
+                "block_id": REPORT_NOTE,
+                "optional": True,
+                "label": {"type": "plain_text", "text": "What is wrong? (optional)"},
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": REPORT_NOTE,
+                    "multiline": True,
+                    "max_length": NOTE_MAX,
+                },
+            },
+        ],
+    }
+
+
+def report_submission(view: dict[str, Any]) -> tuple[int, str, str, str] | None:
+    """(round, channel, reason, note) from a submitted report modal; None if mangled."""
+    try:
+        meta = json.loads(view.get("private_metadata") or "")
+        values = view["state"]["values"]
+        reason = values[REPORT_REASON][REPORT_REASON].get("value") or ""
+        note = (values.get(REPORT_NOTE) or {}).get(REPORT_NOTE, {}).get("value") or ""
+        return int(meta["round"]), str(meta["channel"]), str(reason), str(note)
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def report_actions(round_id: int) -> dict[str, Any]:
+    return {
+        "type": "actions",
+        "block_id": "report",
+        "elements": [
+            button("Report question", report_action_id(round_id), str(round_id)),
+        ],
+    }
 
 
 def slack_time(when: datetime, zone: str, now: datetime | None = None) -> str:
@@ -355,6 +433,8 @@ def reveal(message: RevealMessage, *, with_names: bool = True) -> tuple[str, Blo
     head: Blocks = [context(f"*{title}* · revealed" + (f" · {about}" if about else ""))]
     head += sections(mrkdwn(message.prompt))
     head += sections(_option_lines(message))
+    if message.correction:
+        head.append(section(f"*Regraded:* {escape(message.correction)}"))
     if message.erratum:
         head.append(section(f"*Correction to the card:* {escape(message.erratum)}"))
     tail: Blocks = []
@@ -362,6 +442,7 @@ def reveal(message: RevealMessage, *, with_names: bool = True) -> tuple[str, Blo
         tail.append(section(_who(message)))
     when = slack_time(message.revealed_at, message.zone, message.revealed_at)
     tail.append(context(f"{message.answered} answered · revealed {when}"))
+    tail.append(report_actions(message.round_id))
     answer = sections("*Answer*\n" + mrkdwn(message.answer or "(no explanation on this card)"))
     room = MAX_BLOCKS - len(head) - len(tail)
     if len(answer) > room:

@@ -35,6 +35,8 @@ e.g. `/quiz daily 09:00 Europe/Berlin mon-fri reveal=17:00 topic="loss"` (admins
 • `/quiz leaderboard [week|month|all] [channel]` — top 10 and your rank
 • `/quiz stats` — your answers, accuracy, streaks, weakest topics
 • `/quiz topics` — what there is to ask about
+• `/quiz reports` — reported questions (admins); `/quiz reports keep|hold|void CARD`, \
+`/quiz reports accept CARD LETTER`, `/quiz reports hold-after N`
 • `/quiz help` — this text"""
 
 
@@ -100,6 +102,16 @@ class Help:
 
 
 @dataclass(frozen=True, slots=True)
+class Reports:
+    """`/quiz reports`: the list; with a decision, that decision on one card (admins)."""
+
+    decision: str | None = None  # keep | hold | accept | void
+    card: str = ""
+    letter: str = ""  # accept: the option also right
+    hold_after: int | None = None  # hold-after N: reports that hold a card
+
+
+@dataclass(frozen=True, slots=True)
 class Invalid:
     problem: str  # what was wrong and how to write it, in plain words
 
@@ -116,6 +128,7 @@ Command = (
     | Stats
     | Topics
     | Help
+    | Reports
     | Invalid
 )
 
@@ -155,6 +168,8 @@ def parse(text: str) -> Command:
         return _parse_leaderboard(rest)
     if head in ("stats", "me"):
         return Stats() if not rest else Invalid("`/quiz stats` takes no more words.")
+    if head in ("reports", "report"):
+        return _parse_reports(rest)
     if head == "topics":
         return Topics() if not rest else Invalid("`/quiz topics` takes no more words.")
     return _parse_quiz(words)
@@ -242,6 +257,25 @@ def _parse_leaderboard(words: list[str]) -> Command:
                 "(add `channel` for this channel only)."
             )
     return Leaderboard(period, scope)
+
+
+def _parse_reports(words: list[str]) -> Command:
+    usage = (
+        "Write `/quiz reports`, `/quiz reports keep|hold|void CARD`, "
+        "`/quiz reports accept CARD LETTER` or `/quiz reports hold-after N`."
+    )
+    if not words:
+        return Reports()
+    first = words[0].casefold()
+    if first in ("hold-after", "holdafter", "threshold"):
+        if len(words) != 2 or not words[1].isdecimal():
+            return Invalid(f"`/quiz reports hold-after` takes one number. {usage}")
+        return Reports(hold_after=_number(words[1]))
+    if first in ("keep", "hold", "void") and len(words) == 2:
+        return Reports(first, words[1])
+    if first == "accept" and len(words) == 3:
+        return Reports(first, words[1], words[2])
+    return Invalid(f"{' '.join(words)!r} is not a reports command. {usage}")
 
 
 def resolve_topic(wanted: str, topics: list[str]) -> str | Invalid:

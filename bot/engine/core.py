@@ -28,6 +28,7 @@ from bot.clock import Clock
 from bot.cooldown import Cooldown
 from bot.engine import memory, standings
 from bot.engine.periods import local_date, local_time_text, period_key, zone
+from bot.engine.reports import ReportDesk
 from bot.engine.reveal import settle, stored_reveal
 from bot.messages import (
     LeaderboardMessage,
@@ -41,6 +42,7 @@ from bot.messages import (
 )
 from bot.ports import Place, Player, Poster, PostError
 from bot.questions import Question, QuestionMaker
+from bot.questions.answers import revealed_answer
 from bot.questions.matching import Reading, match
 from bot.scoring import streak_zone
 from bot.store.answers import TYPED_RIGHT
@@ -147,6 +149,10 @@ class Engine:
         # between claiming the next question and posting it.
         self._quiz_locks: dict[int, asyncio.Lock] = {}
         self._upkeep_at: datetime | None = None
+        # Reports of bad questions, holds and regrades (`bot.engine.reports`).
+        self.reports = ReportDesk(
+            self.storage, clock, poster, self._card_answer, lambda card_id: card_id in self.cards
+        )
 
     # -- places -------------------------------------------------------------------------
 
@@ -294,11 +300,12 @@ class Engine:
         )
         return round_id, message
 
-    def _card_answer(self, card_id: str) -> str:
+    def _card_answer(self, card_id: str, fmt: str = "choice") -> str:
         """The card's full answer, shown with the reveal: read from the loaded decks, not
-        stored with every round ("" when the card is no longer in them)."""
+        stored with every round ("" when the card is no longer in them). A trivia card's
+        aliases are said as such (`revealed_answer`)."""
         card = self.cards.get(card_id)
-        return card.answer if card is not None else ""
+        return revealed_answer(card, fmt) if card is not None else ""
 
     async def answer(self, round_id: int, player: Player, option_index: int) -> AnswerResult:
         """Record one player's choice; the reply is for that player only."""
@@ -710,8 +717,11 @@ class Engine:
             return QuizReply("no_cards", Notice("No decks are loaded, so there is nothing to ask."))
         now = self.clock.now()
         recent = await self.storage.recent_cards(place, RECENT_CARDS)
+        held = await self.reports.held(place)  # reported cards wait for an admin
         try:
-            questions = self._generate(count, _seed(place, now), fmt, topic, level, recent)
+            questions = self._generate(
+                count, _seed(place, now), fmt, topic, level, recent, exclude=held
+            )
         except ValueError as exc:
             return QuizReply("bad_input", Notice(str(exc)))
         if not questions:

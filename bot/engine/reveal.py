@@ -37,8 +37,9 @@ from bot.store.records import AskedQuestion, ClosedRound, Review, Settlement, St
 TOP_TYPED = 5  # the most common typed answers a reveal shows
 QUIZ_PAUSE = timedelta(seconds=5)  # between a reveal and the next question: time to read it
 
-# The card's full answer by card id, from the loaded decks ("" when the card is gone).
-AnswerOf = Callable[[str], str]
+# The card's answer as a reveal shows it, by card id and question format, from the loaded
+# decks ("" when the card is gone).
+AnswerOf = Callable[[str, str], str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +132,7 @@ def reveal_message(
         prompt=question.prompt,
         options=question.options,
         correct_index=r.answer_index,
-        answer=answer_of(r.card_id),
+        answer=answer_of(r.card_id, r.format),
         counts=tuple(counts),
         right=tuple((name, pts) for name, pts, _ in right),
         wrong_count=len(r.answers) - len(right),

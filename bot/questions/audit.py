@@ -1,9 +1,11 @@
 """How much a question's wording gives away: naive test-takers who never read for meaning.
 
 Each taker picks by a surface cue (length, words shared with the stem, the topic's
-vocabulary). On a fair set of questions each scores near chance (0.25 with four options); a
-taker far above chance names the cue that leaks the key. Ties are split: a taker that cannot
-choose between k options including the key scores 1/k, which is its expected accuracy.
+vocabulary, the one option whose form differs from the rest: "Awakens" among "Suicide" and
+"Pancreas", "21" among "Ten" and "One"). On a fair set of questions each scores near chance
+(0.25 with four options); a taker far above chance names the cue that leaks the key, and one
+far below it a cue that gives wrong options away. Ties are split: a taker that cannot choose
+between k options including the key scores 1/k, which is its expected accuracy.
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from bot.cards.model import Card
+from bot.questions.answers import answer_kind, number_form
 from bot.questions.model import Question
+from bot.questions.terms import word_form
 from bot.questions.text import content_words, cosine
 
 TOPIC_NAME_WEIGHT = 5  # how often a topic's name words count in its vocabulary
@@ -27,6 +31,7 @@ TAKERS = (
     "rarest_shared_word",
     "tfidf_nearest",
     "topic_vocabulary",
+    "odd_form_out",
     "combined",
 )
 
@@ -137,6 +142,9 @@ class Audit:
                 list((self._profiles[card.topic] - self._own[card.id]).elements())
             )
             return [self._topic_lean(content_words(o), card.topic, own_topic) for o in options]
+        if taker == "odd_form_out":
+            forms = [_form(o) for o in options]
+            return [float(sum(f != other for other in forms)) for f in forms]
         raise ValueError(f"unknown taker {taker!r}; takers are {', '.join(TAKERS)}")
 
     def _topic_lean(self, words: list[str], topic: str, own_topic: dict[str, float]) -> float:
@@ -153,6 +161,15 @@ class Audit:
                   for w, n in counts.items()}  # fmt: skip
         norm = math.sqrt(sum(v * v for v in vector.values())) or 1.0
         return {w: v / norm for w, v in vector.items()}
+
+
+def _form(option: str) -> tuple[str, str]:
+    """What an option looks like without reading it: its kind of answer (year, number, name,
+    short phrase, statement), a number's way of writing, a single word's ending."""
+    kind = answer_kind(option)
+    if kind in ("year", "number"):
+        return kind, number_form(option)
+    return kind, word_form(option)
 
 
 def _picks(scores: Scores) -> list[float]:

@@ -8,6 +8,10 @@ What makes a generated question fair, and what is refused:
 - distractors come from the card's own deck (same topic preferred), never across decks, and
   are of the key's kind: years with years, numbers with numbers, names with names, short
   phrases with short phrases, statements with statements;
+- a name or short answer meets answers to questions asking for the same class of thing
+  (`asked_for`): studios with studios, people with people, places with places; numbers
+  are written alike (digits with digits, words with words) and near the key in size
+  (years within YEAR_WINDOW of it);
 - a trivia card shows only its first accepted answer, and no distractor may be one of the
   answers it accepts;
 - no distractor names what the question asks about, and no card asking about the same thing
@@ -27,10 +31,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.cards.model import Card
-from bot.questions.answers import accepted_answers, answer_kind, number_value, shown_answer
+from bot.questions.answers import (
+    accepted_answers,
+    answer_kind,
+    asked_for,
+    number_form,
+    number_value,
+    shown_answer,
+)
 from bot.questions.index import SimilarityIndex, named_words
 from bot.questions.model import Question, assemble
 from bot.questions.shortening import OPTION_MAX, shorten_answer
+from bot.questions.terms import word_form
 from bot.questions.text import content_words, cosine, jaccard, plain, stem
 
 _TAG = re.compile(r"^\s*(?:\*\*)?\([A-Z][a-z]+\)(?:\*\*)?\s+")
@@ -41,8 +53,17 @@ SAME_OPTION = 0.5  # word overlap (Jaccard) between two shortened options
 # The most the key may repeat of the question's word weight beyond the third-best distractor.
 ECHO_MARGIN = 0.45
 SIBLING_QUESTION = 0.25  # question similarity of a card asking about the same thing
-MAX_SIZE_GAP = 2.3  # a number more than ten times bigger or smaller is no alternative
+# A count more than four times bigger or smaller is no alternative ("2" for "21 balls"), but
+# small counts may differ by a few whatever the ratio (1 among 2, 3, 4).
+MAX_SIZE_GAP = math.log(4)
+SMALL_COUNT_GAP = 3
+YEAR_WINDOW = 40  # a year a lifetime away gives itself away: 1066 among 1959 and 1972
 _ATOMIC = frozenset(["year", "number", "name"])
+# What a question whose answer is a year or a number may ask for.
+_COUNTED: dict[str, frozenset[str | None]] = {
+    "year": frozenset([None, "year"]),
+    "number": frozenset([None, "number"]),
+}
 TYPED_CANDIDATES = 60
 SMALL_DECK = 500  # up to this many cards, every same-kind answer of the deck is a candidate
 # Made-up neighbours of a numeric key when its deck has too few numbers: years a few apart,
@@ -99,6 +120,7 @@ class ChoiceMaker:
         self._pools: dict[int, tuple[Candidate, ...] | str] = {}
         self._by_kind: dict[str, dict[str, list[int]]] = {}
         self._deck_sizes: dict[str, int] = {}
+        self._asked: dict[int, str | None] = {}
         # Pair verdicts between distractors, asked again by every question drawn from the
         # same card (10,000 daily posts in one minute share a few hundred cards).
         self._near_pairs: dict[tuple[str, str], bool] = {}
@@ -152,6 +174,12 @@ class ChoiceMaker:
             )
             self._options[index] = cached
         return cached
+
+    def asked_for(self, index: int) -> str | None:
+        """What card `index`'s question asks for (`answers.asked_for`), remembered."""
+        if index not in self._asked:
+            self._asked[index] = asked_for(self.cards[index].question)
+        return self._asked[index]
 
     def _pick(self, ranked: list[Candidate]) -> list[Candidate] | None:
         chosen: list[Candidate] = []
@@ -270,13 +298,25 @@ class ChoiceMaker:
             return False
         if option.words & subject:
             return False  # "Ben Gordon" for "What year was Ben Hur made?"
+        if key.kind in ("name", "short") and self.asked_for(index) != self.asked_for(other):
+            return False  # "Charlton Heston" for "Which studio released Ben Hur?"
+        if key.kind in ("year", "number") and self.asked_for(other) not in _COUNTED[key.kind]:
+            return False  # "2300 BCE" (a date) for "How many seconds are there in an hour?"
+        if key.kind in ("name", "short"):
+            asked = frozenset(content_words(self.cards[index].question))
+            if option.words & asked and not key.words & asked:
+                # "Whales" for "What is an infant whale called?" is never right; where the key
+                # repeats the question too, such options keep it from standing out.
+                return False
+            if self.asked_for(index) is None and word_form(key.text) != word_form(option.text):
+                return False  # "Awakens" among "Suicide" and "Pancreas": grammar gives it away
         if key.kind in _ATOMIC:
             if option.words & frozenset(named_words(self.cards[index].question)):
                 return False  # "RMS Titanic" for "Who directed Titanic?", however common
 
             # Tokyo is no capital of France however alike the questions: a year, number or
             # name is right only where it is the same answer (checked above).
-            return _size_gap(key.value, option.value) <= MAX_SIZE_GAP
+            return near_in_size(key, option)
         # A statement about what is asked may be true of it too; a card asking about the same
         # thing (the BGD half of a BGD/SGD pair) answers nearly the same question.
         if self.index.duplicates(index, other):
@@ -389,6 +429,21 @@ def _size_gap(a: float | None, b: float | None) -> float:
     if a > 0 and b > 0:
         return abs(math.log(a / b))
     return abs(a - b) / (abs(a) + abs(b) + 1.0)
+
+
+def near_in_size(key: Option, option: Option) -> bool:
+    """Whether a year or number option could pass for the key: written the same way and of
+    its magnitude. Other kinds have no size."""
+    if key.value is None or option.value is None:
+        return key.kind not in ("year", "number")
+    if key.kind == "year":
+        return abs(key.value - option.value) <= YEAR_WINDOW
+    if key.kind == "number":
+        if number_form(key.text) != number_form(option.text):
+            return False
+        if abs(key.value - option.value) <= SMALL_COUNT_GAP:
+            return True
+    return _size_gap(key.value, option.value) <= MAX_SIZE_GAP
 
 
 def _made_up_numbers(key: Option, taken: set[str]) -> list[Candidate]:

@@ -18,7 +18,7 @@ from bot.questions.index import SimilarityIndex
 from bot.questions.model import Generator, Question, assemble
 from bot.questions.picker import CardFilter, Picker
 from bot.questions.text import SPACE
-from bot.questions.typed import TypedMaker, typed_from_item
+from bot.questions.typed import TypedMaker, typeable, typed_from_item
 
 
 class QuestionMaker:
@@ -89,6 +89,12 @@ class QuestionMaker:
                 return "its authored item has no cloze sentence"
             if fmt == "typed" and not item.accepted and item.cloze is None:
                 return "its authored item has no accepted answers and no cloze sentence"
+            typed_cloze = item.cloze.key.text if item.cloze is not None else ""
+            if fmt == "typed" and not item.accepted and not typeable(typed_cloze):
+                return (
+                    "its authored item has no accepted answers and its cloze answer is too long "
+                    "or too symbolic to type"
+                )
             return None
         self._index.build()
         return self._generators[fmt].skipped(self._position[card.id])

@@ -66,13 +66,15 @@ def same_kind(a: Term, b: Term) -> bool:
     if max(la, lb) > 2 * min(la, lb) + 4:
         return False
     wa, wb = len(a.text.split()), len(b.text.split())
-    if wa == wb == 1 and _word_form(a.text) != _word_form(b.text):
+    if wa == wb == 1 and word_form(a.text) != word_form(b.text):
         return False  # "oscillate" among nouns would stand out by grammar alone
     return abs(wa - wb) <= max(1, min(wa, wb) // 2)
 
 
-def _word_form(word: str) -> str:
-    """A guess at a single word's part of speech from its ending."""
+def word_form(word: str) -> str:
+    """A guess at a single word's part of speech from its ending ("" for a phrase)."""
+    if len(word.split()) != 1:
+        return ""
     word = word.casefold()
     for ending in ("ly", "ing", "ed", "ate", "ize", "ise", "ify"):
         if word.endswith(ending) and len(word) > len(ending) + 2:

@@ -21,8 +21,29 @@ RED_SEPARATOR = " / "  # how bot.cards.trivia joins a trivia list's accepted ans
 
 NOT_QA = "not a question-and-answer card"
 TOO_LONG = (
-    f"its answer is longer than {TYPED_WORDS} words and has no bold key term to type into a blank"
+    f"its answer is longer than {TYPED_WORDS} words and has no bold key term short enough to "
+    "type into a blank"
 )
+# A blank's term is typed only when a player can type it as written: a phrase of a few words
+# ("margin of the data") is rejected when they type its head ("margin"), and "−log(1 − ŷ)"
+# has no spelling on a keyboard.
+BLANK_WORDS = 2
+_TYPEABLE = re.compile(r"[^\W_]|[-−–'’.,%() ]")
+_OPERATOR = re.compile(r"\s[-−+*/=]\s")
+
+
+def typeable(term: str) -> bool:
+    """Whether a blank's term can be typed as the answer: at most BLANK_WORDS words of
+    letters (Greek too: η is read as "eta"), digits, dashes, apostrophes, "%" and an interval's
+    brackets; no operator between terms ("ŷ − y") and no subscript ("ŷ_true")."""
+    text = " ".join(plain(term).split())
+    return (
+        bool(text)
+        and len(text.split()) <= BLANK_WORDS
+        and all(_TYPEABLE.fullmatch(ch) for ch in text)
+        and not _OPERATOR.search(text)
+    )
+
 
 _PARENTHESES = re.compile(r"\s*\([^()]*\)")
 
@@ -60,7 +81,7 @@ class TypedMaker:
         card = self.cards[index]
         if card.kind != "qa" or not card.answer.strip():
             return NOT_QA
-        if accepted_answers(card) or self.cloze.blanks(index):
+        if accepted_answers(card) or self._blanks(index):
             return None
         return TOO_LONG
 
@@ -69,11 +90,14 @@ class TypedMaker:
         accepted = accepted_answers(card)
         if accepted:
             return Question(card.id, "typed", card.question, (), None, accepted=accepted)
-        blanks = self.cloze.blanks(index)
+        blanks = self._blanks(index)
         if not blanks:
             return None
         prompt, term = blanks[rng.randrange(len(blanks))]
         return Question(card.id, "typed", prompt, (), None, accepted=(term,))
+
+    def _blanks(self, index: int) -> tuple[tuple[str, str], ...]:
+        return tuple(b for b in self.cloze.blanks(index) if typeable(b[1]))
 
 
 def typed_from_item(
@@ -83,13 +107,14 @@ def typed_from_item(
     erratum: str | None = None,
 ) -> Question | None:
     """An authored card asked typed: its item's `accepted` list, else its cloze sentence with
-    the key as the answer. The item's erratum goes along: the reveal shows the card's answer."""
+    the key as the answer when the key can be typed (`typeable`). The item's erratum goes
+    along: the reveal shows the card's answer."""
     if accepted:
         return Question(
             card.id, "typed", card.question, (), None, "authored",
             erratum=erratum, accepted=tuple(accepted),
         )  # fmt: skip
-    if cloze is not None:
+    if cloze is not None and typeable(cloze[1]):
         prompt, key = cloze
         return Question(
             card.id, "typed", prompt, (), None, "authored", erratum=erratum, accepted=(key,)

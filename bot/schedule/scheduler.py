@@ -403,9 +403,14 @@ class DailyScheduler:
         self, place: Place, day: date, slot: Slot, spec: DailySpec, row: SlotRow, *, force: bool
     ) -> SlotResult:
         prompt_day = spec.prompt_day is not None and day.weekday() == spec.prompt_day
-        picked = self.pick(place, day, spec, prompt=prompt_day, uses=await self.db.card_uses(place))
+        held = await self.engine.reports.held(place)  # reported cards wait for an admin
+        picked = self.pick(
+            place, day, spec, prompt=prompt_day, uses=await self.db.card_uses(place), held=held
+        )
         if picked is None and prompt_day:
-            picked = self.pick(place, day, spec, prompt=False, uses=await self.db.card_uses(place))
+            picked = self.pick(
+                place, day, spec, prompt=False, uses=await self.db.card_uses(place), held=held
+            )
         if picked is None:
             row = await self.db.release(
                 place, day, owner=self.owner, state="skipped", why=no_cards_text(spec)
@@ -557,11 +562,13 @@ class DailyScheduler:
         *,
         prompt: bool,
         uses: dict[str, int],
+        held: set[str] | frozenset[str] = frozenset(),
     ) -> Question | None:
         """The day's question: a card from the least-used ones (a card comes back only when
         every eligible card has had its turn: a new cycle), drawn with a seed made of the
-        channel and the date, so every process and every retry picks the same."""
-        cards = self._eligible(spec, prompt)
+        channel and the date, so every process and every retry picks the same. `held`: cards
+        reported here and waiting for an admin, never picked."""
+        cards = tuple(c for c in self._eligible(spec, prompt) if c.id not in held)
         if not cards:
             return None
         seed = f"{'|'.join(key(place))}|{day.isoformat()}"

@@ -158,12 +158,14 @@ def settled_streak_days(
     answer that was settled by `settled_by` (a round's close): a practice answer given before
     it, a daily one whose round had closed by then (`bot.scoring`). Read from the answers
     themselves, revealed or not: every one of them exists by that moment, so the result does
-    not depend on the order of reveals, nor on what else happens in the instant of one."""
+    not depend on the order of reveals, nor on what else happens in the instant of one. A
+    regraded round counts its also-accepted option; a voided one counts nothing."""
     stamp = ts(settled_by)
     rows = conn.execute(
         "SELECT DISTINCT a.day FROM answers a JOIN rounds r ON r.id = a.round_id"
         " WHERE a.user_id = ? AND a.day BETWEEN ? AND ? AND r.platform = ?"
-        " AND r.state != 'cancelled' AND a.option_index = r.answer_index"
+        " AND r.state != 'cancelled' AND r.voided = 0"
+        " AND (a.option_index = r.answer_index OR a.option_index = r.also_index)"
         " AND ((r.mode = 'practice' AND a.answered_at < ?)"
         " OR (r.mode = 'daily' AND r.closes_at <= ?))",
         (user_id, first.toordinal(), last.toordinal(), platform, stamp, stamp),

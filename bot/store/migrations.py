@@ -322,6 +322,58 @@ def _split(script: str) -> list[str]:
     return statements
 
 
+# -- version 9: reports of bad questions, holds and regrades -------------------------------
+
+REPORTS_SQL = """
+-- One report per player per card per server or workspace; the round it was made from.
+CREATE TABLE card_reports (
+    platform     TEXT NOT NULL,
+    server_id    TEXT NOT NULL,
+    card_id      TEXT NOT NULL,
+    user_id      TEXT NOT NULL,
+    display_name TEXT NOT NULL,
+    channel_id   TEXT NOT NULL,
+    round_id     INTEGER NOT NULL,
+    reason       TEXT NOT NULL,         -- wrong_key | two_right | unclear | display | other
+    note         TEXT NOT NULL DEFAULT '',
+    reported_at  TEXT NOT NULL,
+    PRIMARY KEY (platform, server_id, card_id, user_id)
+);
+
+-- An admin's decisions on a card in a server: keep (dismiss the reports so far), hold (never
+-- ask it here again), accept (option_text also right in its past rounds), void (its past
+-- rounds count for nothing). A regrade's row is its exactly-once guard: it is inserted in
+-- the transaction that rescores, so a repeat finds it and changes nothing.
+CREATE TABLE card_decisions (
+    platform    TEXT NOT NULL,
+    server_id   TEXT NOT NULL,
+    card_id     TEXT NOT NULL,
+    decision    TEXT NOT NULL CHECK (decision IN ('keep', 'hold', 'accept', 'void')),
+    option_text TEXT NOT NULL DEFAULT '',
+    decided_by  TEXT NOT NULL,
+    decided_at  TEXT NOT NULL,
+    rounds      INTEGER NOT NULL DEFAULT 0,   -- rounds a regrade changed
+    answers     INTEGER NOT NULL DEFAULT 0,   -- answers whose score it changed
+    PRIMARY KEY (platform, server_id, card_id, decision, option_text)
+);
+
+-- How many distinct players' reports hold a card out of a server's rotation (default 2).
+CREATE TABLE report_settings (
+    platform   TEXT NOT NULL,
+    server_id  TEXT NOT NULL,
+    hold_after INTEGER NOT NULL CHECK (hold_after >= 1),
+    set_by     TEXT NOT NULL,
+    set_at     TEXT NOT NULL,
+    PRIMARY KEY (platform, server_id)
+);
+
+-- A regraded round: also_index is an option also counted right, voided 1 counts none of its
+-- answers. Every rule that compares an answer with the key reads these too.
+ALTER TABLE rounds ADD COLUMN also_index INTEGER;
+ALTER TABLE rounds ADD COLUMN voided INTEGER NOT NULL DEFAULT 0;
+"""
+
+
 # Ordered (version, step). Append only.
 MIGRATIONS: list[tuple[int, Step]] = [
     (1, V1_ROUNDS_ANSWERS_SCORES),
@@ -428,6 +480,10 @@ ALTER TABLE answers ADD COLUMN typed TEXT;
 ALTER TABLE answers ADD COLUMN read_as TEXT;
 """,
     ),
+    # Players report questions; a card reported by enough players of a server is held out of
+    # its rotation until an admin decides; a regrade marks the rounds it changed (see
+    # bot/store/reports.py and bot/store/regrades.py).
+    (9, REPORTS_SQL),
     # Several `quizbot run` processes on one database: each process's heartbeat (a claim held
     # by a process that stopped beating is taken over at once, not when its lease runs out),
     # the deliveries already taken (a platform's retry reaching another process is

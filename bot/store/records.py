@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from fsrs import Card, Rating
 
@@ -229,3 +229,80 @@ class PlayerTotals:
     topics: list[tuple[str, int, int]]  # (topic, answered, correct), most answered first
     streak: Streak
     points: int | None  # all-time points on the server, when asked for one
+
+
+# -- reports of bad questions (issue 18) ----------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CardReport:
+    """A player's report of a question, made from one round's reveal."""
+
+    platform: str
+    server_id: str
+    channel_id: str
+    card_id: str
+    round_id: int
+    user_id: str
+    display_name: str
+    reason: str  # a key of `bot.engine.reports.REASONS`
+    note: str
+    reported_at: datetime
+    state: str = "open"  # open, or the decision that closed it: keep, hold, accept, void
+
+
+@dataclass(frozen=True, slots=True)
+class ReportedCard:
+    """A card with open reports in one server or workspace, as an admin decides on it."""
+
+    card_id: str
+    reports: tuple[CardReport, ...]  # the open ones, latest first
+    held: bool  # out of this place's daily rotation and quick quizzes now
+    decisions: tuple[str, ...]  # decisions already taken on it here ("accept:…", "hold")
+
+    @property
+    def reporters(self) -> int:
+        return len(self.reports)
+
+
+@dataclass(frozen=True, slots=True)
+class RegradeResult:
+    """What one regrade changed; `first` False: it had been applied before, nothing changed."""
+
+    first: bool
+    rounds: tuple[int, ...]  # the rounds whose answers it rescored
+    answers: int  # answers whose correctness or points changed
+    players: int  # players whose boards, stats or streak it touched
+
+
+@dataclass(frozen=True, slots=True)
+class RescoredAnswer:
+    """A revealed answer as a regrade rescores it: the round's facts and the answer's."""
+
+    round_id: int
+    user_id: str
+    mode: str
+    level: str | None
+    opened_at: datetime
+    closes_at: datetime
+    answered_at: datetime
+    day: date
+    correct: bool  # under the regraded key
+
+
+class RegradeRules(Protocol):
+    """The engine's rules a regrade applies inside its transaction (pure functions)."""
+
+    @property
+    def streak_reach(self) -> int:
+        """How many days after a streak day a daily answer's bonus may count it."""
+        ...
+
+    def points(self, answer: RescoredAnswer, streak_days: StreakDaysLookup) -> int: ...
+    def board_keys(self, answered_at: datetime, zone: str) -> list[tuple[str, str]]: ...
+    def counts_on_boards(self, mode: str) -> bool: ...
+    def extends_streak(self, mode: str) -> bool: ...
+    def rating(self, answer: RescoredAnswer) -> Rating: ...
+    def replay(
+        self, before: Card | None, rating: Rating, at: datetime, duration_ms: int | None
+    ) -> Card: ...

@@ -20,6 +20,8 @@ from bot.store import (
     places,
     processes,
     quizzes,
+    regrades,
+    reports,
     retention,
     rounds,
     scores,
@@ -27,12 +29,16 @@ from bot.store import (
 from bot.store.db import Store, parse_ts
 from bot.store.records import (
     BoardSlice,
+    CardReport,
     ClosedRound,
     NewQuiz,
     NewRound,
     PlayerTotals,
     Quiz,
     QuizResults,
+    RegradeResult,
+    RegradeRules,
+    ReportedCard,
     RoundFacts,
     StoredRound,
     UnrecordedPost,
@@ -232,6 +238,55 @@ class SqliteStorage:
 
     def player_memory(self, platform: str, user_id: str) -> Future[dict[str, Card]]:
         return self.store.read(_p(memory.player_cards, platform=platform, user_id=user_id))
+
+    # -- reports of bad questions -------------------------------------------------------
+
+    def add_report(self, report: CardReport) -> Future[bool]:
+        return self.store.write(_p(reports.add, report=report))
+
+    def held_cards(self, platform: str, server_id: str) -> Future[set[str]]:
+        return self.store.read(_p(reports.held_cards, platform=platform, server_id=server_id))
+
+    def reported_cards(self, platform: str, server_id: str) -> Future[list[ReportedCard]]:
+        return self.store.read(_p(reports.reported_cards, platform=platform, server_id=server_id))
+
+    def every_report(self) -> Future[list[CardReport]]:
+        return self.store.read(reports.every_report)
+
+    def hold_after(self, platform: str, server_id: str) -> Future[int]:
+        return self.store.read(_p(reports.hold_after, platform=platform, server_id=server_id))
+
+    def set_hold_after(
+        self, platform: str, server_id: str, count: int, by: str, now: datetime
+    ) -> Future[None]:
+        return self.store.write(
+            _p(reports.set_hold_after, platform=platform, server_id=server_id, count=count,
+               by=by, now=now)
+        )  # fmt: skip
+
+    def decide_card(
+        self, platform: str, server_id: str, card_id: str, decision: str, by: str, now: datetime
+    ) -> Future[None]:
+        return self.store.write(
+            _p(reports.decide, platform=platform, server_id=server_id, card_id=card_id,
+               decision=decision, by=by, now=now)
+        )  # fmt: skip
+
+    def regrade_card(
+        self,
+        platform: str,
+        server_id: str,
+        card_id: str,
+        decision: str,
+        option_text: str,
+        by: str,
+        now: datetime,
+        rules: RegradeRules,
+    ) -> Future[RegradeResult]:
+        return self.store.write(
+            _p(regrades.regrade, platform=platform, server_id=server_id, card_id=card_id,
+               decision=decision, option_text=option_text, by=by, now=now, rules=rules)
+        )  # fmt: skip
 
     # -- upkeep ---------------------------------------------------------------------------
 

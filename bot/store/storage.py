@@ -20,12 +20,16 @@ from fsrs import Card
 from bot.ports import Place, Player
 from bot.store.records import (
     BoardSlice,
+    CardReport,
     ClosedRound,
     NewQuiz,
     NewRound,
     PlayerTotals,
     Quiz,
     QuizResults,
+    RegradeResult,
+    RegradeRules,
+    ReportedCard,
     RoundFacts,
     Settlement,
     StoredRound,
@@ -184,6 +188,44 @@ class QuizStorage(Protocol):
         ...
 
     def forget_deliveries(self, now: datetime) -> Awaitable[int]: ...
+    # -- reports of bad questions -------------------------------------------------------
+    def add_report(self, report: CardReport) -> Awaitable[bool]:
+        """Store a report; False when the player already reported the card in this server."""
+        ...
+
+    def held_cards(self, platform: str, server_id: str) -> Awaitable[set[str]]:
+        """Cards kept out of the server's daily rotation and quick quizzes."""
+        ...
+
+    def reported_cards(self, platform: str, server_id: str) -> Awaitable[list[ReportedCard]]:
+        """Cards with open reports in the server, worst first."""
+        ...
+
+    def every_report(self) -> Awaitable[list[CardReport]]: ...
+    def hold_after(self, platform: str, server_id: str) -> Awaitable[int]: ...
+    def set_hold_after(
+        self, platform: str, server_id: str, count: int, by: str, now: datetime
+    ) -> Awaitable[None]: ...
+    def decide_card(
+        self, platform: str, server_id: str, card_id: str, decision: str, by: str, now: datetime
+    ) -> Awaitable[None]:
+        """keep (dismiss the reports so far, lift a hold) or hold (never ask it here again)."""
+        ...
+
+    def regrade_card(
+        self,
+        platform: str,
+        server_id: str,
+        card_id: str,
+        decision: str,
+        option_text: str,
+        by: str,
+        now: datetime,
+        rules: RegradeRules,
+    ) -> Awaitable[RegradeResult]:
+        """In one transaction, once: accept `option_text` too, or void, in the card's revealed
+        rounds of the server, and rescore everything built on their answers."""
+        ...
 
     # -- upkeep ---------------------------------------------------------------------------
     def prune(

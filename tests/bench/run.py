@@ -24,6 +24,7 @@ MODULES = (
     "tests.bench.bench_memory",
     "tests.bench.bench_delivery",
     "tests.bench.bench_storage",
+    "tests.bench.bench_quality",
 )
 
 

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from enginekit import CHANNEL, START, FakeMaker, Q, player, question_for
 
+from bot.cards.model import Card
 from bot.clock import FakeClock
 from bot.engine import Engine
 from bot.messages import QuestionMessage, RevealMessage
@@ -241,3 +242,26 @@ async def test_reveal_carries_each_options_explanation_and_the_erratum(engine, c
     assert reveal.explanations == ("why one", "why two", "why three", "why four")
     assert reveal.erratum == "The card says X; Y is right."
     assert await engine.reveal_of(round_id) == reveal  # the stored reveal keeps them too
+
+
+async def test_a_trivia_reveal_says_the_canonical_answer_and_what_else_is_accepted(
+    store, clock, poster
+):
+    # A Red trivia card's answer is its accepted spellings joined; the reveal must not show
+    # "1972 / '72" as if it were the answer.
+    godfather = Card("godf", "films", "films", "core", "qa", "1",
+                     "What year was The Godfather released?", "1972 / '72 / 1972.",
+                     "films.yaml:4")  # fmt: skip
+    jaws = Card("jaws", "films", "films", "core", "qa", "2", "Who directed Jaws?",
+                "Steven Spielberg / Spielberg", "films.yaml:8")  # fmt: skip
+    engine = Engine(store, [godfather, jaws], clock, poster, FakeMaker([godfather, jaws]))
+    shown = {}
+    for card in (godfather, jaws):
+        round_id = await engine.open_round(CHANNEL, question_for(card), "daily", EIGHT_HOURS)
+        clock.set(EIGHT_HOURS)
+        reveal = await engine.reveal(round_id)
+        assert reveal is not None
+        shown[card.id] = reveal.answer
+        clock.set(START)
+    assert shown["godf"] == "1972\n\nAlso accepted: '72"
+    assert shown["jaws"] == "Steven Spielberg"  # the surname alone tells nothing new

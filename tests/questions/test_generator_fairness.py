@@ -4,6 +4,7 @@ without items: what it asks is fair, and what it cannot ask fairly it skips with
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from bot.cards.model import Card, card_id
 from bot.cli import main
 from bot.paths import seed_dirs
 from bot.questions import BLANK, OPTION_MAX, QuestionMaker, shorten, shorten_answer
-from bot.questions.answers import answer_kind
+from bot.questions.answers import answer_kind, asked_for, revealed_answer
 from bot.questions.audit import Audit, every_question
 from bot.questions.choice import RESTATES_SUBJECT, without_subject
 from bot.questions.cloze import GLOSSED
@@ -92,6 +93,141 @@ def test_a_number_meets_numbers_near_its_size_made_up_when_the_deck_has_too_few(
     assert question is not None
     values = [float(o.replace(",", "")) for o in question.options]
     assert all(1000 <= v <= 100_000 for v in values)  # "7 continents" is no alternative
+
+
+@pytest.mark.parametrize(
+    ("question", "asks"),
+    [
+        ("Which studio released Ben Hur?", "organisation"),
+        ("Which company developed the famous first person shooter game 'Quake'?", "organisation"),
+        ("Who played Judah Ben-Hur?", "person"),
+        ("Which famous skateboarder has his name on a video game series?", "person"),
+        ("Bugs is usually chased by either Elmer Fudd or who?", "person"),
+        ("What is the name of Luke Skywalker's home planet?", "place"),
+        ("Where does the annual Poker World Series take place?", "place"),
+        ("In which game are the terms 'pin', 'fork', and 'skewer' used?", "game"),
+        ("This cube puzzle was invented by a Hungarian mathematician in 1974.", "game"),
+        ("How many Oscars did Titanic win?", "number"),
+        ("What year was Ben Hur made?", "year"),
+        ("What did the Jaws crew nickname the mechanical shark?", None),
+        # The first question word decides; a later "which" belongs to a clause.
+        ("What is the title of the 1999 film in which Keanu Reeves plays a hacker?", "title"),
+        ("This electronic instrument's creator was surnamed Moog.", None),
+        ("Which country's flag has a maple leaf?", "country"),
+        ("Which European city had the Roman name Lutetia?", "city"),
+        ("This gypsy swing guitarist nearly lost his left hand in a fire.", "person"),
+        ("What does dropout do during training?", None),
+    ],
+)
+def test_what_a_question_asks_for_is_read_from_its_wording(question, asks):
+    assert asked_for(question) == asks
+
+
+def test_a_studio_is_asked_among_studios_and_a_person_among_people():
+    cards, maker = deck("films.yaml")
+    studios = {"Metro-Goldwyn-Mayer", "Warner Brothers", "Universal Pictures", "Paramount Pictures"}
+    asked = 0
+    for card_, question in questions(maker, "choice"):
+        if card_.question.startswith("Which studio"):
+            asked += 1
+            assert set(question.options) <= studios, question.options
+        elif asked_for(card_.question) == "person":
+            assert not set(question.options) & studios, (card_.question, question.options)
+    assert asked == 4 * 3  # every studio card, every seed
+    by_option = {c.answer.split(" / ")[0]: asked_for(c.question) for c in cards}
+    for card_, question in questions(maker, "choice"):
+        if answer_kind(question.options[question.answer_index]) == "name":
+            kinds = {by_option.get(o, "made up") for o in question.options}
+            assert kinds == {asked_for(card_.question)}, (card_.question, question.options)
+
+
+def test_numbers_are_written_like_the_key_and_of_its_magnitude():
+    counts = [
+        card("How many red balls are used in snooker?", "15 / fifteen"),
+        card("How many squares are on a chessboard?", "64"),
+        card("How many players are on a rugby union team?", "Fifteen / 15"),
+        card("How many pins are used in ten-pin bowling?", "10 / ten"),
+        card("How many dots are on a die in total?", "21 / Twenty one"),
+        card("How many cards are in a suit?", "13"),
+        card("How many players sit at a bridge table?", "Four / 4"),
+        card("How many holes are on a golf course?", "18"),
+        card("How many men does each side start with in chess?", "16"),
+        card("How many dominoes are in a double-six set?", "28"),
+        card("How many lanes has an Olympic pool?", "One / 1"),
+        card("How many points is the black ball worth in snooker?", "2"),
+        card("In what year was the Rubik's Cube invented?", "1974"),
+        card("In what year was Monopoly first sold by Parker Brothers?", "1935"),
+        card("In what year was Tetris released?", "1984"),
+        card("In what year was the first Olympic Games of the modern era held?", "1896"),
+        card("How many times did Jesse Owens win gold in 1936?", "4"),
+    ]
+    counts = [dataclasses.replace(c, source="counts.yaml:1") for c in counts]  # a Red list
+    maker = QuestionMaker(counts)
+    for card_ in counts:
+        for seed in range(4):
+            question = maker.make(card_, "choice", seed)
+            if question is None:
+                continue
+            key = question.options[question.answer_index]
+            digits = [o[:1].isdigit() for o in question.options]
+            assert len(set(digits)) == 1, (card_.question, question.options)  # 21 among Ten
+            if not digits[0]:
+                continue
+            values = [int(o) for o in question.options]
+            if card_.question.startswith("In what year"):
+                assert all(abs(v - int(key)) <= 40 for v in values), question.options
+            else:
+                k = int(key)
+                near = [abs(v - k) <= 3 or max(v, k) <= 4 * min(v, k) for v in values]
+                assert all(near), question.options  # no 2 for 21
+
+
+def test_a_wrong_option_neither_repeats_the_question_nor_differs_from_the_key_in_form():
+    cards = [
+        dataclasses.replace(card(q, a), source="animals.yaml:1")
+        for q, a in [
+            ("What is an infant whale commonly called?", "Calf"),
+            ("Which mammal cannot burp?", "Horse"),
+            ("Which animal has the longest neck?", "Giraffe"),
+            ("What is a group of whales called?", "Pod"),
+            ("What does a caterpillar turn into?", "Butterfly"),
+            ("What is a young goat called?", "Kid"),
+            ("What is a baby kangaroo called?", "Joey"),
+            ("What are baby swans called?", "Cygnets"),
+            ("What is 26 in Roman numerals?", "XXVI"),
+            ("What is ten in Roman numerals?", "X"),
+            ("How old is the world's oldest dictionary?", "2300 BCE"),
+            ("How many seconds are in an hour?", "3600"),
+            ("How many seconds are in 48 minutes?", "2880"),
+            ("How many seconds are in 54 minutes?", "3240"),
+            ("How many seconds are in 66 minutes?", "3960"),
+        ]
+    ]
+    maker = QuestionMaker(cards)
+    calf = maker.make(cards[0], "choice", 0)
+    assert calf is not None
+    assert not any("whale" in o.casefold() for o in calf.options)  # "Whales" is never right
+    assert "Cygnets" not in calf.options  # a plural among singular nouns
+    assert not {"XXVI", "X"} & set(calf.options)  # numerals are no names
+    hour = maker.make(cards[11], "choice", 0)
+    assert hour is not None and "2300 BCE" not in hour.options  # a date is no count of seconds
+
+
+def test_a_trivia_answer_is_revealed_as_its_canonical_form_and_the_aliases_worth_naming():
+    def trivia(answer: str) -> Card:
+        return dataclasses.replace(card("Q?", answer), source="films.yaml:4")
+
+    assert revealed_answer(trivia("1972 / '72")) == "1972\n\nAlso accepted: '72"
+    assert revealed_answer(trivia("Metro-Goldwyn-Mayer / MGM / mgm")) == (
+        "Metro-Goldwyn-Mayer\n\nAlso accepted: MGM"
+    )
+    # Nothing worth naming: another case, digits for words, a part of the answer, a plural.
+    for answer in ("Mr. Spock / mr spock / Spock", "21 / Twenty one", "Apples / Apple"):
+        assert revealed_answer(trivia(answer)) == answer.split(" / ")[0]
+    # A typed reveal lists the accepted answers itself; a deck that is no trivia list keeps
+    # its answer as written, slashes and all.
+    assert revealed_answer(trivia("1972 / '72"), "typed") == "1972"
+    assert revealed_answer(card("Q?", "Input / output")) == "Input / output"
 
 
 # --- decks never mix ------------------------------------------------------------------------

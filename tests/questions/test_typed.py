@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from bot.cards import load_library
 from bot.cli import main
 from bot.paths import seed_dirs
@@ -17,7 +19,7 @@ from bot.questions.formats import (
     QUESTION_FORMATS,
 )
 from bot.questions.matching import match
-from bot.questions.typed import short_answer
+from bot.questions.typed import short_answer, typeable
 
 DECKS = Path(__file__).parent / "decks"
 SHIPPED = Path(__file__).resolve().parents[2] / "seeds"
@@ -41,7 +43,7 @@ def test_typed_is_one_entry_in_the_format_table_played_everywhere():
 
 def test_every_card_of_a_red_trivia_list_is_typed_with_every_listed_answer():
     count, questions = typed([DECKS / "films.yaml"])
-    assert count == len(questions) == 25
+    assert count == len(questions) == 28
     godfather = next(q for q in questions if "Godfather released" in q.prompt)
     assert godfather.accepted == ("1972", "'72")
     assert godfather.options == () and godfather.answer_index is None
@@ -53,7 +55,7 @@ def test_every_card_of_a_red_trivia_list_is_typed_with_every_listed_answer():
 
 def test_an_anki_export_gets_typed_cloze_from_its_bold_terms():
     count, questions = typed([DECKS / "anki-optim.tsv"])
-    assert count == 15 and len(questions) == 6
+    assert count == 15 and len(questions) == 5  # one bold term is a phrase too long to type
     for question in questions:
         assert "_____" in question.prompt and len(question.accepted) == 1
         # The blank's term is not left in the prompt for the player to copy.
@@ -62,7 +64,7 @@ def test_an_anki_export_gets_typed_cloze_from_its_bold_terms():
 
 def test_the_shipped_deck_uses_authored_accepted_lists_then_authored_cloze():
     count, questions = typed([SHIPPED])
-    assert count == 220 and len(questions) == 110
+    assert count == 220 and len(questions) == 102
     authored = [q for q in questions if q.origin == "authored"]
     assert len(authored) == len(questions)  # every shipped card has an item
     listed = [q for q in questions if "_____" not in q.prompt]
@@ -169,3 +171,62 @@ def test_an_authored_typed_question_keeps_its_items_erratum() -> None:
         assert card is not None
         question = maker.make(card, "typed", 0)
         assert question is not None and question.erratum == item.erratum
+
+
+@pytest.mark.parametrize(
+    ("term", "can"),
+    [
+        ("margin", True),
+        ("mini-batch", True),
+        ("2ε", True),
+        ("−11", True),
+        ("50%", True),
+        ("(0, 1)", True),
+        ("Kullback–Leibler", True),
+        # A phrase is refused when its head is typed; formulas have no keyboard spelling.
+        ("margin of the data", False),
+        ("weights and biases", False),
+        ("ŷ − y", False),
+        ("−log ŷ_true", False),
+        ("−∇L(θ)", False),
+    ],
+)
+def test_a_blank_is_typed_only_when_its_term_can_be_typed_as_written(term, can):
+    assert typeable(term) is can
+
+
+def test_an_item_whose_cloze_answer_cannot_be_typed_is_not_asked_typed_and_says_why(
+    tmp_path: Path,
+):
+    (tmp_path / "t.md").write_text(
+        "## Losses\n\n| # | Question | Answer |\n| :-: | :-- | :-- |\n"
+        "| 1 | What is the gradient of softmax with CCE? | It is ŷ − y. |\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "t.items.yaml").write_text(
+        "items:\n"
+        "  - question: What is the gradient of softmax with CCE?\n"
+        "    stem: What is the gradient of the loss with respect to the logits?\n"
+        "    key: The prediction minus the one-hot label\n"
+        "    why: Softmax and the log cancel.\n"
+        "    distractors:\n"
+        "      - {text: The label minus the prediction, why: The sign is reversed.}\n"
+        "      - {text: The log of the prediction, why: That is the loss.}\n"
+        "      - {text: The sign of the error, why: That is MAE's gradient.}\n"
+        "    cloze:\n"
+        "      text: For softmax with CCE, the gradient with respect to the logits is ___.\n"
+        "      key: ŷ − y\n"
+        "      why: Softmax and the log cancel.\n"
+        "      distractors:\n"
+        "        - {text: y − ŷ, why: Reversed.}\n"
+        "        - {text: −log ŷ, why: The loss.}\n"
+        "        - {text: sign(ŷ − y), why: MAE.}\n",
+        encoding="utf-8",
+    )
+    library = load_library([tmp_path])
+    assert not library.errors, library.errors
+    maker = QuestionMaker(library.cards, library.items)
+    [card] = [c for c in library.cards if c.deck == "t"]
+    assert maker.make(card, "cloze", 0) is not None
+    assert maker.make(card, "typed", 0) is None
+    assert "too long or too symbolic to type" in (maker.skipped(card, "typed") or "")

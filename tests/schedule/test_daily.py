@@ -15,6 +15,7 @@ import pytest
 from dailykit import PLACE, Crash, World, at, library, spec
 
 from bot.messages import QuestionMessage
+from bot.ports import Player
 from bot.schedule.timing import slot_time
 
 HOUR = timedelta(hours=1)
@@ -475,5 +476,30 @@ async def test_grace_window_is_configurable_and_the_skip_is_explained(tmp_path):
         assert row.last_error == "missed: not posted by 09:30 CET (grace window 30 min after 09:00)"
         status = (await w.live[0].service.status(PLACE)).text
         assert "Today (Mon 23 Nov): skipped: missed: not posted by 09:30 CET" in status
+    finally:
+        await w.close()
+
+
+async def test_a_held_card_is_left_out_of_the_rotation(tmp_path):
+    topic, level = "Vanishing Gradient Problem (VGP)", "core"
+    cards, maker = library()
+    makeable = sorted(
+        c.id
+        for c in cards
+        if c.topic == topic
+        and c.level == level
+        and (maker.make(c, "choice", 0) or maker.make(c, "cloze", 0))
+    )
+    held = makeable[0]
+    w = await one_process(tmp_path, POST - HOUR)
+    try:
+        admin = Player("discord", "admin", "Admin")
+        notice = await w.live[0].engine.reports.decide(PLACE, admin, True, held, "hold")
+        assert notice.text.startswith(f"Held {held}")
+        await w.set(spec(time="09:00", tz=ZONE, weekdays="daily", topic=topic, level=level))
+        await w.run_until(POST + timedelta(days=len(makeable), hours=-1))
+        asked = await daily_cards(w)
+        assert len(asked) == len(makeable) and held not in asked
+        assert set(asked) == set(makeable) - {held}
     finally:
         await w.close()

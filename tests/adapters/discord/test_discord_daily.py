@@ -118,7 +118,8 @@ async def test_the_daily_question_posts_at_nine_and_reveals_at_five_by_the_clock
     patch = await fake.wait_for_call(
         "PATCH", f"/channels/{quizbot.channel_id}/messages/{question['id']}"
     )
-    assert all(b["disabled"] for b in components(patch.json))
+    *options, report = components(patch.json)
+    assert all(b["disabled"] for b in options) and report["custom_id"].startswith("report:")
     assert patch.json["embeds"][0]["title"] == "Daily question: the answer"
     assert len(quizbot.question_posts()) == 1  # exactly one daily post that day
 

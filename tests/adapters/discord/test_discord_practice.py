@@ -28,12 +28,14 @@ async def test_practice_question_is_private_and_its_click_reveals_at_once(
 
     assert reveal.type == CALLBACK_UPDATE_MESSAGE  # the private question becomes its reveal
     buttons = components(reveal.data)
-    assert all(b.get("disabled") for b in buttons[:-1])
+    # The options disabled; then "Next question" and "Report question".
+    assert all(b.get("disabled") for b in buttons[:-2])
+    assert [b["label"] for b in buttons[-2:]] == ["Next question", "Report question"], buttons
     assert sum(b["style"] == SUCCESS for b in buttons) == 1
     assert reveal.data["content"].startswith(("Correct: A", "Not quite: you chose A"))
     names = [f["name"] for f in reveal.data["embeds"][0]["fields"]]
     assert names[0] in ("Answer", "Correction to the card") and "Answer" in names
-    next_button = buttons[-1]
+    next_button = buttons[-2]
     assert next_button["label"] == "Next question"
     assert next_button["custom_id"] == "practice:next:Gradient Descent and Its Variants"
 

@@ -55,8 +55,9 @@ async def test_four_players_answer_privately_and_the_reveal_edits_the_question(
 
     body = patch.json
     assert body["allowed_mentions"] == {"parse": []}
-    buttons = components(body)
+    *buttons, report = components(body)
     assert all(b["disabled"] for b in buttons)
+    assert report["label"] == "Report question" and not report.get("disabled")
     right = [b for b in buttons if b["style"] == SUCCESS]
     assert len(right) == 1 and right[0]["emoji"]["name"] == "✅"
     correct = buttons.index(right[0])

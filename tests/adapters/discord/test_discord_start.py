@@ -9,7 +9,9 @@ from discordkit import Quizbot, running_quizbot
 
 from tests.fakes.discord_server import PRIVILEGED_INTENTS, FakeDiscord
 
-COMMANDS = {"quiz", "quiz-stop", "practice", "daily", "leaderboard", "stats", "topics"}
+COMMANDS = {
+    "quiz", "quiz-stop", "practice", "daily", "leaderboard", "stats", "topics", "reports"
+}  # fmt: skip
 MANAGE_GUILD = 1 << 5
 
 
@@ -21,6 +23,7 @@ async def test_start_syncs_every_command_to_the_configured_server(quizbot: Quizb
     assert fake.commands.get(None) in (None, [])  # nothing global when DISCORD_GUILD_ID is set
     daily = synced["daily"]
     assert int(daily["default_member_permissions"]) == MANAGE_GUILD
+    assert int(synced["reports"]["default_member_permissions"]) == MANAGE_GUILD
     assert {o["name"] for o in daily["options"]} == {"set", "off", "status", "now"}
     quiz = {o["name"]: o for o in synced["quiz"]["options"]}
     assert quiz["topic"]["autocomplete"] is True

@@ -83,7 +83,8 @@ async def test_the_reveal_disables_the_button_and_a_late_answer_is_refused_priva
     patch = await fake.wait_for_call(
         "PATCH", f"/channels/{quizbot.channel_id}/messages/{question['id']}"
     )
-    [button] = components(patch.json)
+    button, report = components(patch.json)
+    assert report["label"] == "Report question"
     assert button["disabled"] and button["style"] == SECONDARY
     assert "backpropagation" in patch.json["embeds"][0]["description"] + str(
         patch.json["embeds"][0].get("fields")
@@ -126,7 +127,7 @@ async def test_a_daily_typed_question_set_by_daily_set_posts_and_reveals(
         patch = await fake_discord.wait_for_call(
             "PATCH", f"/channels/{bot.channel_id}/messages/{question['id']}"
         )
-        assert [b["disabled"] for b in components(patch.json)] == [True]
+        assert [b.get("disabled", False) for b in components(patch.json)] == [True, False]
         revealed = patch.json["embeds"][0]
         assert revealed["title"] == "Daily question: the answer"
         assert "Most typed: answer nobody expects (1)" in revealed["description"]

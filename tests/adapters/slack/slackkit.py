@@ -81,6 +81,11 @@ def buttons(message: dict[str, Any]) -> list[dict[str, Any]]:
     return [e for b in message.get("blocks", []) if b["type"] == "actions" for e in b["elements"]]
 
 
+def labels(message: dict[str, Any]) -> list[str]:
+    """The texts of a message's buttons, in order."""
+    return [b["text"]["text"] for b in buttons(message)]
+
+
 def all_text(message: dict[str, Any]) -> str:
     """Every piece of text in a message or a respond() body, blocks included."""
     out = [str(message.get("text", ""))]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
-from slackkit import PLAYERS, all_text, buttons, question_post, shipped_library
+from slackkit import PLAYERS, all_text, buttons, labels, question_post, shipped_library
 
 from bot.messages import option_letter
 from bot.ports import Place
@@ -46,7 +46,7 @@ async def test_four_players_answer_privately_and_the_reveal_edits_the_question(q
     update = await fake.wait_for_call("chat.update")
     assert update.args["ts"] == ts and update.args["channel"] == "C0QUIZ"
     revealed = fake.message("C0QUIZ", ts)
-    assert buttons(revealed) == []
+    assert labels(revealed) == ["Report question"]
     text = all_text(revealed)
     right = row["answer_index"]
     assert f"✅ *{option_letter(right)}." in text
@@ -153,7 +153,8 @@ async def test_practice_is_private_and_offers_the_next_question(quizbot) -> None
     assert reveal["text"] == f"Correct: {option_letter(right)}."
     assert "*Answer*" in all_text(reveal)
     assert "*Right:*" not in all_text(reveal)  # a practice reveal names nobody
-    [next_button] = buttons(reveal)
+    report_button, next_button = buttons(reveal)
+    assert report_button["text"]["text"] == "Report question"
     assert next_button["action_id"] == "practice:next"
     # The topic rides in the button (never an empty value, which Slack refuses).
     assert next_button["value"] == "topic:Vanishing Gradient Problem (VGP)"
