@@ -614,7 +614,8 @@ class SlackAdapter:
         channel = str((body.get("container") or {}).get("channel_id") or "")
         if round_id is None or not channel:
             return await _private(respond, "That button is not one I know; it may be outdated.")
-        await self.client.views_open(
+        client = await self._client_for(body)
+        await client.views_open(
             trigger_id=body["trigger_id"], view=kit.report_modal(round_id, channel)
         )
 
@@ -627,7 +628,7 @@ class SlackAdapter:
             log.warning("a report submission without its round or channel")
             return
         round_id, channel, reason, note = sent
-        respond = _ephemeral_in(self.client, channel, user)
+        respond = _ephemeral_in(await self._client_for(body), channel, user)
         await self._work(self._report(body, round_id, channel, reason, note, respond), respond)
 
     async def _report(
@@ -641,7 +642,7 @@ class SlackAdapter:
     ) -> None:
         user = body.get("user") or {}
         team = str((body.get("team") or {}).get("id") or user.get("team_id") or "")
-        player, _ = await self._player(str(user["id"]), str(user.get("name") or ""))
+        player, _ = await self._player(str(user["id"]), str(user.get("name") or ""), team_id=team)
         place = Place(PLATFORM, team, channel)
         await _private(
             respond, await self.engine.reports.report(round_id, player, place, reason, note)
