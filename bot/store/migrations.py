@@ -507,7 +507,7 @@ CREATE INDEX deliveries_seen ON deliveries (seen_at);
 CREATE TABLE installations (
     platform     TEXT NOT NULL,
     server_id    TEXT NOT NULL,     -- the workspace (team) that installed the app
-    bot_token    TEXT NOT NULL,     -- its own bot token (an adapter's secret, never logged)
+    bot_token    TEXT NOT NULL,     -- its own bot token (a secret, never logged)
     bot_user_id  TEXT,
     bot_id       TEXT,
     app_id       TEXT,
