@@ -154,19 +154,22 @@ class DailyScheduler:
         results = await self.catch_up() if catch_up else []
         await self._register_pending_reveals()
         if self.watching:
-            self.scheduler.add_job(
-                self.watch,
-                trigger=IntervalTrigger(
-                    seconds=BEAT_EVERY.total_seconds(),
-                    start_date=self.clock.now() + BEAT_EVERY,  # our clock, as every job's
-                    timezone=UTC,
-                ),
-                args=[],
-                id="daily-watch",
-                replace_existing=True,
-                coalesce=True,
-                max_instances=1,
-            )
+            # Two jobs: the beat must never wait behind a long takeover, or this process
+            # would itself look dead to the others.
+            for job, func in (("daily-beat", self._beat_safely), ("daily-watch", self.watch)):
+                self.scheduler.add_job(
+                    func,
+                    trigger=IntervalTrigger(
+                        seconds=BEAT_EVERY.total_seconds(),
+                        start_date=self.clock.now() + BEAT_EVERY,  # our clock, as every job's
+                        timezone=UTC,
+                    ),
+                    args=[],
+                    id=job,
+                    replace_existing=True,
+                    coalesce=True,
+                    max_instances=1,
+                )
         if not self.scheduler.running:
             self.scheduler.start()
         return results
@@ -185,18 +188,26 @@ class DailyScheduler:
             self.on_peers(live)
         return live
 
+    async def _beat_safely(self) -> None:
+        try:
+            await self._beat()
+        except Exception:
+            log.exception("daily: could not record this process's heartbeat; trying again")
+
     async def watch(self) -> list[SlotResult]:
-        """Every few seconds in each of several processes: beat; post the slots a dead process
-        had claimed or was posting (the claim takes them over at once, `DailyStore.claim`);
+        """Every few seconds in each of several processes: post the slots a dead process had
+        claimed or was posting (the claim takes them over at once, `DailyStore.claim`);
         recover the posts it may have made (`Engine.find_lost_posts`); deliver its reveals;
         follow schedule changes made through another process."""
         results: list[SlotResult] = []
         try:
-            await self._beat()
             now = self.clock.now()
-            for row in await self.db.orphans(now - DEAD_AFTER, ORPHANS_PER_WATCH):
-                if self.owns(row.place):
-                    results.append(await self._safely(row.place, row.local_date, None))
+            orphans = [
+                row
+                for row in await self.db.orphans(now - DEAD_AFTER, ORPHANS_PER_WATCH)
+                if self.owns(row.place)
+            ]
+            results = await self._side_by_side([(r.place, r.local_date, None) for r in orphans])
             await self._recover_lost_posts(now)
             if self._refreshed_at is None or now - self._refreshed_at >= REFRESH_EVERY:
                 self._refreshed_at = now
@@ -655,9 +666,14 @@ class DailyScheduler:
         for row in await self.db.slots(states=("claimed", "posting")):
             if (row.place, row.local_date) not in done and self.owns(row.place):
                 work.append((row.place, row.local_date, None))
-        # Side by side, as the jobs of one minute run (a channel's post waits on the platform,
-        # not on the others'); bounded, so a restart after downtime does not start 10,000 at
-        # once. Several processes starting together split the slots between them this way.
+        return await self._side_by_side(work)
+
+    async def _side_by_side(
+        self, work: list[tuple[Place, date, Schedule | None]]
+    ) -> list[SlotResult]:
+        """Slots run side by side, as the jobs of one minute run (a channel's post waits on
+        the platform, not on the others'); bounded, so a restart after downtime does not
+        start 10,000 at once. Several processes starting together split the slots this way."""
         gate = asyncio.Semaphore(CATCH_UP_AT_ONCE)
 
         async def one(place: Place, day: date, schedule: Schedule | None) -> SlotResult:
