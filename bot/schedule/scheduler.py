@@ -60,7 +60,6 @@ MIN_OPEN = timedelta(hours=1)  # a late post stays open at least this long
 # changed by another process are picked up this often.
 ORPHANS_PER_WATCH = 2000
 REFRESH_EVERY = timedelta(seconds=30)
-CATCH_UP_AT_ONCE = 500  # slots posted side by side at start-up
 # A reveal claimed but not delivered this long after is its dead process's: deliver it. Longer
 # than a reveal can wait in a paced queue (adapters/pacing.py MAX_WAIT), so a live process
 # still delivering it is not doubled.
@@ -191,6 +190,8 @@ class DailyScheduler:
     async def _beat_safely(self) -> None:
         try:
             await self._beat()
+        except asyncio.CancelledError:
+            return  # stopping (APScheduler would log the cancellation as a failed job)
         except Exception:
             log.exception("daily: could not record this process's heartbeat; trying again")
 
@@ -207,13 +208,15 @@ class DailyScheduler:
                 for row in await self.db.orphans(now - DEAD_AFTER, ORPHANS_PER_WATCH)
                 if self.owns(row.place)
             ]
-            results = await self._side_by_side([(r.place, r.local_date, None) for r in orphans])
+            results = await self._one_by_one([(r.place, r.local_date, None) for r in orphans])
             await self._recover_lost_posts(now)
             if self._refreshed_at is None or now - self._refreshed_at >= REFRESH_EVERY:
                 self._refreshed_at = now
                 await self.refresh()
                 await self.engine.deliver_late_reveals(now - REVEAL_ORPHANED_AFTER)
                 await self.db.forget_dead(now)
+        except asyncio.CancelledError:
+            return results  # stopping (APScheduler would log the cancellation as a failure)
         except Exception:
             log.exception("daily: watching the other processes failed; trying again")
         return results
@@ -666,21 +669,15 @@ class DailyScheduler:
         for row in await self.db.slots(states=("claimed", "posting")):
             if (row.place, row.local_date) not in done and self.owns(row.place):
                 work.append((row.place, row.local_date, None))
-        return await self._side_by_side(work)
+        return await self._one_by_one(work)
 
-    async def _side_by_side(
+    async def _one_by_one(
         self, work: list[tuple[Place, date, Schedule | None]]
     ) -> list[SlotResult]:
-        """Slots run side by side, as the jobs of one minute run (a channel's post waits on
-        the platform, not on the others'); bounded, so a restart after downtime does not
-        start 10,000 at once. Several processes starting together split the slots this way."""
-        gate = asyncio.Semaphore(CATCH_UP_AT_ONCE)
-
-        async def one(place: Place, day: date, schedule: Schedule | None) -> SlotResult:
-            async with gate:
-                return await self._safely(place, day, schedule)
-
-        return list(await asyncio.gather(*(one(*w) for w in work)))
+        """Slots one after the other: a stop in the middle leaves at most one post in flight
+        (on Slack, a post cut in flight is never retried). Several processes going through
+        the same slots split them, each claiming the next one free."""
+        return [await self._safely(place, day, schedule) for place, day, schedule in work]
 
     async def _safely(self, place: Place, day: date, schedule: Schedule | None) -> SlotResult:
         try:

@@ -32,9 +32,13 @@ def beat(conn: sqlite3.Connection, owner: str, now: datetime) -> None:
     )
 
 
+STOPPED = "1970-01-01T00:00:00.000000Z"  # the beat of a process that stopped
+
+
 def leave(conn: sqlite3.Connection, owner: str) -> None:
-    """A process stopping cleanly: the others stop counting it at once."""
-    conn.execute("DELETE FROM processes WHERE owner=?", (owner,))
+    """A process stopping cleanly (its adapters are closed: nothing more of it reaches a
+    platform): the others stop counting it, and take over the claims it leaves at once."""
+    conn.execute("UPDATE processes SET beat_at=? WHERE owner=?", (STOPPED, owner))
 
 
 def live(conn: sqlite3.Connection, now: datetime) -> int:
