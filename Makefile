@@ -39,7 +39,10 @@ leaderboard: $(VENV)/.installed
 
 # Soak-marked tests (tests/reliability) are left to `make soak`; QUIZBOT_SOAK=1 scales the
 # counts of the CI-sized reliability tests, and the scores property test, up to their soak size.
+# The PostgreSQL half of the store tests starts its own server: .ci/postgres-server installs
+# Debian's package when the binaries are missing (as root), or says what to install.
 test: $(VENV)/.installed-dev
+	@bash .ci/postgres-server
 	$(BIN)/ruff check .
 	$(BIN)/mypy $(MYPY_PATHS)
 	$(BIN)/python -m pytest -q -m "not soak" $(ARGS)
@@ -51,6 +54,7 @@ soak: $(VENV)/.installed-dev
 # Benchmarks are not tests: each figure against a baseline measured in the same run,
 # medians of repeats; a table on stdout and .bench/results.json. BENCH_QUICK=1: small sizes.
 bench: $(VENV)/.installed-dev
+	@bash .ci/postgres-server
 	$(BIN)/python -m tests.bench.run $(ARGS)
 
 lint: $(VENV)/.installed-dev

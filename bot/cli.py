@@ -31,6 +31,7 @@ HANDLERS = {
     "leaderboard": "adapters.leaderboard:run_leaderboard",
     "db backup": "bot.store.backup:run_backup",
     "db prune": "bot.store.prune:run_prune",
+    "db migrate": "bot.store.pg_tools:run_migrate",
     "run": "adapters.run:run",
     "health": "bot.health:run_health",
 }
@@ -249,10 +250,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="this week, this month or all time (default: %(default)s)",
     )
 
-    db = commands.add_parser("db", help="database maintenance: backup, prune")
+    db = commands.add_parser("db", help="database maintenance: backup, prune, migrate")
     db_actions = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     backup = command(db_actions, "backup", "consistent copy of the live database")
     backup.add_argument("path", help="the backup file to write, e.g. backups/quizbot.db")
+    migrate = command(
+        db_actions, "migrate", "copy this SQLite database into an empty PostgreSQL database"
+    )
+    migrate.add_argument(
+        "--to",
+        required=True,
+        metavar="URL",
+        help="the empty PostgreSQL database: postgresql://USER:PASSWORD@HOST:5432/DATABASE",
+    )
     pruning = command(
         db_actions, "prune", "apply the retention policy now (the running bot does so hourly)"
     )

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import ClassVar, Protocol, Self, TypeVar
 from urllib.parse import urlparse
 
-from bot.paths import LocationError, db_path, seed_dirs
+from bot.paths import Database, LocationError, db_path, seed_dirs
 
 
 class ConfigError(ValueError):
@@ -73,7 +73,7 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 @dataclass(frozen=True)
 class Settings:
-    db: Path
+    db: Database  # a SQLite file, or a PostgreSQL URL
     seeds: list[Path]
     grace_minutes: int = 120
     log_level: str = "INFO"

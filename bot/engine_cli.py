@@ -7,12 +7,11 @@ import asyncio
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 
 from bot.engine import standings
 from bot.invocation import command_hint
 from bot.messages import LeaderboardMessage
-from bot.paths import db_path
+from bot.paths import Database, db_path
 from bot.store import Store, StoreError
 from bot.store.sqlite import SqliteStorage
 
@@ -48,7 +47,7 @@ def run_leaderboard(args: argparse.Namespace, title: PlaceTitle = plain_title) -
 
 
 async def _boards(
-    path: Path, period: str, now: datetime, title: PlaceTitle
+    path: Database, period: str, now: datetime, title: PlaceTitle
 ) -> list[LeaderboardMessage]:
     # Each server's week and month in its own zone, as its channels show them.
     async with await Store.open(path) as store:

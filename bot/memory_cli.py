@@ -11,7 +11,6 @@ import json
 import sqlite3
 import sys
 from collections.abc import Callable
-from pathlib import Path
 
 from bot.cards import Library, load_library
 from bot.clock import SystemClock
@@ -20,7 +19,7 @@ from bot.engine.memory import WEAK_TOPICS
 from bot.engine.standings import stats_message
 from bot.invocation import command_hint
 from bot.messages import TopicMemory
-from bot.paths import db_path, seed_dirs
+from bot.paths import Database, db_path, seed_dirs
 from bot.ports import MemoryPoster, Player
 from bot.store import Store, StoreError
 from bot.store import memory as stored
@@ -43,7 +42,7 @@ def run_stats(args: argparse.Namespace) -> int:
         return 1
 
 
-async def _stats(path: Path, library: Library, name: str, as_json: bool) -> int:
+async def _stats(path: Database, library: Library, name: str, as_json: bool) -> int:
     async with await Store.open(path) as store:
         found = await store.read(lambda conn: stored.players_named(conn, name))
         if not found:
@@ -135,6 +134,6 @@ def _export(args: argparse.Namespace, columns: tuple[str, ...], rows_of: Rows, n
     return 0
 
 
-async def _read(path: Path, rows_of: Rows) -> list[tuple[object, ...]]:
+async def _read(path: Database, rows_of: Rows) -> list[tuple[object, ...]]:
     async with await Store.open(path) as store:
         return await store.read(rows_of)

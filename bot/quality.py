@@ -400,18 +400,19 @@ async def worst_cards(
 
 def summary_line(card: CardQuality) -> str:
     """One plain line for the chat view: "card 3f9a0c2e1b7d 'What does dropout do…' —
-    31 answers, 97% right: too easy"."""
+    31 answers, 97% right: too easy". Each flag says what to check, in words an admin who
+    has not read about item analysis follows."""
     head = f"card {card.card_id}"
     if card.prompt:
         head += f" {_quote(_shorten(card.prompt, PROMPT_SHOWN))}"
     plural = "s" if card.answers != 1 else ""
     counts = f"{card.answers} answer{plural}, {_percent(card.correct_share)} right"
     if not card.checked:
-        verdict = f"needs {card.min_answers} answers for flags, has {card.answers}"
+        verdict = f"too few answers to judge yet ({card.answers} of {card.min_answers})"
     elif card.flags:
         verdict = "; ".join(_FLAG_WORDS[f](card) for f in card.flags)
     else:
-        verdict = "no flags"
+        verdict = "nothing to check"
     return f"{head} — {counts}: {verdict}"
 
 
@@ -419,14 +420,18 @@ def _distractor_words(card: CardQuality) -> str:
     beaten = _key_beaten(card.option_picks)
     option = beaten[1].option if beaten else None
     if option is None:  # the flag is never raised without one
-        return "strong players prefer a wrong option: two right answers?"
-    return f"strong players prefer {_quote(_shorten(option, PROMPT_SHOWN))}: two right answers?"
+        return "strong players pick a wrong option over the key, so it may be right too"
+    shown = _quote(_shorten(option, PROMPT_SHOWN))
+    return f"strong players pick {shown} over the key, so it may be right too"
 
 
 _FLAG_WORDS: dict[str, Callable[[CardQuality], str]] = {
     TOO_EASY_FLAG: lambda c: "too easy",
-    TOO_HARD_FLAG: lambda c: "too hard",
-    NEGATIVE_FLAG: lambda c: f"weaker players do better (discrimination {c.discrimination:+.2f})",
+    TOO_HARD_FLAG: lambda c: "too hard (check the key and the wording)",
+    NEGATIVE_FLAG: lambda c: (
+        "weaker players get it right more often than strong ones (correlation "
+        f"{c.discrimination:+.2f}; check the key)"
+    ),
     DISTRACTOR_FLAG: _distractor_words,
 }
 

@@ -11,11 +11,10 @@ import argparse
 import json
 import sqlite3
 import sys
-from pathlib import Path
 
-from bot.paths import db_path
+from bot.paths import Database, DatabaseUrl, db_path
 from bot.quality import analyse
-from bot.store.db import BUSY_TIMEOUT_MS, SQLITE_HEADER, StoreError
+from bot.store.db import BUSY_TIMEOUT_MS, SQLITE_HEADER, Connection, StoreError
 from bot.store.quality import QUALITY_SCHEMA, AskedRound, PlaceScope, ScoredAnswer, answered
 
 NAME = "quizbot cards quality"
@@ -40,8 +39,10 @@ def run_quality(args: argparse.Namespace) -> int:
     return 0
 
 
-def read_answers(path: Path, scope: PlaceScope) -> tuple[list[AskedRound], list[ScoredAnswer]]:
+def read_answers(path: Database, scope: PlaceScope) -> tuple[list[AskedRound], list[ScoredAnswer]]:
     """The rounds and answers, read in one snapshot through a read-only connection."""
+    if isinstance(path, DatabaseUrl):
+        return _read_on_server(path, scope)
     with path.open("rb") as handle:
         if handle.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
             raise StoreError(f"{path}: not a SQLite database; it was left untouched.")
@@ -71,3 +72,26 @@ def read_answers(path: Path, scope: PlaceScope) -> tuple[list[AskedRound], list[
         raise StoreError(f"{path}: could not read it ({exc}).") from exc
     finally:
         conn.close()
+
+
+def _read_on_server(
+    path: DatabaseUrl, scope: PlaceScope
+) -> tuple[list[AskedRound], list[ScoredAnswer]]:
+    """The same read on PostgreSQL: one read-only snapshot; an older schema is refused."""
+    import psycopg
+
+    from bot.store.postgres import read_snapshot
+
+    def read(conn: Connection) -> tuple[list[AskedRound], list[ScoredAnswer]]:
+        version = conn.execute("SELECT max(version) FROM quizbot_schema").fetchone()[0] or 0
+        if version < QUALITY_SCHEMA:
+            raise StoreError(
+                f"{path}: the database has schema version {version}, older than this command "
+                f"reads ({QUALITY_SCHEMA}). Start the bot once to upgrade it, then try again."
+            )
+        return answered(conn, scope)
+
+    try:
+        return read_snapshot(path, read)
+    except psycopg.Error as exc:
+        raise StoreError(f"{path}: could not read it ({str(exc).strip()}).") from exc

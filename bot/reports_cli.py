@@ -10,10 +10,9 @@ import asyncio
 import functools
 import json
 import sys
-from pathlib import Path
 
 from bot.engine.reports import REASONS
-from bot.paths import db_path
+from bot.paths import Database, db_path
 from bot.store import Store, StoreError
 from bot.store import reports as stored
 from bot.store.records import CardReport
@@ -33,7 +32,7 @@ def run_reports(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _read(path: Path) -> list[dict[str, object]]:
+async def _read(path: Database) -> list[dict[str, object]]:
     async with await Store.open(path) as store:
         reports = await store.read(stored.every_report)
         held = {

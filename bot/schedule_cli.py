@@ -7,10 +7,9 @@ import asyncio
 import json
 import sys
 from datetime import date
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.paths import db_path
+from bot.paths import Database, db_path
 from bot.schedule.timing import (
     SpecError,
     format_weekdays,
@@ -96,7 +95,7 @@ def run_list(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _load(path: Path) -> tuple[list[tuple[str, ...]], list[str]]:
+async def _load(path: Database) -> tuple[list[tuple[str, ...]], list[str]]:
     from datetime import UTC, datetime
 
     from bot.schedule.store import DailyStore

@@ -343,11 +343,12 @@ def test_summary_line_wording():
         "card 42 'What does dropout do during training of…' — 31 answers, 97% right: too easy"
     )
     assert summary_line(_quality(flags=(), correct_share=0.5)) == (
-        "card 42 'What does dropout do during training of…' — 31 answers, 50% right: no flags"
+        "card 42 'What does dropout do during training of…' — 31 answers, 50% right: "
+        "nothing to check"
     )
     short = _quality(answers=1, correct_share=1.0, checked=False, flags=(), prompt="Why?")
     assert summary_line(short) == (
-        "card 42 'Why?' — 1 answer, 100% right: needs 20 answers for flags, has 1"
+        "card 42 'Why?' — 1 answer, 100% right: too few answers to judge yet (1 of 20)"
     )
 
 
@@ -364,14 +365,15 @@ def test_summary_line_names_the_preferred_distractor_and_the_value():
         prompt=None,
     )
     assert summary_line(card) == (
-        "card 42 — 31 answers, 32% right: strong players prefer 'Randomly zeroes units': "
-        "two right answers?; weaker players do better (discrimination -0.21)"
+        "card 42 — 31 answers, 32% right: strong players pick 'Randomly zeroes units' over "
+        "the key, so it may be right too; weaker players get it right more often than strong "
+        "ones (correlation -0.21; check the key)"
     )
 
 
 def test_a_percentage_on_a_threshold_gets_a_decimal():
     assert "95.4% right: too easy" in summary_line(_quality(correct_share=0.954))
-    assert "19.6% right: too hard" in summary_line(
+    assert "19.6% right: too hard (check the key and the wording)" in summary_line(
         _quality(correct_share=0.196, flags=(TOO_HARD_FLAG,))
     )
     assert "50% right" in summary_line(_quality(correct_share=0.5, flags=()))

@@ -374,7 +374,7 @@ async def _report(
 ) -> bool:
     """Report the question just revealed: a reason (1-5) and an optional note. False when
     input ends."""
-    console.print(f"Report the last question. Reasons: {reasons_text()}.", markup=False)
+    console.print(f"Report the last question ({reasons_text()}).", markup=False)
     reason = read_line("Reason (1-5): ")
     if reason is None:
         return False

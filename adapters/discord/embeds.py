@@ -64,6 +64,11 @@ COMMAND_NAMES = {
     "daily set": "/daily set",
     "daily now": "/daily now",
     "daily status": "/daily status",
+    "reports keep": "/reports decide:keep card:CARD",
+    "reports hold": "/reports decide:hold card:CARD",
+    "reports accept": "/reports decide:accept card:CARD option:LETTER",
+    "reports void": "/reports decide:void card:CARD",
+    "reports hold-after": "/reports hold_after:N",
 }
 
 

@@ -16,11 +16,11 @@ import discord
 from adapters.discord.buttons import REPORT_TEMPLATE, report_button
 from adapters.discord.embeds import notice_text
 from adapters.discord.replies import guarded, place_of, player_of, respond, services_of
-from bot.engine.reports import NOTE_MAX, REASONS
+from bot.engine.reports import NOTE_MAX, reasons_text
 
 ROUND_ID_LIMIT = 2**63  # SQLite's INTEGER range
 REASON_MAX = 40  # characters of the reason field: a number or a few words
-REASON_HINT = " · ".join(f"{n} {label.lower()}" for n, label in enumerate(REASONS.values(), 1))
+REASON_HINT = reasons_text(" · ")
 
 
 class ReportButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=REPORT_TEMPLATE):

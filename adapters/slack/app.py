@@ -680,6 +680,11 @@ COMMAND_NAMES = {
     "daily set": "/quiz daily HH:MM",
     "daily now": "/quiz daily now",
     "daily status": "/quiz daily status",
+    "reports keep": "/quiz reports keep CARD",
+    "reports hold": "/quiz reports hold CARD",
+    "reports accept": "/quiz reports accept CARD LETTER",
+    "reports void": "/quiz reports void CARD",
+    "reports hold-after": "/quiz reports hold-after N",
 }
 
 

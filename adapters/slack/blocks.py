@@ -22,7 +22,7 @@ from adapters.slack.markup import (
 )
 from bot.engine import TYPED_MAX
 from bot.engine.periods import local_time_text
-from bot.engine.reports import NOTE_MAX, REASONS
+from bot.engine.reports import NOTE_MAX, reasons_text
 from bot.messages import (
     LeaderboardMessage,
     LeaderboardRow,
@@ -147,7 +147,7 @@ def parse_report_action(action_id: str) -> int | None:
 def report_modal(round_id: int, channel_id: str) -> dict[str, Any]:
     """The box a report is written in: the reason (1-5 or its words) and an optional note.
     The round and the channel (where the thank-you goes) travel in private_metadata."""
-    hint = " · ".join(f"{n} {label.lower()}" for n, label in enumerate(REASONS.values(), 1))
+    hint = reasons_text(" · ")
     return {
         "type": "modal",
         "callback_id": REPORT_CALLBACK,
@@ -159,7 +159,7 @@ def report_modal(round_id: int, channel_id: str) -> dict[str, Any]:
             {
                 "type": "input",
                 "block_id": REPORT_REASON,
-                "label": {"type": "plain_text", "text": f"Reason: {hint}"},
+                "label": {"type": "plain_text", "text": f"Reason ({hint})"},
                 "element": {
                     "type": "plain_text_input",
                     "action_id": REPORT_REASON,

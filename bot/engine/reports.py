@@ -31,7 +31,7 @@ from bot.clock import Clock
 from bot.engine import memory
 from bot.engine.periods import local_date, period_keys
 from bot.engine.reveal import AnswerOf, stored_reveal
-from bot.messages import Notice, RevealMessage, option_letter
+from bot.messages import Notice, RevealMessage, command, option_letter
 from bot.ports import Place, Player, Poster
 from bot.quality import HoldsStore, summary_line, worst_cards
 from bot.scoring import (
@@ -66,7 +66,7 @@ REASONS: dict[str, str] = {
 NOTE_MAX = 500  # characters of a report's free text
 HOLD_AFTER_RANGE = (1, 50)
 DECISIONS = ("keep", "hold", "accept", "void")
-ADMIN_ONLY = "Only server admins can decide on reported questions; nothing was changed."
+ADMIN_ONLY = "Only server admins can decide on reported questions. Nothing was changed."
 
 
 def reason_key(text: str) -> str | None:
@@ -78,8 +78,12 @@ def reason_key(text: str) -> str | None:
     return None
 
 
-def reasons_text() -> str:
-    return ", ".join(f"{n} {label.lower()}" for n, label in enumerate(REASONS.values(), start=1))
+def reasons_text(separator: str = ", ") -> str:
+    """The reasons as a player picks them: "1: wrong answer key, 2: two answers are right, ..."
+    (a number alone beside a label that starts with a word, "2 two answers", reads as one)."""
+    return separator.join(
+        f"{n}: {label.lower()}" for n, label in enumerate(REASONS.values(), start=1)
+    )
 
 
 class ScoringRules:
@@ -161,8 +165,8 @@ class ReportDesk:
         key = reason_key(reason)
         if key is None:
             return Notice(
-                f"{reason.strip()[:40]!r} is not one of the reasons. Pick one of: "
-                f"{reasons_text()}. Nothing was reported."
+                f"{reason.strip()[:40]!r} is not one of the reasons. Give its number or its "
+                f"words ({reasons_text()}). Nothing was reported."
             )
         note = note.strip()
         if len(note) > NOTE_MAX:
@@ -173,8 +177,9 @@ class ReportDesk:
         found = await self.storage.revealed_round(round_id)
         if found is None:
             return Notice(
-                f"There is no revealed question {round_id} to report: report a question from "
-                "its reveal. Nothing was reported."
+                "That question cannot be reported: it has not been revealed yet, or it is no "
+                "longer stored. Report a question with the button under its answer. Nothing "
+                "was reported."
             )
         server = place.server_id if not place.is_practice else found.place.server_id
         added = await self.storage.add_report(
@@ -194,8 +199,9 @@ class ReportDesk:
         if not added:
             return Notice("You have already reported this question here; thank you.")
         return Notice(
-            f"Thank you: reported as {REASONS[key].lower()}. An admin will look at it; "
-            "enough reports take the question out of rotation here until then."
+            f"Thank you, your report is in ({REASONS[key].lower()}). An admin will look at "
+            "it; once enough players report a question, it is not asked here until an admin "
+            "decides."
         )
 
     async def held(self, place: Place) -> set[str]:
@@ -212,8 +218,8 @@ class ReportDesk:
         cards = await self.reported(place)
         hold_after = await self.storage.hold_after(place.platform, place.server_id)
         lines = [
-            f"Reported questions here ({len(cards)} with open reports; a card is held out "
-            f"of the rotation after {hold_after} players report it):"
+            f"Reported questions here: {len(cards)} with open reports. A card reported by "
+            f"{_plural(hold_after, 'player')} is held: not asked here until you decide."
         ]
         for card in cards[:REPORTED_SHOWN]:
             lines.append(await self._card_lines(card))
@@ -223,9 +229,12 @@ class ReportDesk:
             lines = ["No open reports here."]
         lines += await quality_summary(self.storage, place)
         lines.append(
-            "Decide with: keep CARD, hold CARD, accept CARD LETTER (that option of the "
-            "reported round is right too), void CARD; hold-after N sets how many reports "
-            "hold a card."
+            "To decide on a card (CARD is its id above): "
+            f"{command('reports keep')} dismisses the reports and asks the card again; "
+            f"{command('reports hold')} stops asking it here; "
+            f"{command('reports accept')} also counts that option of the reported question as "
+            f"right; {command('reports void')} makes its questions here count for nothing. "
+            f"{command('reports hold-after')} sets how many reports hold a card."
         )
         return Notice("\n".join(lines))
 
@@ -234,8 +243,8 @@ class ReportDesk:
         for r in card.reports:
             reasons[r.reason] = reasons.get(r.reason, 0) + 1
         said = ", ".join(f"{REASONS.get(k, k).lower()} ×{n}" for k, n in reasons.items())
-        state = "held" if card.held else "in rotation"
-        head = f"• `{card.card_id}`: {card.reporters} report(s) ({said}); {state}"
+        state = "held" if card.held else "still asked"
+        head = f"• `{card.card_id}`: {_plural(card.reporters, 'report')} ({said}); {state}"
         if card.decisions:
             head += f"; decided before: {', '.join(card.decisions)}"
         lines = [head]
@@ -264,7 +273,8 @@ class ReportDesk:
         await self.storage.set_hold_after(
             place.platform, place.server_id, count, admin.user_id, self.clock.now()
         )
-        return Notice(f"A card is now held here once {count} players report it.")
+        verb = "reports" if count == 1 else "report"
+        return Notice(f"A card is now held here once {_plural(count, 'player')} {verb} it.")
 
     async def decide(
         self,
@@ -296,16 +306,20 @@ class ReportDesk:
             if card is None and decision == "keep":
                 held = await self.storage.held_cards(place.platform, place.server_id)
                 if card_id not in held:
-                    return Notice(f"Card {card_id} has no open reports or hold here.")
+                    return Notice(
+                        f"Card {card_id} has no open reports and is not held here. Nothing "
+                        "was changed."
+                    )
             await self.storage.decide_card(
                 place.platform, place.server_id, card_id, decision, admin.user_id, now
             )
             if decision == "keep":
                 return Notice(f"Kept {card_id}: its reports are dismissed and it is asked again.")
-            return Notice(f"Held {card_id}: it will not be asked here again.")
+            return Notice(f"Held {card_id}: it is not asked here again unless an admin keeps it.")
         if card is None:
             return Notice(
-                f"Card {card_id} has no open reports here; regrade a card from its reports."
+                f"Card {card_id} has no open reports here, and only a reported card can be "
+                "accepted or voided. Nothing was changed."
             )
         option_text = ""
         if decision == "accept":
@@ -314,9 +328,9 @@ class ReportDesk:
             index = _letter_index(letter)
             if found is None or found.format == "typed" or not options:
                 return Notice(
-                    f"No reported round of {card_id} still shows its options (typed, or its "
-                    "text is gone), so none can be accepted; void it instead. Nothing was "
-                    "changed."
+                    f"No reported question of {card_id} has its options stored (it was typed, "
+                    "or its text has been deleted), so there is no option to accept; void it "
+                    "instead. Nothing was changed."
                 )
             if index is None or index >= len(options) or index == found.answer_index:
                 letters = ", ".join(
@@ -331,14 +345,20 @@ class ReportDesk:
             now, RULES,
         )  # fmt: skip
         if not result.first:
-            return Notice(f"That regrade of {card_id} was already done; nothing changed again.")
+            return Notice(f"That regrade of {card_id} was already done. Nothing was changed.")
         correction = _correction(decision, option_text)
         edited = await self._edit_reveals(result, correction)
-        what = f"accepted “{option_text[:80]}” too" if decision == "accept" else "voided it"
+        what = (
+            f"“{option_text[:80]}” now counts as right too"
+            if decision == "accept"
+            else "it no longer counts for anyone"
+        )
+        asked = "once" if len(result.rounds) == 1 else f"{len(result.rounds)} times"
         return Notice(
-            f"Regraded {card_id}: {what} in {len(result.rounds)} round(s); "
-            f"{result.answers} answer(s) of {result.players} player(s) rescored, boards and "
-            f"streaks updated; {edited} reveal(s) edited. The card stays held until a keep."
+            f"Regraded {card_id} (asked here {asked}): {what}. "
+            f"{_plural(result.answers, 'answer')} from {_plural(result.players, 'player')} "
+            f"rescored, leaderboards and streaks updated, {_plural(edited, 'post')} edited to "
+            "say so. The card stays held until an admin keeps it."
         )
 
     async def _edit_reveals(self, result: RegradeResult, correction: str) -> int:
@@ -394,7 +414,14 @@ async def quality_summary(storage: QuizStorage, place: Place) -> list[str]:
     flagged = [card for card in worst if card.checked and card.flags]
     if not flagged:
         return []
-    return ["Answer statistics, worst first:", *(f"• {summary_line(c)}" for c in flagged)]
+    return [
+        "Cards players' answers say to check, worst first:",
+        *(f"• {summary_line(c)}" for c in flagged),
+    ]
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def _letter_index(letter: str) -> int | None:

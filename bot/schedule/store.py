@@ -25,7 +25,7 @@ from typing import Any
 from bot.ports import Place
 from bot.schedule.spec import DailySpec
 from bot.store import processes, rounds
-from bot.store.db import Store, parse_ts, ts
+from bot.store.db import Connection, Store, parse_ts, ts
 
 _KEY = "platform=? AND server_id=? AND channel_id=?"
 
@@ -159,7 +159,7 @@ class DailyStore:
         """Pause every schedule of one server or workspace that is not paused yet; returns
         their places."""
 
-        def tx(conn: sqlite3.Connection) -> list[Place]:
+        def tx(conn: Connection) -> list[Place]:
             rows = conn.execute(
                 "SELECT channel_id FROM daily_schedules WHERE platform=? AND server_id=?"
                 " AND paused_reason IS NULL",
@@ -496,11 +496,11 @@ class _ClaimTx:
         self.reopen = reopen
         self.dead_before = dead_before
 
-    def __call__(self, conn: sqlite3.Connection) -> Claim:
+    def __call__(self, conn: Connection) -> Claim:
         mine, row = self._claim(conn)
         return Claim(mine, SlotRow.from_row(row, self.place))
 
-    def _claim(self, conn: sqlite3.Connection) -> tuple[bool, sqlite3.Row]:
+    def _claim(self, conn: Connection) -> tuple[bool, sqlite3.Row]:
         k, stamp, lease, owner = self.k, self.stamp, self.lease, self.owner
         inserted = conn.execute(
             "INSERT INTO daily_slots (platform, server_id, channel_id, local_date, state,"
@@ -551,7 +551,7 @@ class _PostedTx:
     ) -> None:
         self.place, self.k, self.round_id, self.stamp, self.owner = place, k, round_id, stamp, owner
 
-    def __call__(self, conn: sqlite3.Connection) -> SlotRow | None:
+    def __call__(self, conn: Connection) -> SlotRow | None:
         ref, closes_at = rounds.post_of(conn, self.round_id)
         conn.execute(
             "UPDATE daily_slots SET state='posted', owner=NULL, lease_until=NULL, round_id=?,"
@@ -563,16 +563,16 @@ class _PostedTx:
         return SlotRow.from_row(row, self.place) if row else None
 
 
-def _read_schedule(conn: sqlite3.Connection, place: Place) -> Schedule | None:
+def _read_schedule(conn: Connection, place: Place) -> Schedule | None:
     row = conn.execute(f"{_SELECT_SCHEDULE} WHERE {_KEY}", key(place)).fetchone()
     return _schedule(row, place) if row else None
 
 
-def _slot_row(conn: sqlite3.Connection, k: tuple[Any, ...]) -> sqlite3.Row:
+def _slot_row(conn: Connection, k: tuple[Any, ...]) -> sqlite3.Row:
     return conn.execute(f"SELECT * FROM daily_slots WHERE {_KEY} AND local_date=?", k).fetchone()
 
 
-def _reconcile(conn: sqlite3.Connection, k: tuple[Any, ...], row: sqlite3.Row) -> None:
+def _reconcile(conn: Connection, k: tuple[Any, ...], row: sqlite3.Row) -> None:
     """A `posting` attempt whose process died: decide from the engine's round, which the
     engine stores BEFORE posting and records the message ref of AFTER."""
     found = rounds.first_daily_since(conn, Place(*k[:3]), row["card_id"], row["attempt_at"])

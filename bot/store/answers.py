@@ -3,13 +3,12 @@ reveal."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 from datetime import date, datetime
 
 from bot.ports import Player
 from bot.store import rounds
-from bot.store.db import ts
+from bot.store.db import Connection, ts
 from bot.store.records import BoardEntry, RoundFacts
 from bot.store.storage import DayOf, ReadTyped, Verdict
 
@@ -42,7 +41,7 @@ class CheckedAnswer:
         self.round_id, self.player, self.option = round_id, player, option
         self.stamp, self.verdict, self.day_of = stamp, verdict, day_of
 
-    def __call__(self, conn: sqlite3.Connection) -> tuple[str, int | None, RoundFacts | None]:
+    def __call__(self, conn: Connection) -> tuple[str, int | None, RoundFacts | None]:
         facts = rounds.facts_for_answer(conn, self.round_id)
         if facts is None:
             return "unknown_round", None, None
@@ -93,7 +92,7 @@ class CheckedTypedAnswer:
         self.verdict, self.read, self.day_of = verdict, read, day_of
 
     def __call__(
-        self, conn: sqlite3.Connection
+        self, conn: Connection
     ) -> tuple[str, tuple[str, str | None] | None, RoundFacts | None]:
         facts = rounds.facts_for_answer(conn, self.round_id)
         if facts is None:
@@ -136,9 +135,7 @@ TYPED_RIGHT = 0
 TYPED_WRONG = -1
 
 
-def save_scores(
-    conn: sqlite3.Connection, round_id: int, scored: list[tuple[str, int, int]]
-) -> None:
+def save_scores(conn: Connection, round_id: int, scored: list[tuple[str, int, int]]) -> None:
     """(user id, correct 0/1, points) for each answer of a revealed round."""
     conn.executemany(
         "UPDATE answers SET correct=?, points=? WHERE round_id=? AND user_id=?",
@@ -147,7 +144,7 @@ def save_scores(
 
 
 def settled_streak_days(
-    conn: sqlite3.Connection,
+    conn: Connection,
     platform: str,
     user_id: str,
     first: date,
@@ -173,7 +170,7 @@ def settled_streak_days(
     return {date.fromordinal(r[0]) for r in rows}
 
 
-def home_zone(conn: sqlite3.Connection, platform: str, user_id: str) -> str | None:
+def home_zone(conn: Connection, platform: str, user_id: str) -> str | None:
     """The zone of the channel of the player's latest daily or quiz answer."""
     row = conn.execute(
         "SELECT r.tz FROM answers a JOIN rounds r ON r.id = a.round_id"
@@ -184,7 +181,7 @@ def home_zone(conn: sqlite3.Connection, platform: str, user_id: str) -> str | No
     return row[0] if row else None
 
 
-def quiz_totals(conn: sqlite3.Connection, quiz_id: int, limit: int) -> list[BoardEntry]:
+def quiz_totals(conn: Connection, quiz_id: int, limit: int) -> list[BoardEntry]:
     """Each player's total over a quiz's revealed rounds, best first."""
     rows = conn.execute(
         "SELECT a.user_id, max(a.display_name), sum(a.points) AS points, count(*),"

@@ -15,7 +15,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bot.paths import db_path
+from bot.paths import DatabaseUrl, db_path
 from bot.store.db import SQLITE_HEADER, StoreError
 
 
@@ -91,6 +91,20 @@ def _same_file(a: Path, b: Path) -> bool:
 
 def run_backup(args: argparse.Namespace) -> int:
     source = db_path(args.db)
+    if isinstance(source, DatabaseUrl):
+        from bot.store.pg_tools import backup_postgres
+
+        try:
+            dumped = backup_postgres(source, args.path)
+        except StoreError as exc:
+            print(f"quizbot db backup: {exc}", file=sys.stderr)
+            return 1
+        size = dumped.stat().st_size
+        print(
+            f"Backed up {source} to {dumped} with pg_dump ({size / 1_048_576:.1f} MB); "
+            f"restore with: pg_restore --dbname URL {dumped}"
+        )
+        return 0
     try:
         dest = backup_database(source, args.path)
     except StoreError as exc:

@@ -25,13 +25,14 @@ import os
 import sqlite3
 import stat
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any, Protocol, TypeVar, cast
 
 import aiosqlite
 
+from bot.paths import is_database_url
 from bot.store.migrations import MIGRATIONS, Step
 
 log = logging.getLogger(__name__)
@@ -42,6 +43,29 @@ WriteFn = Callable[[sqlite3.Connection], T]
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 5000
 MAX_BATCH = 1000  # writes per transaction; bounds how long one commit holds the lock
+
+
+class Cursor(Protocol):
+    """What the shared SQL functions use of a cursor (sqlite3's, or psycopg's)."""
+
+    @property
+    def rowcount(self) -> int: ...
+
+    def fetchone(self) -> Any: ...
+
+    def fetchall(self) -> list[Any]: ...
+
+    def __iter__(self) -> Iterator[Any]: ...
+
+
+class Connection(Protocol):
+    """What the shared SQL functions of bot/store and bot/schedule use of a connection: a
+    sqlite3 connection, or the PostgreSQL backend's `PgConnection`. Statements are written
+    in the SQL both databases run (see bot/store/postgres.py), with `?` placeholders."""
+
+    def execute(self, sql: str, parameters: Any = ..., /) -> Cursor: ...
+
+    def executemany(self, sql: str, parameters: Any, /) -> Cursor: ...
 
 
 class StoreError(Exception):
@@ -114,16 +138,20 @@ class _Lane:
     def __init__(
         self,
         name: str,
-        conn: aiosqlite.Connection,
-        run_batch: Callable[[sqlite3.Connection, list[Any]], list[tuple[bool, Any]]],
-        path: Path,
+        call: Callable[..., Awaitable[list[tuple[bool, Any]]]],
+        run_batch: Callable[[Any, list[Any]], list[tuple[bool, Any]]],
+        path: Path | str,
         max_batch: int,
+        explain: Callable[[BaseException], BaseException] | None = None,
     ) -> None:
         self.name = name
-        self.conn = conn
+        # `call(run_batch, items)` runs run_batch on the connection's own thread (aiosqlite's
+        # for SQLite, the PostgreSQL backend's for PostgreSQL).
+        self.call = call
         self.run_batch = run_batch
         self.path = path
         self.max_batch = max_batch
+        self.explain = explain or functools.partial(_sqlite_error, path)
         self.items: deque[Any] = deque()
         self.wakeup: asyncio.Future[None] | None = None
         self.task: asyncio.Task[None] | None = None
@@ -131,7 +159,9 @@ class _Lane:
         self.items_done = 0
 
     def start(self) -> None:
-        self.task = asyncio.create_task(self._run(), name=f"quizbot-{self.name}:{self.path.name}")
+        self.task = asyncio.create_task(
+            self._run(), name=f"quizbot-{self.name}:{_label(self.path)}"
+        )
 
     async def stop(self) -> None:
         if self.task is not None and not self.task.done():
@@ -164,12 +194,10 @@ class _Lane:
             if not batch:
                 continue
             try:
-                outcomes = await _on_thread(self.conn, self.run_batch, [fn for fn, _ in batch])
+                outcomes = await self.call(self.run_batch, [fn for fn, _ in batch])
             except Exception as exc:  # BEGIN or COMMIT failed: nothing in the batch took effect
                 log.exception("%s: %s transaction failed", self.path, self.name)
-                error = (
-                    StoreError(_explain(self.path, exc)) if isinstance(exc, sqlite3.Error) else exc
-                )
+                error = self.explain(exc)
                 outcomes = [(False, error)] * len(batch)
             else:
                 self.batches += 1
@@ -193,12 +221,16 @@ class Store:
         reader: aiosqlite.Connection,
         max_batch: int = MAX_BATCH,
     ):
-        self.path = path
+        self.path: Path | str = path  # a PostgreSQL store names its server and database
         self.max_batch = max(1, max_batch)  # 1 = a commit per write (for comparisons only)
         self._writer = writer
         self._reader = reader
-        self._writes = _Lane("writer", writer, _run_batch, path, self.max_batch)
-        self._reads = _Lane("reader", reader, _run_reads, path, self.max_batch)
+        self._writes = _Lane(
+            "writer", functools.partial(_on_thread, writer), _run_batch, path, self.max_batch
+        )
+        self._reads = _Lane(
+            "reader", functools.partial(_on_thread, reader), _run_reads, path, self.max_batch
+        )
         self._closed = False
 
     @property
@@ -220,6 +252,11 @@ class Store:
         *,
         max_batch: int = MAX_BATCH,
     ) -> Store:
+        if is_database_url(path):
+            # Imported here: SQLite-only installs and tools never load psycopg.
+            from bot.store.postgres import PgStore
+
+            return await PgStore.open(str.__str__(cast(str, path)), migrations, max_batch=max_batch)
         path = Path(path).expanduser()
         _check_file(path)
         writer = reader = None
@@ -532,7 +569,15 @@ def _check_file(path: Path) -> None:
         )
 
 
-def _explain(path: Path, exc: BaseException) -> str:
+def _label(path: Path | str) -> str:
+    return path.name if isinstance(path, Path) else path
+
+
+def _sqlite_error(path: Path | str, exc: BaseException) -> BaseException:
+    return StoreError(_explain(path, exc)) if isinstance(exc, sqlite3.Error) else exc
+
+
+def _explain(path: Path | str, exc: BaseException) -> str:
     text = str(exc)
     lowered = text.lower()
     if "not a database" in lowered or "malformed" in lowered or "corrupt" in lowered:

@@ -6,10 +6,10 @@ above them.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 
 from bot.store import scores
+from bot.store.db import Connection
 from bot.store.records import BoardEntry, BoardSlice, PlayerTotals
 
 _BOARD = """
@@ -21,7 +21,7 @@ WHERE s.platform = ? AND s.server_id = ? AND s.channel_id = ? AND s.period_kind 
 
 
 def board(
-    conn: sqlite3.Connection,
+    conn: Connection,
     board_key: tuple[str, str, str, str, str],
     caller_id: str | None,
     limit: int,
@@ -56,7 +56,7 @@ def board(
 
 
 def every_server_board(
-    conn: sqlite3.Connection, period: str, key_in: Callable[[str | None], str], limit: int
+    conn: Connection, period: str, key_in: Callable[[str | None], str], limit: int
 ) -> list[tuple[str, str, BoardSlice]]:
     """Each server's whole-server board for the period, read in one snapshot; `key_in(zone)`
     names the period in the server's zone (None: it has none)."""
@@ -75,7 +75,7 @@ def every_server_board(
 
 
 def player_totals(
-    conn: sqlite3.Connection, platform: str, user_id: str, server_id: str | None
+    conn: Connection, platform: str, user_id: str, server_id: str | None
 ) -> PlayerTotals:
     topics = [
         (r[0], r[1], r[2])

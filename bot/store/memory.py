@@ -3,12 +3,11 @@ review log it came from (`reviews`, one row per scored answer), written by the r
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 
 from fsrs import Card, State
 
-from bot.store.db import parse_ts, ts
+from bot.store.db import Connection, parse_ts, ts
 from bot.store.records import Review
 
 SCHEMA = """
@@ -44,7 +43,7 @@ _COLUMNS = "id, state, step, stability, difficulty, due, last_review"
 
 
 def cards_of(
-    conn: sqlite3.Connection, platform: str, card_id: str, user_ids: Sequence[str]
+    conn: Connection, platform: str, card_id: str, user_ids: Sequence[str]
 ) -> dict[str, Card]:
     """The stored FSRS card of each of these players for one card, by user id (one query per
     chunk: a reveal reads the cards of all its answers at once)."""
@@ -62,11 +61,11 @@ def cards_of(
     return found
 
 
-def card_of(conn: sqlite3.Connection, platform: str, user_id: str, card_id: str) -> Card | None:
+def card_of(conn: Connection, platform: str, user_id: str, card_id: str) -> Card | None:
     return cards_of(conn, platform, card_id, [user_id]).get(user_id)
 
 
-def player_cards(conn: sqlite3.Connection, platform: str, user_id: str) -> dict[str, Card]:
+def player_cards(conn: Connection, platform: str, user_id: str) -> dict[str, Card]:
     rows = conn.execute(
         f"SELECT card_id, {_COLUMNS} FROM memory WHERE platform=? AND user_id=?",
         (platform, user_id),
@@ -74,9 +73,7 @@ def player_cards(conn: sqlite3.Connection, platform: str, user_id: str) -> dict[
     return {row[0]: _card(tuple(row[1:])) for row in rows}
 
 
-def save_reviews(
-    conn: sqlite3.Connection, platform: str, round_id: int, reviews: list[Review]
-) -> None:
+def save_reviews(conn: Connection, platform: str, round_id: int, reviews: list[Review]) -> None:
     """Store each player's card as the review left it, and the review in the log; in bulk,
     as a reveal may carry a thousand answers."""
     conn.executemany(
@@ -109,8 +106,8 @@ def save_reviews(
             )
             ids.update(((user_id, card_id), memory_id) for user_id, memory_id in rows)
     conn.executemany(
-        "INSERT OR IGNORE INTO reviews (memory_id, round_id, rating, reviewed_at,"
-        " duration_ms) VALUES (?,?,?,?,?)",
+        "INSERT INTO reviews (memory_id, round_id, rating, reviewed_at,"
+        " duration_ms) VALUES (?,?,?,?,?) ON CONFLICT (memory_id, round_id) DO NOTHING",
         [
             (ids[rv.user_id, rv.card_id], round_id, int(rv.rating), ts(rv.reviewed_at),
              rv.duration_ms)
@@ -132,11 +129,11 @@ def _card(row: tuple[object, ...]) -> Card:
     )
 
 
-def players_named(conn: sqlite3.Connection, name: str) -> list[tuple[str, str, str]]:
+def players_named(conn: Connection, name: str) -> list[tuple[str, str, str]]:
     """(platform, user id, name) of every player whose latest name is `name` (any case)."""
     rows = conn.execute(
-        "SELECT platform, user_id, display_name FROM players WHERE display_name = ?"
-        " COLLATE NOCASE ORDER BY platform, user_id",
+        "SELECT platform, user_id, display_name FROM players"
+        " WHERE lower(display_name) = lower(?) ORDER BY platform, user_id",
         (name,),
     )
     return [(r[0], r[1], r[2]) for r in rows]
@@ -148,7 +145,7 @@ REVIEW_COLUMNS = (
 )  # fmt: skip
 
 
-def review_rows(conn: sqlite3.Connection) -> list[tuple[object, ...]]:
+def review_rows(conn: Connection) -> list[tuple[object, ...]]:
     """The review log oldest first, in `REVIEW_COLUMNS`: the FSRS optimizer's own columns
     (card id, review time in epoch milliseconds, rating 1-4, state, duration in ms; state is
     left empty, the optimizer infers it) then the review's time as text and whose card it is."""
@@ -174,7 +171,7 @@ ANSWER_COLUMNS = (
 )  # fmt: skip
 
 
-def answer_rows(conn: sqlite3.Connection) -> list[tuple[object, ...]]:
+def answer_rows(conn: Connection) -> list[tuple[object, ...]]:
     """Every stored answer oldest first, in `ANSWER_COLUMNS`; option is the letter chosen (a
     typed answer: what was typed), correct and points are empty until the round is revealed."""
     rows = conn.execute(

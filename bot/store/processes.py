@@ -11,10 +11,9 @@ Plain SQL that runs on SQLite and PostgreSQL alike (the functions take the conne
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime, timedelta
 
-from bot.store.db import ts
+from bot.store.db import Connection, ts
 
 BEAT_EVERY = timedelta(seconds=5)
 # Six missed beats. A live process whose loop stalls this long could see a claim it holds
@@ -23,7 +22,7 @@ DEAD_AFTER = timedelta(seconds=30)
 DELIVERIES_KEPT = timedelta(hours=1)  # Slack retries within minutes; an hour is plenty
 
 
-def beat(conn: sqlite3.Connection, owner: str, now: datetime) -> None:
+def beat(conn: Connection, owner: str, now: datetime) -> None:
     stamp = ts(now)
     conn.execute(
         "INSERT INTO processes (owner, started_at, beat_at) VALUES (?, ?, ?)"
@@ -35,13 +34,13 @@ def beat(conn: sqlite3.Connection, owner: str, now: datetime) -> None:
 STOPPED = "1970-01-01T00:00:00.000000Z"  # the beat of a process that stopped
 
 
-def leave(conn: sqlite3.Connection, owner: str) -> None:
+def leave(conn: Connection, owner: str) -> None:
     """A process stopping cleanly (its adapters are closed: nothing more of it reaches a
     platform): the others stop counting it, and take over the claims it leaves at once."""
     conn.execute("UPDATE processes SET beat_at=? WHERE owner=?", (STOPPED, owner))
 
 
-def live(conn: sqlite3.Connection, now: datetime) -> int:
+def live(conn: Connection, now: datetime) -> int:
     """How many processes beat within DEAD_AFTER (the caller included, once it beat)."""
     row = conn.execute(
         "SELECT COUNT(*) FROM processes WHERE beat_at > ?", (ts(now - DEAD_AFTER),)
@@ -49,12 +48,12 @@ def live(conn: sqlite3.Connection, now: datetime) -> int:
     return int(row[0])
 
 
-def forget_dead(conn: sqlite3.Connection, now: datetime) -> None:
+def forget_dead(conn: Connection, now: datetime) -> None:
     """Processes gone for a day: nothing they held is still waiting on them."""
     conn.execute("DELETE FROM processes WHERE beat_at < ?", (ts(now - timedelta(days=1)),))
 
 
-def dead(conn: sqlite3.Connection, owner: str | None, stamp_dead_before: str) -> bool:
+def dead(conn: Connection, owner: str | None, stamp_dead_before: str) -> bool:
     """True when `owner` is a process that beat and then stopped beating before
     `stamp_dead_before`. An owner that never beat (a scheduler without a watch, as in a
     single process or the tests) is judged by its lease alone."""
@@ -64,7 +63,7 @@ def dead(conn: sqlite3.Connection, owner: str | None, stamp_dead_before: str) ->
     return row is not None and row[0] < stamp_dead_before
 
 
-def first_delivery(conn: sqlite3.Connection, key: str, now: datetime) -> bool:
+def first_delivery(conn: Connection, key: str, now: datetime) -> bool:
     """True for the first process to see delivery `key` (it is remembered), False for a
     repeat, whichever process saw it first."""
     inserted = conn.execute(
@@ -75,7 +74,7 @@ def first_delivery(conn: sqlite3.Connection, key: str, now: datetime) -> bool:
     return bool(inserted)
 
 
-def forget_deliveries(conn: sqlite3.Connection, now: datetime) -> int:
+def forget_deliveries(conn: Connection, now: datetime) -> int:
     return conn.execute(
         "DELETE FROM deliveries WHERE seen_at < ?", (ts(now - DELIVERIES_KEPT),)
     ).rowcount

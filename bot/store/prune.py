@@ -15,7 +15,7 @@ from dataclasses import fields
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.paths import db_path
+from bot.paths import Database, DatabaseUrl, db_path
 from bot.store.db import SQLITE_HEADER, Store, StoreError
 from bot.store.migrations import latest_version
 from bot.store.retention import BATCH, DEFAULT_POLICY, Pruned, RetentionPolicy, prune
@@ -46,8 +46,10 @@ def run_prune(args: argparse.Namespace) -> int:
     return 0
 
 
-def dry_run(path: Path, policy: RetentionPolicy, now: datetime) -> Pruned:
+def dry_run(path: Database, policy: RetentionPolicy, now: datetime) -> Pruned:
     """What the policy would remove now, read from the file without changing it."""
+    if isinstance(path, DatabaseUrl):
+        return asyncio.run(_dry_run_on_server(path, policy, now))
     _check(path)
     try:
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
@@ -68,9 +70,15 @@ def dry_run(path: Path, policy: RetentionPolicy, now: datetime) -> Pruned:
         conn.close()
 
 
-async def prune_all(path: Path, policy: RetentionPolicy, now: datetime) -> Pruned:
+async def _dry_run_on_server(path: DatabaseUrl, policy: RetentionPolicy, now: datetime) -> Pruned:
+    async with await Store.open(path) as store:  # its reader is read-only
+        return await store.read(lambda c: prune(c, policy, now, dry_run=True))
+
+
+async def prune_all(path: Database, policy: RetentionPolicy, now: datetime) -> Pruned:
     """Everything the policy removes now, in batches (safe while the bot runs)."""
-    _check(path)
+    if not isinstance(path, DatabaseUrl):
+        _check(path)
     done = Pruned()
     async with await Store.open(path) as store:
         for _ in range(MAX_BATCHES):
@@ -95,7 +103,9 @@ def report(found: Pruned, policy: RetentionPolicy, *, dry_run: bool) -> str:
     return "\n".join(lines)
 
 
-def free_space_note(path: Path) -> str:
+def free_space_note(path: Database) -> str:
+    if isinstance(path, DatabaseUrl):
+        return "PostgreSQL's autovacuum makes the space free for new rows."
     with sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True) as conn:
         free = conn.execute("PRAGMA freelist_count").fetchone()[0]
         size = conn.execute("PRAGMA page_size").fetchone()[0]

@@ -8,9 +8,10 @@ integer division and medians behave the same whatever the database.
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass
 from typing import Any
+
+from bot.store.db import Connection
 
 # The schema this module reads: version 7 gave typed answers their `typed`/`read_as`.
 QUALITY_SCHEMA = 7
@@ -68,7 +69,7 @@ def _where(scope: PlaceScope) -> tuple[str, tuple[Any, ...]]:
     return " AND ".join(clauses), tuple(params)
 
 
-def asked_rounds(conn: sqlite3.Connection, scope: PlaceScope) -> list[AskedRound]:
+def asked_rounds(conn: Connection, scope: PlaceScope) -> list[AskedRound]:
     """The answered revealed rounds in `scope`, each with the question as it was shown."""
     where, params = _where(scope)
     rows = conn.execute(
@@ -96,7 +97,7 @@ def asked_rounds(conn: sqlite3.Connection, scope: PlaceScope) -> list[AskedRound
     return found
 
 
-def scored_answers(conn: sqlite3.Connection, scope: PlaceScope) -> list[ScoredAnswer]:
+def scored_answers(conn: Connection, scope: PlaceScope) -> list[ScoredAnswer]:
     """Every scored answer of the revealed rounds in `scope`."""
     where, params = _where(scope)
     rows = conn.execute(
@@ -120,8 +121,6 @@ def scored_answers(conn: sqlite3.Connection, scope: PlaceScope) -> list[ScoredAn
     ]
 
 
-def answered(
-    conn: sqlite3.Connection, scope: PlaceScope
-) -> tuple[list[AskedRound], list[ScoredAnswer]]:
+def answered(conn: Connection, scope: PlaceScope) -> tuple[list[AskedRound], list[ScoredAnswer]]:
     """Both reads, for one trip to the reader (and one snapshot: they agree)."""
     return asked_rounds(conn, scope), scored_answers(conn, scope)

@@ -19,7 +19,7 @@ from functools import partial
 from fsrs import Card, Rating
 
 from bot.store import answers, places, rounds
-from bot.store.db import parse_ts, ts
+from bot.store.db import Connection, parse_ts, ts
 from bot.store.records import RegradeResult, RegradeRules, RescoredAnswer
 
 _ANSWER = (
@@ -31,7 +31,7 @@ _ANSWER = (
 
 
 def regrade(
-    conn: sqlite3.Connection,
+    conn: Connection,
     platform: str,
     server_id: str,
     card_id: str,
@@ -113,7 +113,7 @@ def regrade(
 
 
 def _mark_rounds(
-    conn: sqlite3.Connection,
+    conn: Connection,
     platform: str,
     server_id: str,
     card_id: str,
@@ -160,7 +160,7 @@ def _rescored(
     return (1, int(answer.correct), rules.points(answer, streak_days))
 
 
-def _move_topic(conn: sqlite3.Connection, row: sqlite3.Row, delta: tuple[int, int, int]) -> None:
+def _move_topic(conn: Connection, row: sqlite3.Row, delta: tuple[int, int, int]) -> None:
     key = (row["platform"], row["user_id"], row["topic"] or "General")
     conn.execute(
         "UPDATE player_topics SET answered=answered+?, correct=correct+? WHERE platform=?"
@@ -174,7 +174,7 @@ def _move_topic(conn: sqlite3.Connection, row: sqlite3.Row, delta: tuple[int, in
 
 
 def _move_boards(
-    conn: sqlite3.Connection,
+    conn: Connection,
     row: sqlite3.Row,
     keys: Iterable[tuple[str, str]],
     delta: tuple[int, int, int],
@@ -195,9 +195,7 @@ def _move_boards(
             )
 
 
-def _rebuild_streak(
-    conn: sqlite3.Connection, platform: str, user_id: str, rules: RegradeRules
-) -> None:
+def _rebuild_streak(conn: Connection, platform: str, user_id: str, rules: RegradeRules) -> None:
     """The player's runs of streak days again, from their revealed correct answers."""
     days = sorted(
         {
@@ -224,7 +222,7 @@ def _rebuild_streak(
 
 
 def _rewrite_memory(
-    conn: sqlite3.Connection,
+    conn: Connection,
     platform: str,
     card_id: str,
     direct: list[sqlite3.Row],

@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime
 
-from bot.store.db import parse_ts, ts
+from bot.store.db import Connection, parse_ts, ts
 from bot.store.records import CardReport, ReportedCard
 
 HOLD_AFTER = 2  # distinct players whose open reports hold a card, unless an admin sets it
@@ -23,7 +23,7 @@ _REPORT_COLUMNS = (
 )
 
 
-def add(conn: sqlite3.Connection, report: CardReport) -> bool:
+def add(conn: Connection, report: CardReport) -> bool:
     """Store the report; False when this player already reported this card here."""
     inserted = conn.execute(
         f"INSERT INTO card_reports ({_REPORT_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)"
@@ -37,7 +37,7 @@ def add(conn: sqlite3.Connection, report: CardReport) -> bool:
     return bool(inserted)
 
 
-def hold_after(conn: sqlite3.Connection, platform: str, server_id: str) -> int:
+def hold_after(conn: Connection, platform: str, server_id: str) -> int:
     row = conn.execute(
         "SELECT hold_after FROM report_settings WHERE platform=? AND server_id=?",
         (platform, server_id),
@@ -46,7 +46,7 @@ def hold_after(conn: sqlite3.Connection, platform: str, server_id: str) -> int:
 
 
 def set_hold_after(
-    conn: sqlite3.Connection, platform: str, server_id: str, count: int, by: str, now: datetime
+    conn: Connection, platform: str, server_id: str, count: int, by: str, now: datetime
 ) -> None:
     conn.execute(
         "INSERT INTO report_settings (platform, server_id, hold_after, set_by, set_at)"
@@ -56,7 +56,7 @@ def set_hold_after(
     )
 
 
-def _last_decided(conn: sqlite3.Connection, platform: str, server_id: str) -> dict[str, str]:
+def _last_decided(conn: Connection, platform: str, server_id: str) -> dict[str, str]:
     """Each card's latest decision time here: reports before it are closed."""
     rows = conn.execute(
         "SELECT card_id, max(decided_at) FROM card_decisions WHERE platform=? AND server_id=?"
@@ -66,7 +66,7 @@ def _last_decided(conn: sqlite3.Connection, platform: str, server_id: str) -> di
     return {r[0]: r[1] for r in rows}
 
 
-def held_cards(conn: sqlite3.Connection, platform: str, server_id: str) -> set[str]:
+def held_cards(conn: Connection, platform: str, server_id: str) -> set[str]:
     """Cards kept out of this place's daily rotation and quick quizzes: held by an admin (or
     regraded), or reported by enough distinct players since the card's latest decision."""
     held = {
@@ -84,9 +84,7 @@ def held_cards(conn: sqlite3.Connection, platform: str, server_id: str) -> set[s
     return held
 
 
-def _open_reports(
-    conn: sqlite3.Connection, platform: str, server_id: str
-) -> dict[str, list[CardReport]]:
+def _open_reports(conn: Connection, platform: str, server_id: str) -> dict[str, list[CardReport]]:
     decided = _last_decided(conn, platform, server_id)
     found: dict[str, list[CardReport]] = {}
     rows = conn.execute(
@@ -100,7 +98,7 @@ def _open_reports(
     return found
 
 
-def reported_cards(conn: sqlite3.Connection, platform: str, server_id: str) -> list[ReportedCard]:
+def reported_cards(conn: Connection, platform: str, server_id: str) -> list[ReportedCard]:
     """Cards with open reports here, worst first: most reporters, then latest report."""
     held = held_cards(conn, platform, server_id)
     taken: dict[str, list[str]] = {}
@@ -120,9 +118,7 @@ def reported_cards(conn: sqlite3.Connection, platform: str, server_id: str) -> l
     return cards
 
 
-def card_reports(
-    conn: sqlite3.Connection, platform: str, server_id: str, card_id: str
-) -> list[CardReport]:
+def card_reports(conn: Connection, platform: str, server_id: str, card_id: str) -> list[CardReport]:
     rows = conn.execute(
         f"SELECT {_REPORT_COLUMNS} FROM card_reports WHERE platform=? AND server_id=?"
         " AND card_id=? ORDER BY reported_at DESC, user_id",
@@ -131,7 +127,7 @@ def card_reports(
     return [_report(r) for r in rows]
 
 
-def every_report(conn: sqlite3.Connection) -> list[CardReport]:
+def every_report(conn: Connection) -> list[CardReport]:
     """Every report, oldest first, with its state: open, or the first decision after it."""
     decisions: dict[tuple[str, str, str], list[tuple[str, str]]] = {}
     for platform, server_id, card_id, decision, at in conn.execute(
@@ -150,7 +146,7 @@ def every_report(conn: sqlite3.Connection) -> list[CardReport]:
 
 
 def decide(
-    conn: sqlite3.Connection,
+    conn: Connection,
     platform: str,
     server_id: str,
     card_id: str,

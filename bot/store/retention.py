@@ -21,13 +21,15 @@ hundred rows, each its own short transaction, so clicks never wait long behind i
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
 
-from bot.store.db import ts
+from bot.store.db import Connection, ts
 
 BATCH = 500  # rows of each kind per transaction
+# A LIMIT that never binds, in a form both databases take (SQLite reads -1 as none, PostgreSQL
+# refuses a negative LIMIT).
+NO_LIMIT = 2**62
 BATCHES_PER_PASS = 20  # a pass stops after this many batches; the next pass goes on
 
 
@@ -61,7 +63,7 @@ class Pruned:
 
 
 def prune(
-    conn: sqlite3.Connection,
+    conn: Connection,
     policy: RetentionPolicy,
     now: datetime,
     *,
@@ -70,7 +72,7 @@ def prune(
 ) -> Pruned:
     """One batch of each kind (inside the caller's transaction), or every row's count with
     `dry_run` (then nothing changes)."""
-    limit = -1 if dry_run else batch  # LIMIT -1: no limit
+    limit = NO_LIMIT if dry_run else batch
     practice_cut = ts(now - policy.unanswered_practice)
     text_cut = ts(now - policy.round_text)
     slot_cut = (now - policy.daily_slots).date()
@@ -110,12 +112,12 @@ def prune(
     return Pruned(len(practice), len(texts), len(cancelled), len(slots), len(weeks))
 
 
-def _ids(conn: sqlite3.Connection, sql: str, params: tuple[object, ...]) -> list[int]:
+def _ids(conn: Connection, sql: str, params: tuple[object, ...]) -> list[int]:
     return [r[0] for r in conn.execute(sql, params)]
 
 
 def _keys(
-    conn: sqlite3.Connection, table: str, column: str, before: str, limit: int
+    conn: Connection, table: str, column: str, before: str, limit: int
 ) -> list[tuple[str, str, str, str]]:
     # Channel by channel through each one's primary-key range (every slot's channel has a
     # schedule row, kept when it is turned off), so no index on the date is needed.

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from typing import Any
 
 from bot.ports import Place
-from bot.store.db import parse_ts, ts
+from bot.store.db import Connection, parse_ts, ts
 from bot.store.records import (
     FACT_NAMES,
     AskedQuestion,
@@ -38,7 +38,10 @@ _COLUMNS = (
     "option_count", "answer_index", "question", "topic", "level", "tz", "owner_id", "quiz_id",
     "quiz_position", "opened_at", "closes_at", "revealed_at", "reveal_delivered",
 )  # fmt: skip
-_INSERT = f"INSERT INTO rounds ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})"
+_INSERT = (
+    f"INSERT INTO rounds ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})"
+    " RETURNING id"
+)
 
 _SELECT_STORED = (
     "SELECT r.*, q.question_count FROM rounds r LEFT JOIN quizzes q ON q.id = r.quiz_id"
@@ -97,7 +100,7 @@ class Insert:
         if new.quiz_id is not None and new.quiz_position is not None:
             self.quiz = (new.quiz_position, new.quiz_id, new.quiz_position - 1)
 
-    def __call__(self, conn: sqlite3.Connection) -> int | None:
+    def __call__(self, conn: Connection) -> int | None:
         # A quiz question is stored only while its quiz runs and as the very next question,
         # moving the quiz's position in the same transaction: a stop that came first, or a
         # second process storing the same question, leaves nothing to post.
@@ -109,10 +112,10 @@ class Insert:
             ).rowcount
         ):
             return None
-        return conn.execute(_INSERT, self.params).lastrowid
+        return int(conn.execute(_INSERT, self.params).fetchone()[0])
 
 
-def facts_for_answer(conn: sqlite3.Connection, round_id: int) -> RoundFacts | None:
+def facts_for_answer(conn: Connection, round_id: int) -> RoundFacts | None:
     """The fixed facts plus state and revealed_at; a cancelled round is reported too."""
     row = conn.execute(
         f"SELECT {_FACTS}, state, revealed_at FROM rounds WHERE id=?", (round_id,)
@@ -120,7 +123,7 @@ def facts_for_answer(conn: sqlite3.Connection, round_id: int) -> RoundFacts | No
     return dict(row) if row else None
 
 
-def cards_asked(conn: sqlite3.Connection, place: Place, mode: str) -> set[str]:
+def cards_asked(conn: Connection, place: Place, mode: str) -> set[str]:
     rows = conn.execute(
         f"SELECT DISTINCT card_id FROM rounds WHERE {_PLACE} AND mode=? AND state != 'cancelled'",
         (*key(place), mode),
@@ -128,7 +131,7 @@ def cards_asked(conn: sqlite3.Connection, place: Place, mode: str) -> set[str]:
     return {r[0] for r in rows}
 
 
-def recent_cards(conn: sqlite3.Connection, place: Place, limit: int) -> list[str]:
+def recent_cards(conn: Connection, place: Place, limit: int) -> list[str]:
     rows = conn.execute(
         f"SELECT card_id FROM rounds WHERE {_PLACE} ORDER BY opened_at DESC LIMIT ?",
         (*key(place), limit),
@@ -136,7 +139,7 @@ def recent_cards(conn: sqlite3.Connection, place: Place, limit: int) -> list[str
     return [r[0] for r in rows]
 
 
-def daily_card_uses(conn: sqlite3.Connection, place: Place) -> dict[str, int]:
+def daily_card_uses(conn: Connection, place: Place) -> dict[str, int]:
     """How often each card was asked in the place's daily rotation (cancelled posts aside)."""
     rows = conn.execute(
         f"SELECT card_id, count(*) FROM rounds WHERE {_PLACE} AND mode='daily'"
@@ -146,12 +149,12 @@ def daily_card_uses(conn: sqlite3.Connection, place: Place) -> dict[str, int]:
     return {r[0]: r[1] for r in rows}
 
 
-def state_of(conn: sqlite3.Connection, round_id: int) -> str | None:
+def state_of(conn: Connection, round_id: int) -> str | None:
     row = conn.execute("SELECT state FROM rounds WHERE id=?", (round_id,)).fetchone()
     return row[0] if row else None
 
 
-def post_of(conn: sqlite3.Connection, round_id: int) -> tuple[str | None, str | None]:
+def post_of(conn: Connection, round_id: int) -> tuple[str | None, str | None]:
     """(message ref, closes_at as stored text) of a round, or (None, None)."""
     row = conn.execute(
         "SELECT message_ref, closes_at FROM rounds WHERE id=?", (round_id,)
@@ -160,7 +163,7 @@ def post_of(conn: sqlite3.Connection, round_id: int) -> tuple[str | None, str | 
 
 
 def first_daily_since(
-    conn: sqlite3.Connection, place: Place, card_id: str, since: str
+    conn: Connection, place: Place, card_id: str, since: str
 ) -> sqlite3.Row | None:
     """The first daily round of `card_id` opened at or after `since` (stored text): id, state,
     message_ref, closes_at."""
@@ -171,7 +174,7 @@ def first_daily_since(
     ).fetchone()
 
 
-def due_ids(conn: sqlite3.Connection, now: datetime) -> list[int]:
+def due_ids(conn: Connection, now: datetime) -> list[int]:
     rows = conn.execute(
         "SELECT id FROM rounds WHERE state='open' AND closes_at <= ? ORDER BY closes_at, id",
         (ts(now),),
@@ -179,34 +182,34 @@ def due_ids(conn: sqlite3.Connection, now: datetime) -> list[int]:
     return [r[0] for r in rows]
 
 
-def earliest_close(conn: sqlite3.Connection) -> str | None:
+def earliest_close(conn: Connection) -> str | None:
     return conn.execute("SELECT min(closes_at) FROM rounds WHERE state='open'").fetchone()[0]
 
 
-def open_ids_in(conn: sqlite3.Connection, place: Place) -> list[int]:
+def open_ids_in(conn: Connection, place: Place) -> list[int]:
     rows = conn.execute(f"SELECT id FROM rounds WHERE {_PLACE} AND state='open'", key(place))
     return [r[0] for r in rows]
 
 
-def open_ids_of_quiz(conn: sqlite3.Connection, quiz_id: int) -> list[int]:
+def open_ids_of_quiz(conn: Connection, quiz_id: int) -> list[int]:
     rows = conn.execute("SELECT id FROM rounds WHERE quiz_id=? AND state='open'", (quiz_id,))
     return [r[0] for r in rows]
 
 
-def open_close_of_quiz(conn: sqlite3.Connection, quiz_id: int) -> datetime | None:
+def open_close_of_quiz(conn: Connection, quiz_id: int) -> datetime | None:
     row = conn.execute(
         "SELECT closes_at FROM rounds WHERE quiz_id=? AND state='open'", (quiz_id,)
     ).fetchone()
     return parse_ts(row[0]) if row else None
 
 
-def revealed_of_quiz(conn: sqlite3.Connection, quiz_id: int) -> int:
+def revealed_of_quiz(conn: Connection, quiz_id: int) -> int:
     return conn.execute(
         "SELECT count(*) FROM rounds WHERE quiz_id=? AND state='revealed'", (quiz_id,)
     ).fetchone()[0]
 
 
-def revealed(conn: sqlite3.Connection, round_id: int) -> StoredRound | None:
+def revealed(conn: Connection, round_id: int) -> StoredRound | None:
     """A revealed round with its scored answers, or None (not revealed, or no such round)."""
     row = conn.execute(
         f"{_SELECT_STORED} WHERE r.id=? AND r.state='revealed'", (round_id,)
@@ -214,11 +217,11 @@ def revealed(conn: sqlite3.Connection, round_id: int) -> StoredRound | None:
     return stored(conn, row) if row else None
 
 
-def mark_reveal_delivered(conn: sqlite3.Connection, round_id: int) -> None:
+def mark_reveal_delivered(conn: Connection, round_id: int) -> None:
     conn.execute("UPDATE rounds SET reveal_delivered=1 WHERE id=?", (round_id,))
 
 
-def undelivered_reveals(conn: sqlite3.Connection) -> list[StoredRound]:
+def undelivered_reveals(conn: Connection) -> list[StoredRound]:
     rows = conn.execute(
         f"{_SELECT_STORED} WHERE r.reveal_delivered=0 AND r.state='revealed'"
         " AND r.mode != 'practice'"
@@ -226,7 +229,7 @@ def undelivered_reveals(conn: sqlite3.Connection) -> list[StoredRound]:
     return [stored(conn, r) for r in rows]
 
 
-def unrecorded_posts(conn: sqlite3.Connection) -> list[UnrecordedPost]:
+def unrecorded_posts(conn: Connection) -> list[UnrecordedPost]:
     rows = conn.execute(
         f"{_SELECT_STORED} WHERE r.message_ref IS NULL AND r.mode != 'practice'"
         " AND r.format != 'prompt'"
@@ -255,13 +258,13 @@ def unrecorded_posts(conn: sqlite3.Connection) -> list[UnrecordedPost]:
     return found
 
 
-def record_found_post(conn: sqlite3.Connection, round_id: int, ref: str) -> None:
+def record_found_post(conn: Connection, round_id: int, ref: str) -> None:
     conn.execute(
         "UPDATE rounds SET message_ref=? WHERE id=? AND message_ref IS NULL", (ref, round_id)
     )
 
 
-def claim_reveal(conn: sqlite3.Connection, round_id: int, now: datetime) -> StoredRound | None:
+def claim_reveal(conn: Connection, round_id: int, now: datetime) -> StoredRound | None:
     """open -> revealed, once: the claimed round with its answers, or None when it was not
     open."""
     claimed = conn.execute(
@@ -273,11 +276,11 @@ def claim_reveal(conn: sqlite3.Connection, round_id: int, now: datetime) -> Stor
     return stored(conn, conn.execute(f"{_SELECT_STORED} WHERE r.id=?", (round_id,)).fetchone())
 
 
-def drop_question(conn: sqlite3.Connection, round_id: int) -> None:
+def drop_question(conn: Connection, round_id: int) -> None:
     conn.execute("UPDATE rounds SET question=NULL WHERE id=?", (round_id,))
 
 
-def stored(conn: sqlite3.Connection, r: sqlite3.Row) -> StoredRound:
+def stored(conn: Connection, r: sqlite3.Row) -> StoredRound:
     return StoredRound(
         round_id=r["id"],
         place=Place(r["platform"], r["server_id"], r["channel_id"]),
@@ -300,7 +303,7 @@ def stored(conn: sqlite3.Connection, r: sqlite3.Row) -> StoredRound:
     )
 
 
-def answers_of(conn: sqlite3.Connection, round_id: int) -> list[GivenAnswer]:
+def answers_of(conn: Connection, round_id: int) -> list[GivenAnswer]:
     """A round's answers, first given first."""
     rows = conn.execute(
         "SELECT user_id, display_name, option_index, answered_at, day, correct, points,"

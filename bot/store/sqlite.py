@@ -1,5 +1,7 @@
 """`QuizStorage` on SQLite: each operation is one trip through the store's single writer
-(group-committed) or its reader (shared snapshots), made of the table modules' functions."""
+(group-committed) or its reader (shared snapshots), made of the table modules' functions.
+The same class serves PostgreSQL: given a `PgStore` (bot/store/postgres.py), the same
+functions run there."""
 
 from __future__ import annotations
 

@@ -39,8 +39,10 @@ def places(count: int) -> list[Place]:
     ]
 
 
-async def trial(folder, n: int, channels: list[Place], cards, maker) -> float:
-    async with await Store.open(folder / f"daily{n}.db") as store:
+async def trial(db, channels: list[Place], cards, maker) -> float:
+    """Seconds for every channel's daily post, on the database `db` (a SQLite file path or
+    a PostgreSQL URL) holding no schedules yet."""
+    async with await Store.open(db) as store:
         clock = FakeClock(DUE)
         poster = MemoryPoster()
         engine = Engine(store, cards, clock, poster, maker)
@@ -71,9 +73,11 @@ async def measure(quick: bool) -> list[Metric]:
     with scratch("daily") as folder:
         # A running bot has asked every card before: the maker's per-card caches (distractor
         # pools, cloze terms) are warm. The first, uncounted trial warms them here.
-        cold = await trial(folder, trials, channels, cards, maker) / count * 1000
+        cold = await trial(folder / "cold.db", channels, cards, maker) / count * 1000
         for n in range(trials):
-            per_channel.append(await trial(folder, n, channels, cards, maker) / count * 1000)
+            per_channel.append(
+                await trial(folder / f"daily{n}.db", channels, cards, maker) / count * 1000
+            )
     return [
         at_most(
             "daily_fanout_ms_per_channel",

@@ -25,6 +25,7 @@ MODULES = (
     "tests.bench.bench_delivery",
     "tests.bench.bench_storage",
     "tests.bench.bench_quality",
+    "tests.bench.bench_postgres",
 )
 
 

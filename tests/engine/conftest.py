@@ -1,4 +1,5 @@
-"""Engine fixtures: a real SQLite file, a fake clock, the in-memory poster."""
+"""Engine fixtures: a real database (a SQLite file, a PostgreSQL database), a fake clock,
+the in-memory poster."""
 
 from __future__ import annotations
 
@@ -30,8 +31,8 @@ def cards() -> list[Card]:
 
 
 @pytest.fixture
-async def store(tmp_path) -> AsyncIterator[Store]:
-    store = await Store.open(tmp_path / "quiz.db")
+async def store(db_target) -> AsyncIterator[Store]:
+    store = await Store.open(db_target)
     try:
         yield store
     finally:

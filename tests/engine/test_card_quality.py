@@ -5,6 +5,7 @@ import json
 import sqlite3
 from datetime import timedelta
 
+import psycopg
 import pytest
 from enginekit import CHANNEL, START, Q, player
 
@@ -55,8 +56,12 @@ async def test_cards_quality_reads_the_live_database(engine, clock, store, capsy
     await _play_the_example(engine, clock)
     # The bot's store stays open, and another writer holds the write lock with a change it
     # has not committed: the command reads beside them and sees only committed answers.
-    other = sqlite3.connect(store.path, isolation_level=None, timeout=0)
-    other.execute("BEGIN IMMEDIATE")
+    if isinstance(store.path, str):  # PostgreSQL: a second connection's open transaction
+        other = psycopg.connect(store.path, autocommit=True)
+        other.execute("BEGIN")
+    else:
+        other = sqlite3.connect(store.path, isolation_level=None, timeout=0)
+        other.execute("BEGIN IMMEDIATE")
     other.execute("UPDATE answers SET correct = 0")
     try:
         code, lines, err = _quality(store.path, capsys, "--min-answers", "4")
@@ -112,7 +117,7 @@ async def test_worst_cards_for_the_admin_view(engine, clock, store):
     here = PlaceScope(CHANNEL.platform, CHANNEL.server_id)
     worst = await worst_cards(SqliteStorage(store), here, 2, min_answers=4)
     assert [c.card_id for c in worst] == ["B", "C"]
-    assert summary_line(worst[0]) == "card B 'What is B?' — 4 answers, 75% right: no flags"
+    assert summary_line(worst[0]) == "card B 'What is B?' — 4 answers, 75% right: nothing to check"
     assert [c.card_id for c in await worst_cards(store, here, 10)] == ["B", "C", "A"]
     elsewhere = Place(CHANNEL.platform, "another-server", "chan")
     assert await worst_cards(store, PlaceScope(elsewhere.platform, elsewhere.server_id), 5) == []

@@ -85,7 +85,7 @@ async def test_two_reports_hold_a_card_out_of_quick_quizzes_until_an_admin_keeps
     await engine.stop_quiz(CHANNEL, player(3), is_admin=True)
 
     view = await engine.reports.admin_view(CHANNEL, is_admin=True)
-    assert "card00" in view.text and "2 report(s)" in view.text and "held" in view.text
+    assert "card00" in view.text and "2 reports" in view.text and "held" in view.text
     kept = await engine.reports.decide(CHANNEL, ADMIN, True, "card00", "keep")
     assert "Kept card00" in kept.text
     assert "card00" not in await engine.reports.held(CHANNEL)
@@ -97,7 +97,10 @@ async def test_an_admin_set_threshold_of_one_holds_at_the_first_report(engine, c
     round_id = await answered_and_revealed(engine, clock, "card01", {1: 1})
     refused = await engine.reports.set_hold_after(CHANNEL, player(1), False, 1)
     assert "Only server admins" in refused.text
-    assert "once 1 players" in (await engine.reports.set_hold_after(CHANNEL, ADMIN, True, 1)).text
+    assert (
+        "once 1 player reports it"
+        in (await engine.reports.set_hold_after(CHANNEL, ADMIN, True, 1)).text
+    )
     assert "1 to 50" in (await engine.reports.set_hold_after(CHANNEL, ADMIN, True, 0)).text
     await engine.reports.report(round_id, player(1), CHANNEL, "display")
     assert await engine.reports.held(CHANNEL) == {"card01"}
@@ -105,7 +108,7 @@ async def test_an_admin_set_threshold_of_one_holds_at_the_first_report(engine, c
 
 async def test_a_report_of_an_unknown_question_is_refused_and_stores_nothing(engine, store):
     notice = await engine.reports.report(4242, player(1), CHANNEL, "other", "what?")
-    assert "no revealed question 4242" in notice.text
+    assert "That question cannot be reported" in notice.text
     assert await count(store, "SELECT count(*) FROM card_reports") == 0
 
 
@@ -116,7 +119,7 @@ async def test_a_ten_thousand_character_note_is_refused_with_the_limit(engine, c
     assert "Nothing was reported" in notice.text
     assert await count(store, "SELECT count(*) FROM card_reports") == 0
     bad = await engine.reports.report(round_id, player(1), CHANNEL, "because")
-    assert "not one of the reasons" in bad.text and "1 wrong answer key" in bad.text
+    assert "not one of the reasons" in bad.text and "1: wrong answer key" in bad.text
     assert await count(store, "SELECT count(*) FROM card_reports") == 0
 
 
@@ -147,8 +150,8 @@ async def test_accepting_a_second_option_rescores_once_and_edits_the_reveal(
     bad = await engine.reports.decide(CHANNEL, ADMIN, True, "card04", "accept", "B")
     assert "Name the option to accept" in bad.text  # B is the key already
     done = await engine.reports.decide(CHANNEL, ADMIN, True, "card04", "accept", "C")
-    assert "1 round(s); 1 answer(s) of 1 player(s) rescored" in done.text
-    assert "1 reveal(s) edited" in done.text
+    assert "(asked here once)" in done.text and "1 answer from 1 player rescored" in done.text
+    assert "1 post edited" in done.text
     gained = await points_of(store, "u2")
     assert gained is not None and gained > 0
     assert await points_of(store, "u2", "week") == gained
@@ -179,7 +182,7 @@ async def test_voiding_takes_the_rounds_off_every_board_and_out_of_streaks(engin
     assert len(streak) == 1 and streak[0][1] - streak[0][0] == 1
     await engine.reports.report(first, player(1), CHANNEL, "unclear")
     done = await engine.reports.decide(CHANNEL, ADMIN, True, "card05", "void")
-    assert "voided it in 1 round(s)" in done.text
+    assert "(asked here once): it no longer counts for anyone" in done.text
     # The second day's answer loses its streak bonus (+1) with the first day gone.
     assert await count(store, "SELECT count(*) FROM streak_runs WHERE user_id='u1'") == 1
     runs = await store.fetchall("SELECT first_day, last_day FROM streak_runs WHERE user_id='u1'")
@@ -231,7 +234,7 @@ async def test_a_regrade_killed_halfway_changes_nothing_and_a_retry_applies_it_o
     assert await count(store, "SELECT count(*) FROM card_decisions") == 0
     assert await count(store, "SELECT count(*) FROM rounds WHERE also_index IS NOT NULL") == 0
     done = await engine.reports.decide(CHANNEL, ADMIN, True, "card07", "accept", "C")
-    assert "2 answer(s) of 2 player(s)" in done.text
+    assert "2 answers from 2 players" in done.text
     assert await boards_stored(store) == await boards_from_answers(store)
 
 

@@ -152,8 +152,8 @@ async def test_tick_reveals_only_what_is_due_and_next_due_says_when(engine, card
     assert await engine.next_due() == EIGHT_HOURS + timedelta(hours=1)
 
 
-async def test_recover_after_reopening_the_db_reveals_overdue_rounds_once(tmp_path, cards):
-    path = tmp_path / "quiz.db"
+async def test_recover_after_reopening_the_db_reveals_overdue_rounds_once(db_target, cards):
+    path = db_target
     clock = FakeClock(START)
     async with await Store.open(path) as store:
         engine = Engine(store, cards, clock, MemoryPoster(), FakeMaker(cards))

@@ -91,13 +91,13 @@ async def test_a_stop_racing_the_next_question_leaves_no_orphan_round(store, car
 
 
 async def test_a_stop_from_another_process_before_the_next_question_opens_nothing(
-    tmp_path, cards, clock
+    db_target, cards, clock
 ):
     # Bug 3 across processes: B stops the quiz while A sits between claiming question 2 and
     # storing it. A must open nothing more.
     poster = MemoryPoster()
-    store_a = await Store.open(tmp_path / "q.db")
-    store_b = await Store.open(tmp_path / "q.db")
+    store_a = await Store.open(db_target)
+    store_b = await Store.open(db_target)
     try:
         gated = GatedStorage(SqliteStorage(store_a))
         a = Engine(store_a, cards, clock, poster, FakeMaker(cards), storage=gated)
@@ -120,19 +120,19 @@ async def test_a_stop_from_another_process_before_the_next_question_opens_nothin
         await store_b.close()
 
 
-async def test_a_restart_between_claiming_and_opening_a_question_asks_it(tmp_path, cards):
+async def test_a_restart_between_claiming_and_opening_a_question_asks_it(db_target, cards):
     # Bug 4: the process died after claiming question 2 and before opening it; after the
     # restart the platform got 3/3 next and the standings said "2 of 3 questions".
     clock = FakeClock(START)
     poster = MemoryPoster()
-    store = await Store.open(tmp_path / "q.db")
+    store = await Store.open(db_target)
     engine = Engine(store, cards, clock, poster, FakeMaker(cards))
     await first_question_answered_and_revealed(engine, clock, poster)
     [quiz_id] = await store.fetchone("SELECT id FROM quizzes")
     assert await engine.storage.claim_next_question(quiz_id, clock.now()) is not None
     await store.close()  # the process dies here
 
-    store = await Store.open(tmp_path / "q.db")
+    store = await Store.open(db_target)
     try:
         engine = Engine(store, cards, clock, poster, FakeMaker(cards))
         await engine.recover()

@@ -78,3 +78,14 @@ def test_systemd_unit_restarts_on_failure_and_is_hardened():
     for option in ("NoNewPrivileges", "ProtectHome", "PrivateTmp"):
         assert service[option] == "yes", option
     assert service["ProtectSystem"] in ("strict", "full")
+
+
+def test_compose_offers_postgresql_under_a_profile_and_keeps_sqlite_the_default():
+    compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text())
+    postgres = compose["services"]["postgres"]
+    assert postgres["profiles"] == ["postgres"]  # not started without --profile postgres
+    assert postgres["image"].startswith("postgres:")
+    assert "POSTGRES_PASSWORD" in postgres["environment"]
+    assert any(v.endswith(":/var/lib/postgresql/data") for v in postgres["volumes"])
+    default = compose["services"]["quizbot"]["environment"]["QUIZBOT_DB"]
+    assert default.endswith(":-/data/quizbot.db}")  # a SQLite file unless QUIZBOT_DB is set

@@ -68,7 +68,7 @@ def test_the_shipped_deck_uses_authored_accepted_lists_then_authored_cloze():
     authored = [q for q in questions if q.origin == "authored"]
     assert len(authored) == len(questions)  # every shipped card has an item
     listed = [q for q in questions if "_____" not in q.prompt]
-    assert len(listed) == 13 and all(q.accepted for q in listed)
+    assert len(listed) == 10 and all(q.accepted for q in listed)
 
 
 def test_an_items_accepted_list_is_the_typed_answer(tmp_path: Path):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import functools
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -149,9 +150,19 @@ class Process:
         await self.store.close()
 
 
+def same_path(db: Path) -> Path | str:
+    return db
+
+
+# The database a World's path stands for: the SQLite file itself, or (when tests/schedule's
+# conftest runs a test on PostgreSQL) one PostgreSQL database per path, shared by every
+# World and process given that path, as the file would be.
+database_for: Callable[[Path], Path | str] = same_path
+
+
 class World:
     def __init__(self, db: Path, start: datetime, grace: timedelta = timedelta(hours=2)) -> None:
-        self.db = db
+        self.db = database_for(db)
         self.clock = FakeClock(start)
         self.poster = PlatformPoster(self.clock)
         self.grace = grace

@@ -9,6 +9,7 @@ import asyncio
 import sqlite3
 from datetime import date, timedelta
 
+import dailykit
 import pytest
 from dailykit import OTHER, PLACE, World, at
 
@@ -199,13 +200,14 @@ def test_schedule_list_shows_a_pause_and_its_reason(tmp_path, capsys):
             await w.close()
 
     asyncio.run(paused())
-    assert main(["--db", str(db), "schedule", "list"]) == 0
+    assert main(["--db", str(dailykit.database_for(db)), "schedule", "list"]) == 0
     out = capsys.readouterr().out
     row = next(line for line in out.splitlines() if line.startswith("discord"))
     assert " paused " in row
     assert "discord guild-1 chan-1: since" in out and "the channel was deleted" in out
 
 
+@pytest.mark.sqlite_only  # an old SQLite file; PostgreSQL databases start at the latest schema
 @pytest.mark.parametrize("updated_by", ["Ada (discord:u-ada)", "admin"])
 async def test_migration_4_keeps_schedules_of_an_existing_database(tmp_path, updated_by):
     db = tmp_path / "old.db"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+import dailykit
 from dailykit import OTHER, PLACE, World, at, library
 
 from bot.cli import main
@@ -218,7 +219,7 @@ def test_schedule_list_prints_a_table(tmp_path, capsys):
             await w.close()
 
     asyncio.run(two_schedules())
-    assert main(["--db", str(db), "schedule", "list"]) == 0
+    assert main(["--db", str(dailykit.database_for(db)), "schedule", "list"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].split()[:4] == ["PLATFORM", "SERVER", "CHANNEL", "TIME"]
     discord = next(line for line in lines if line.startswith("discord"))

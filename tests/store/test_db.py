@@ -2,6 +2,7 @@ import asyncio
 import sqlite3
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from bot.store import Store, StoreError
@@ -15,9 +16,25 @@ TABLES = {
 }  # fmt: skip
 
 
-def tables(path: Path) -> set[str]:
+def tables(path: Path | str) -> set[str]:
+    if isinstance(path, str):  # a PostgreSQL database
+        with psycopg.connect(path) as pg:
+            found = pg.execute(
+                "SELECT table_name FROM information_schema.tables"
+                " WHERE table_schema = current_schema()"
+            ).fetchall()
+        return {r[0] for r in found}
     with sqlite3.connect(path) as conn:
         return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+
+
+def committed(path: Path | str, sql: str, params: tuple[object, ...]) -> object:
+    """What a separate connection sees: only committed rows (`?` placeholders)."""
+    if isinstance(path, str):
+        with psycopg.connect(path, autocommit=True) as pg:
+            return pg.execute(sql.replace("?", "%s"), params).fetchone()
+    with sqlite3.connect(path) as conn:
+        return conn.execute(sql, params).fetchone()
 
 
 async def test_an_empty_file_gets_the_whole_schema_and_wal(tmp_path):
@@ -31,8 +48,8 @@ async def test_an_empty_file_gets_the_whole_schema_and_wal(tmp_path):
     assert tables(path) >= TABLES
 
 
-async def test_reopening_applies_nothing_twice_and_keeps_data(tmp_path):
-    path = tmp_path / "quiz.db"
+async def test_reopening_applies_nothing_twice_and_keeps_data(db_target):
+    path = db_target
     async with await Store.open(path) as store:
         await store.write(lambda c: c.execute(PLAYER + "('discord', 'u1', 'Ada')"))
     async with await Store.open(path) as store:
@@ -40,8 +57,8 @@ async def test_reopening_applies_nothing_twice_and_keeps_data(tmp_path):
         assert (await store.fetchone("SELECT display_name FROM players"))[0] == "Ada"
 
 
-async def test_a_later_migration_appended_to_the_list_runs_once(tmp_path):
-    path = tmp_path / "quiz.db"
+async def test_a_later_migration_appended_to_the_list_runs_once(db_target):
+    path = db_target
     async with await Store.open(path):
         pass
     extra = [*MIGRATIONS, (latest_version() + 1, "CREATE TABLE schedules (id INTEGER);")]
@@ -51,10 +68,10 @@ async def test_a_later_migration_appended_to_the_list_runs_once(tmp_path):
     assert "schedules" in tables(path)
 
 
-async def test_a_failing_migration_leaves_the_old_version_intact(tmp_path):
-    path = tmp_path / "quiz.db"
+async def test_a_failing_migration_leaves_the_old_version_intact(db_target):
+    path = db_target
     broken = [*MIGRATIONS, (latest_version() + 1, "CREATE TABLE half (id INTEGER); NOT SQL;")]
-    with pytest.raises(StoreError, match=r"quiz\.db"):
+    with pytest.raises(StoreError, match=r"quiz\.db|quiz_\d+: PostgreSQL error"):
         await Store.open(path, migrations=broken)
     assert "half" not in tables(path)
     async with await Store.open(path) as store:
@@ -69,11 +86,10 @@ async def test_a_database_from_a_newer_quizbot_is_refused(tmp_path):
         await Store.open(path)
 
 
-async def test_a_thousand_concurrent_answers_are_group_committed(tmp_path):
-    path = tmp_path / "quiz.db"
+async def test_a_thousand_concurrent_answers_are_group_committed(db_target):
+    path = db_target
     async with await Store.open(path) as store:
         round_id = await _insert_round(store)
-        watcher = sqlite3.connect(path)  # a separate connection sees only committed rows
         seen_before_ack = []
 
         async def click(n: int) -> None:
@@ -84,21 +100,21 @@ async def test_a_thousand_concurrent_answers_are_group_committed(tmp_path):
                     (round_id, f"u{n}", f"P{n}", n % 4, "2026-03-02T09:00:00.000000Z"),
                 )
             )
-            row = watcher.execute(
-                "SELECT 1 FROM answers WHERE round_id=? AND user_id=?", (round_id, f"u{n}")
-            ).fetchone()
+            # A separate connection sees only committed rows.
+            row = committed(
+                path, "SELECT 1 FROM answers WHERE round_id=? AND user_id=?", (round_id, f"u{n}")
+            )
             seen_before_ack.append(row is not None)
 
         await asyncio.gather(*(click(n) for n in range(1000)))
-        watcher.close()
         assert len(seen_before_ack) == 1000 and all(seen_before_ack)
         count = await store.fetchone("SELECT count(*) FROM answers")
         assert count[0] == 1000
         assert store.commits <= 20, f"{store.commits} commits for 1000 writes: no grouping"
 
 
-async def test_duplicate_concurrent_answers_are_stored_once(tmp_path):
-    async with await Store.open(tmp_path / "quiz.db") as store:
+async def test_duplicate_concurrent_answers_are_stored_once(db_target):
+    async with await Store.open(db_target) as store:
         round_id = await _insert_round(store)
 
         def insert(c: sqlite3.Connection) -> int:
@@ -112,7 +128,7 @@ async def test_duplicate_concurrent_answers_are_stored_once(tmp_path):
         results = await asyncio.gather(*(store.write(insert) for _ in range(50)))
         assert sorted(results) == [0] * 49 + [1]
         # And the constraint itself holds against a plain INSERT.
-        with pytest.raises(sqlite3.IntegrityError):
+        with pytest.raises((sqlite3.IntegrityError, psycopg.IntegrityError)):
             await store.write(
                 lambda c: c.execute(
                     "INSERT INTO answers (round_id, user_id, display_name, option_index,"
@@ -124,8 +140,8 @@ async def test_duplicate_concurrent_answers_are_stored_once(tmp_path):
         assert count[0] == 1
 
 
-async def test_one_failing_write_does_not_undo_its_batch_neighbours(tmp_path):
-    async with await Store.open(tmp_path / "quiz.db") as store:
+async def test_one_failing_write_does_not_undo_its_batch_neighbours(db_target):
+    async with await Store.open(db_target) as store:
 
         def good(n: int):
             return lambda c: c.execute(PLAYER + "('x', ?, 'n')", (f"u{n}",))
@@ -142,8 +158,8 @@ async def test_one_failing_write_does_not_undo_its_batch_neighbours(tmp_path):
         assert [r[0] for r in names] == ["u1", "u2"]
 
 
-async def test_close_stops_the_threads_and_refuses_more_work(tmp_path):
-    store = await Store.open(tmp_path / "quiz.db")
+async def test_close_stops_the_threads_and_refuses_more_work(db_target):
+    store = await Store.open(db_target)
     await store.close()
     await store.close()  # twice is fine
     with pytest.raises(StoreError, match="closed"):
@@ -210,23 +226,23 @@ async def test_a_folder_as_database_path_is_refused(tmp_path):
 
 async def _insert_round(store: Store) -> int:
     return await store.write(
-        lambda c: (
-            c.execute(
-                "INSERT INTO rounds (platform, server_id, channel_id, mode, card_id, format,"
-                " option_count, answer_index, question, opened_at, closes_at) VALUES"
-                " ('discord', 'g', 'c', 'daily', 'card', 'choice', 4, 1, '{}', 'x', 'y')"
-            ).lastrowid
-        )
+        lambda c: c.execute(
+            "INSERT INTO rounds (platform, server_id, channel_id, mode, card_id, format,"
+            " option_count, answer_index, question, opened_at, closes_at) VALUES"
+            " ('discord', 'g', 'c', 'daily', 'card', 'choice', 4, 1, '{}', 'x', 'y')"
+            " RETURNING id"
+        ).fetchone()[0]
     )
 
 
-async def test_processes_opening_a_new_file_at_once_migrate_it_once(tmp_path):
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+async def test_processes_opening_a_new_file_at_once_migrate_it_once(tmp_path, backend, request):
     # Several processes started together on a fresh file (two bots, a restart racing a
     # health check) must not both run the first migration ("table already exists").
     import subprocess
     import sys
 
-    path = tmp_path / "new.db"
+    path = tmp_path / "new.db" if backend == "sqlite" else request.getfixturevalue("pg_empty_url")
     code = (
         "import asyncio, sys\n"
         "from bot.store import Store\n"
@@ -243,6 +259,9 @@ async def test_processes_opening_a_new_file_at_once_migrate_it_once(tmp_path):
     assert [p.returncode for p in procs] == [0, 0, 0, 0], errors
     async with await Store.open(path) as store:
         assert await store.schema_version() == latest_version()
+        if backend == "postgresql":  # each version recorded once: one process migrated
+            rows = await store.fetchall("SELECT version FROM quizbot_schema ORDER BY version")
+            assert [r[0] for r in rows] == [v for v, _ in MIGRATIONS]
 
 
 async def test_the_aiosqlite_internals_the_store_uses(tmp_path):

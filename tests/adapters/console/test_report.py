@@ -36,7 +36,7 @@ def test_r_after_a_reveal_reports_that_question_and_the_cli_lists_it(tmp_path):
     run = play(db, "A\nr\n2\nB and C both fit\nB\n")
     assert run.returncode == 0, run.stderr
     assert "r to report the last question" in run.stdout
-    assert "Thank you: reported as two answers are right" in run.stdout
+    assert "Thank you, your report is in (two answers are right)" in run.stdout
     assert "after 2 questions" in run.stdout
     listed = quizbot("cards", "reports", db=db)
     assert listed.returncode == 0, listed.stderr

@@ -67,7 +67,8 @@ async def test_a_reveal_carries_report_question_and_the_modal_stores_one_report(
     )
     boxes = [c for row in opened.data["components"] for c in row.get("components", [row])]
     assert [(b["custom_id"], b["max_length"]) for b in boxes] == [("reason", 40), ("note", 500)]
-    assert reply.ephemeral and reply.content.startswith("Thank you: reported as two answers")
+    assert reply.ephemeral
+    assert reply.content.startswith("Thank you, your report is in (two answers are right)")
     rows = await quizbot.store.fetchall("SELECT user_id, reason, note, round_id FROM card_reports")
     assert [tuple(r) for r in rows] == [
         (str(fake.alice.id), "two_right", "Dropout fits too", round_id)
@@ -108,11 +109,14 @@ async def test_only_a_server_manager_regrades_and_the_reveal_is_edited(quizbot: 
 
     listing = await reports_command(quizbot, {}, fake.admin)
     assert listing.ephemeral and "card00" in listing.content and "C Dropout" in listing.content
+    # How to decide is spelt as this platform's command, with its option names.
+    assert "`/reports decide:accept card:CARD option:LETTER`" in listing.content
+    assert "{command:" not in listing.content
     done = await reports_command(
         quizbot, {"decide": "accept", "card": "card00", "option": "C"}, fake.admin
     )
     assert done.ephemeral and "Regraded card00" in done.content, done.content
-    assert "1 reveal(s) edited" in done.content
+    assert "1 post edited" in done.content
     gained = await points(quizbot, fake.alice)
     assert gained is not None and gained > 0
     edit = await fake.wait_for_call(

@@ -67,7 +67,7 @@ async def test_the_reveal_offers_a_report_and_the_modal_stores_it(quizbot: Quizb
     assert reason["element"]["max_length"] == 40
     assert note["element"]["max_length"] == 500 and note["optional"]
     assert json.loads(view["private_metadata"]) == {"round": round_id, "channel": CHANNEL}
-    assert reply["text"].startswith("Thank you: reported as two answers are right")
+    assert reply["text"].startswith("Thank you, your report is in (two answers are right)")
     rows = await quizbot.engine.store.fetchall(
         "SELECT server_id, user_id, reason, note FROM card_reports"
     )
@@ -90,8 +90,10 @@ async def test_only_admins_list_and_regrade_and_the_reveal_is_updated(quizbot: Q
 
     listing = await quizbot.command("reports", user_id=CONFIG_ADMIN)
     assert "card00" in all_text(listing) and "Dropout" in all_text(listing)
+    assert "`/quiz reports accept CARD LETTER`" in all_text(listing)
+    assert "{command:" not in all_text(listing)
     done = await quizbot.command("reports accept card00 C", user_id=CONFIG_ADMIN)
-    assert "Regraded card00" in done["text"] and "1 reveal(s) edited" in done["text"]
+    assert "Regraded card00" in done["text"] and "1 post edited" in done["text"]
     gained = await points(quizbot, "U0ALICE")
     assert gained is not None and gained > 0
     update = await quizbot.fake.wait_for_call("chat.update", count=2)
