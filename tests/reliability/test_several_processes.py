@@ -3,14 +3,13 @@ daily question posted once and revealed once, when one process is SIGKILLed in t
 the fan-out (the others take over what it held), and when two processes split four shards
 (each posts only for the servers on its own shards).
 
-The database is one SQLite file in WAL mode shared by real processes; the claims are the
-same SQL on PostgreSQL (README "Running several instances")."""
+Each runs on both backends (`db_target`, tests/pgserver.py): one SQLite file in WAL mode
+shared by the processes, and one PostgreSQL database (README "Running several instances")."""
 
 from __future__ import annotations
 
 import asyncio
 import re
-import sqlite3
 import time
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
@@ -36,6 +35,7 @@ from tests.reliability.kit import (
     read_db,
     round_of,
     scaled,
+    write_db,
 )
 
 ALL_CHANNELS = scaled(240, 900)
@@ -83,14 +83,14 @@ def question_messages(fake: FakeDiscord) -> dict[int, list[int]]:
     return found
 
 
-def slot_states(db: Path, day: date | None = None) -> Counter[str]:
+def slot_states(db: Path | str, day: date | None = None) -> Counter[str]:
     """The states of the daily slots (of local date `day` only, when given: a start also
     records yesterday's missed slot as skipped)."""
     rows = read_db(db, "SELECT state, local_date FROM daily_slots")
     return Counter(r["state"] for r in rows if day is None or r["local_date"] == day.isoformat())
 
 
-def in_flight_by_pid(db: Path) -> Counter[int]:
+def in_flight_by_pid(db: Path | str) -> Counter[int]:
     """Slots claimed or being posted, by the pid in their owner (host:pid:random)."""
     rows = read_db(db, "SELECT owner FROM daily_slots WHERE state IN ('claimed', 'posting')")
     return Counter(int(r["owner"].split(":")[-2]) for r in rows if r["owner"])
@@ -105,21 +105,19 @@ async def until(what: str, check: Any, timeout: float, every: float = 0.1) -> No
         await asyncio.sleep(every)
 
 
-def close_daily_rounds_now(db: Path) -> int:
+def close_daily_rounds_now(db: Path | str) -> int:
     """Move every open daily round's close to now (the reveal is 8 hours after the post;
     the test does not wait for it): any process's timer reveals them within a second."""
-    conn = sqlite3.connect(db, timeout=30)
-    try:
-        with conn:
-            return conn.execute(
-                "UPDATE rounds SET closes_at=? WHERE mode='daily' AND state='open'",
-                (ts(datetime.now(UTC)),),
-            ).rowcount
-    finally:
-        conn.close()
+    return int(
+        write_db(
+            db,
+            "UPDATE rounds SET closes_at=? WHERE mode='daily' AND state='open'",
+            (ts(datetime.now(UTC)),),
+        )
+    )
 
 
-def all_revealed(db: Path) -> bool:
+def all_revealed(db: Path | str) -> bool:
     rows = read_db(
         db,
         "SELECT count(*) FROM rounds WHERE mode='daily' AND (state='open' OR reveal_delivered=0)",
@@ -128,7 +126,7 @@ def all_revealed(db: Path) -> bool:
 
 
 def check_every_channel_once(
-    fake: FakeDiscord, db: Path, places: list[Place], day: date | None = None
+    fake: FakeDiscord, db: Path | str, places: list[Place], day: date | None = None
 ) -> tuple[Counter[int], list[str]]:
     problems: list[str] = []
     messages = question_messages(fake)
@@ -156,7 +154,7 @@ def check_every_channel_once(
     return posts, problems
 
 
-async def due_next_minute(db: Path, places: list[Place]) -> datetime:
+async def due_next_minute(db: Path | str, places: list[Place]) -> datetime:
     """Every channel's daily question due at the first whole minute at least STARTUP from
     now: the processes are all up by then, and each one's jobs fire at that same instant
     (as in production: a minute's posts go out side by side, not one by one)."""
@@ -170,8 +168,9 @@ async def due_next_minute(db: Path, places: list[Place]) -> datetime:
     return due
 
 
-async def several_processes_one_killed(tmp_path: Path, channels: int, processes: int) -> dict:
-    db = tmp_path / "shared.db"
+async def several_processes_one_killed(
+    tmp_path: Path, db: Path | str, channels: int, processes: int
+) -> dict:
     started = time.monotonic()
     # Discord's global limit, enforced with 429s: the processes share it (adapters/pacing.py).
     async with FakeDiscord(global_limit=50.0) as fake:
@@ -234,20 +233,20 @@ async def several_processes_one_killed(tmp_path: Path, channels: int, processes:
 
 
 async def test_three_processes_one_killed_mid_fan_out_post_and_reveal_every_channel_once(
-    tmp_path,
+    tmp_path, db_target
 ):
-    result = await several_processes_one_killed(tmp_path, ALL_CHANNELS, processes=3)
+    result = await several_processes_one_killed(tmp_path, db_target, ALL_CHANNELS, processes=3)
     print(result)
 
 
 @pytest.mark.soak
-async def test_soak_several_processes_one_killed(tmp_path):
-    result = await several_processes_one_killed(tmp_path, 1500, processes=3)
+async def test_soak_several_processes_one_killed(tmp_path, db_target):
+    result = await several_processes_one_killed(tmp_path, db_target, 1500, processes=3)
     print(result)
 
 
-async def test_two_processes_split_four_shards_each_posts_its_own_servers(tmp_path):
-    db = tmp_path / "shared.db"
+async def test_two_processes_split_four_shards_each_posts_its_own_servers(tmp_path, db_target):
+    db = db_target
     channels = 64
     async with FakeDiscord() as fake:
         places, shard_of = add_servers(fake, channels, shards=4)
