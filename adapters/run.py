@@ -22,11 +22,12 @@ from adapters.runtime import Adapter, PosterRouter, Services
 from bot.cards import load_library
 from bot.clock import Clock, SystemClock
 from bot.config import ConfigError, Settings
-from bot.engine import Engine
+from bot.engine import Engine, memory
 from bot.health import BEAT_EVERY, record_beats
 from bot.invocation import command_hint
 from bot.logs import setup_logging
 from bot.questions import QuestionMaker
+from bot.schedule.reminders import PracticeReminders
 from bot.schedule.scheduler import DailyScheduler
 from bot.schedule.service import DailyService
 from bot.store import Store, StoreError
@@ -56,6 +57,9 @@ def run(args: argparse.Namespace) -> int:
     setup_logging(
         settings.log_level, settings.log_format, settings.secrets(), noise=noise, shapes=shapes
     )
+    memory.use_parameters(settings.fsrs_parameters)
+    if settings.fsrs_parameters is not None:
+        log.info("FSRS: scheduling with the parameters from QUIZBOT_FSRS_PARAMETERS")
     try:
         asyncio.run(serve(settings))
     except StoreError as error:
@@ -126,7 +130,10 @@ async def serve(
             watch=True,
             on_peers=pacing.share_between,
         )
-        services = Services(settings, library, engine, clock, posters, DailyService(daily))
+        reminders = PracticeReminders(store, engine, clock)
+        services = Services(
+            settings, library, engine, clock, posters, DailyService(daily), reminders=reminders
+        )
         started: list[Adapter] = []
         timer: asyncio.Task[None] | None = None
         beats: asyncio.Task[None] | None = None
@@ -136,7 +143,7 @@ async def serve(
             # Connecting and the start-up catch-up (a fan-out to every channel due) can take
             # minutes against a platform that refuses: a stop signal ends them at once.
             starting = asyncio.create_task(
-                _start(build_adapters(services), started, daily), name="quizbot-start"
+                _start(build_adapters(services), started, daily, reminders), name="quizbot-start"
             )
             ours.add(starting)
             if await _unless_stopped(starting, stop):
@@ -181,7 +188,12 @@ def _on_signal(sig: signal.Signals, stop: asyncio.Event) -> None:
     stop.set()
 
 
-async def _start(adapters: list[Adapter], started: list[Adapter], daily: DailyScheduler) -> None:
+async def _start(
+    adapters: list[Adapter],
+    started: list[Adapter],
+    daily: DailyScheduler,
+    reminders: PracticeReminders | None = None,
+) -> None:
     for adapter in adapters:
         try:
             await adapter.start()
@@ -192,6 +204,8 @@ async def _start(adapters: list[Adapter], started: list[Adapter], daily: DailySc
         started.append(adapter)
         log.info("%s adapter started", adapter.platform)
     results = await daily.start()
+    if reminders is not None and daily.scheduler is not None:
+        reminders.start(daily.scheduler)  # on the daily question's scheduler and clock
     if results:
         log.info("daily catch-up at start: %s", ", ".join(r.status for r in results))
 

@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     # Typing only: the schedule modules load APScheduler, which `quizbot run` loads anyway.
+    from bot.schedule.reminders import PracticeReminders
     from bot.schedule.service import DailyService
 
 
@@ -111,6 +112,7 @@ class Services:
     clock: Clock
     posters: PosterRouter
     daily: DailyService | None = None  # set/off/status/now for a channel's daily question
+    reminders: PracticeReminders | None = None  # a player's private practice reminder
     shutdown: Shutdown = field(default_factory=Shutdown)  # an adapter's "stop everything"
 
 

@@ -136,7 +136,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     stats = command(commands, "stats", "one player's memory by topic: seen, recall, due")
-    stats.add_argument("--user", type=player_name, required=True, help="the player's name")
+    who = stats.add_mutually_exclusive_group(required=True)
+    who.add_argument(
+        "--user",
+        type=player_name,
+        help="the player's name (one of --user and --team is required; no default)",
+    )
+    who.add_argument(
+        "--team",
+        action="store_true",
+        help="everyone active in the last 30 days: topics forgotten most, cards nobody has seen",
+    )
     stats.add_argument("--json", action="store_true", help="one JSON object instead of a table")
 
     export = commands.add_parser("export", help="data out: the review log, the answers")

@@ -66,6 +66,10 @@ VARIABLES: dict[str, str] = {
     "QUIZBOT_GRACE_MINUTES": "how late a missed daily post may still go out; default 120",
     "QUIZBOT_LOG_LEVEL": "DEBUG, INFO, WARNING or ERROR; default INFO",
     "QUIZBOT_LOG_FORMAT": "plain or json; default plain",
+    "QUIZBOT_FSRS_PARAMETERS": (
+        "FSRS parameters fitted on your review log, 21 (or 19) comma-separated numbers;"
+        " default the fsrs library's"
+    ),
 }
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
@@ -78,6 +82,7 @@ class Settings:
     grace_minutes: int = 120
     log_level: str = "INFO"
     log_format: str = "plain"
+    fsrs_parameters: tuple[float, ...] | None = None  # None: the fsrs library's defaults
     sections: tuple[object, ...] = ()  # what each Section read, e.g. one per chat adapter
 
     def section(self, kind: type[T]) -> T:
@@ -139,8 +144,47 @@ def load_settings(
         grace_minutes=int_setting(get, "QUIZBOT_GRACE_MINUTES", minimum=0, maximum=24 * 60) or 120,
         log_level=log_level,
         log_format=log_format,
+        fsrs_parameters=fsrs_parameters(get("QUIZBOT_FSRS_PARAMETERS")),
         sections=read,
     )
+
+
+# FSRS-5's optimizer gives 19 numbers, FSRS-6's 21; the fsrs library schedules with 21. The two
+# FSRS-6 additions that make it FSRS-5 (short-term stability exponent 0, decay 0.5) pad a 19.
+FSRS5_TO_FSRS6 = (0.0, 0.5)
+
+
+def fsrs_parameters(text: str | None) -> tuple[float, ...] | None:
+    """`QUIZBOT_FSRS_PARAMETERS`: 21 numbers (or FSRS-5's 19), separated by commas (a TOML
+    list works too), each within the bounds the fsrs library accepts; None if unset."""
+    if text is None:
+        return None
+    name = "QUIZBOT_FSRS_PARAMETERS"
+    parts = [p for p in re.split(r"[,\s]+", text.strip().strip("[]")) if p]
+    try:
+        values = tuple(float(p) for p in parts)
+    except ValueError:
+        raise ConfigError(
+            f"{name}: {text[:60]!r} is not a list of numbers; give the optimizer's 21 numbers"
+            " separated by commas."
+        ) from None
+    if len(values) == 19:
+        values += FSRS5_TO_FSRS6
+    if len(values) != 21:
+        raise ConfigError(
+            f"{name} has {len(values)} numbers; FSRS needs 21 (FSRS-6) or 19 (FSRS-5), as the"
+            " optimizer prints them, separated by commas."
+        )
+    from fsrs import Scheduler  # only when parameters are given: it checks their bounds
+
+    try:
+        Scheduler(parameters=values)
+    except ValueError as problem:
+        bounds = "; ".join(str(problem).splitlines())
+        raise ConfigError(
+            f"{name}: {bounds}. Fit the parameters again, or leave {name} empty for the defaults."
+        ) from None
+    return values
 
 
 def _file_values(path: str | None, known: Mapping[str, str]) -> dict[str, object]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import csv
+import dataclasses
 import json
 import sqlite3
 import sys
@@ -36,10 +37,23 @@ def run_stats(args: argparse.Namespace) -> int:
         return 0
     library = load_library(seed_dirs(args.seeds))
     try:
+        if getattr(args, "team", False):
+            return asyncio.run(_team(path, library, args.json))
         return asyncio.run(_stats(path, library, args.user, args.json))
     except StoreError as exc:
         print(f"quizbot stats: {exc}", file=sys.stderr)
         return 1
+
+
+async def _team(path: Database, library: Library, as_json: bool) -> int:
+    async with await Store.open(path) as store:
+        engine = Engine(store, library, SystemClock(), MemoryPoster(), None)
+        team = await engine.team_memory(None)
+    if as_json:
+        print(json.dumps(dataclasses.asdict(team), ensure_ascii=False))
+    else:
+        print("\n".join(team.lines()))
+    return 0
 
 
 async def _stats(path: Database, library: Library, name: str, as_json: bool) -> int:

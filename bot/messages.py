@@ -142,6 +142,44 @@ def memory_line(t: TopicMemory) -> str:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class TeamTopic:
+    """What the team's active players remember of one topic now."""
+
+    topic: str
+    players: int  # active players who have seen a card of it
+    recall: float  # mean recall now over every (player, card) seen
+
+
+@dataclass(frozen=True, slots=True)
+class TeamMemoryMessage:
+    """`/stats team`: the topics the team is forgetting and the cards nobody has seen."""
+
+    players: int  # active players: answered within `days`
+    days: int
+    topics: tuple[TeamTopic, ...]  # lowest recall first
+    cards: int  # cards that can be asked
+    unseen: int  # of those, cards no active player has answered
+    unseen_sample: tuple[tuple[str, str], ...]  # (topic, question) of a few unseen cards
+
+    def lines(self) -> list[str]:
+        """The message as plain lines, the same on every platform (each adds its markup)."""
+        if not self.players:
+            return [f"Nobody has answered here in the last {self.days} days yet."]
+        who = "1 player" if self.players == 1 else f"{self.players} players"
+        out = [f"Team memory: {who} active in the last {self.days} days."]
+        if self.topics:
+            out.append("Topics the team is forgetting (lowest recall first):")
+            out += [
+                f"  {t.topic}: recall {t.recall:.0%} ({t.players} seen)"
+                for t in self.topics[:TEAM_TOPICS_SHOWN]
+            ]
+        out.append(f"Cards nobody has seen yet: {self.unseen} of {self.cards}.")
+        out += [f"  {topic}: {question}" for topic, question in self.unseen_sample]
+        return out
+
+
+TEAM_TOPICS_SHOWN = 5
 PRACTISE_WEAK = "/practice weak"  # the command that practises the weakest topics
 
 
@@ -171,4 +209,23 @@ class Notice:
 
 
 # Everything the engine hands a Poster (post, edit, thread); each adapter renders every kind.
-OutgoingMessage = QuestionMessage | RevealMessage | LeaderboardMessage | StatsMessage | Notice
+@dataclass(frozen=True, slots=True)
+class PracticeReminder:
+    """A private message to a player who asked for one: cards are due; its button starts
+    practice (the adapters add it)."""
+
+    due: int  # cards due now
+    minutes: int  # about how long practising them takes
+
+    @property
+    def text(self) -> str:
+        cards = "1 card" if self.due == 1 else f"{self.due} cards"
+        return (
+            f"{cards} due, about {self.minutes} min. Practise now, or any time with "
+            f"{command('practice')}."
+        )
+
+
+OutgoingMessage = (
+    QuestionMessage | RevealMessage | LeaderboardMessage | StatsMessage | Notice | PracticeReminder
+)

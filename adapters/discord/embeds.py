@@ -32,6 +32,7 @@ from bot.messages import (
     QuestionMessage,
     RevealMessage,
     StatsMessage,
+    TeamMemoryMessage,
     memory_line,
     option_letter,
     spell_commands,
@@ -64,6 +65,9 @@ COMMAND_NAMES = {
     "daily set": "/daily set",
     "daily now": "/daily now",
     "daily status": "/daily status",
+    "practice": "/practice",
+    "practice remind": "/practice remind:",
+    "practice remind off": "/practice remind:off",
     "reports keep": "/reports decide:keep card:CARD",
     "reports hold": "/reports decide:hold card:CARD",
     "reports accept": "/reports decide:accept card:CARD option:LETTER",
@@ -305,6 +309,17 @@ def leaderboard_embed(message: LeaderboardMessage) -> discord.Embed:
 
 
 WEAK_SHOWN = 3  # topics named under "Practise these"
+
+
+def team_embed(message: TeamMemoryMessage) -> discord.Embed:
+    """`/stats team`: what the server's active players are forgetting."""
+    lines = message.lines()
+    body = "\n".join(plain(line) for line in lines[1:])
+    return discord.Embed(
+        title=fit(lines[0], EMBED_TITLE_LIMIT),
+        description=fit(body, EMBED_DESCRIPTION_LIMIT) if body else None,
+        colour=STATS_COLOUR,
+    ).set_footer(text="Practise your own weakest topics with /practice weak")
 
 
 def stats_embed(message: StatsMessage) -> discord.Embed:

@@ -31,10 +31,11 @@ from typing import Literal, TypeVar
 import discord
 
 from adapters import pacing
+from adapters.discord.buttons import next_button
 from adapters.discord.embeds import notice_text, render
 from adapters.discord.markup import THREAD_NAME_LIMIT
 from adapters.discord.replies import NO_MENTIONS
-from bot.messages import Notice, OutgoingMessage, QuestionMessage
+from bot.messages import Notice, OutgoingMessage, PracticeReminder, QuestionMessage
 from bot.ports import Place, PostError, PostErrorKind
 from bot.render import fit
 
@@ -187,12 +188,25 @@ class DiscordPoster:
 
     async def tell(self, place: Place, user_id: str, message: OutgoingMessage) -> bool:
         """A direct message naming the channel. Discord lets a bot DM a member of a server
-        they share who accepts DMs from it; otherwise False."""
-        text = message.text if isinstance(message, Notice) else str(message)
-        content = notice_text(f"About <#{int(place.channel_id)}>: {text}")
+        they share who accepts DMs from it; otherwise False. A practice reminder comes with a
+        button that starts practice."""
+        view: discord.ui.View | None = None
+        if isinstance(message, PracticeReminder):
+            content = notice_text(message.text)
+            view = discord.ui.View(timeout=None)
+            view.add_item(next_button(None, label="Practise now"))
+        else:
+            text = message.text if isinstance(message, Notice) else str(message)
+            content = notice_text(f"About <#{int(place.channel_id)}>: {text}")
         try:
             channel = await self._paced(lambda: self.client.create_dm(discord.Object(int(user_id))))
-            await self._paced(lambda: channel.send(content=content, allowed_mentions=NO_MENTIONS))
+            await self._paced(
+                lambda: (
+                    channel.send(content=content, allowed_mentions=NO_MENTIONS, view=view)
+                    if view is not None
+                    else channel.send(content=content, allowed_mentions=NO_MENTIONS)
+                )
+            )
         except (discord.HTTPException, PostError, ValueError) as error:
             log.warning("could not tell %s about %s: %s", user_id, place, error)
             return False

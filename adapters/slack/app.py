@@ -471,9 +471,14 @@ class SlackAdapter:
             if isinstance(topic, cmd.Invalid):
                 return await _private(respond, topic.problem)
             return await self._practice(player, topic, respond, new_run=True)
+        if isinstance(command, cmd.PracticeRemind):
+            return await self._remind(command.words, place, player, person, respond)
         if isinstance(command, cmd.Leaderboard):
             board = await self.engine.leaderboard(place, command.period, command.scope, player)
             text, blocks = kit.leaderboard(board)
+            return await _private(respond, text, blocks)
+        if isinstance(command, cmd.Stats) and command.team:
+            text, blocks = kit.team(await self.engine.team_memory(place))
             return await _private(respond, text, blocks)
         if isinstance(command, cmd.Stats):
             text, blocks = kit.stats(await self.engine.stats(player, place))
@@ -481,6 +486,17 @@ class SlackAdapter:
         if isinstance(command, cmd.Reports):
             return await _private(respond, await self._reports(command, place, player, person))
         return await self._daily(command, place, player, person, respond)
+
+    async def _remind(
+        self, words: str, place: Place, player: Player, person: Person, respond: Respond
+    ) -> None:
+        reminders = self.services.reminders
+        if reminders is None:
+            return await _private(respond, "Practice reminders are not available on this bot.")
+        parts = words.split()
+        if len(parts) == 1 and parts[0][:1].isdigit() and person.tz:
+            words = f"{words} {person.tz}"  # the person's own zone, from their Slack profile
+        return await _private(respond, await reminders.set(place, player, words))
 
     async def _reports(
         self, command: cmd.Reports, place: Place, player: Player, person: Person
@@ -680,6 +696,9 @@ COMMAND_NAMES = {
     "daily set": "/quiz daily HH:MM",
     "daily now": "/quiz daily now",
     "daily status": "/quiz daily status",
+    "practice": "/quiz practice",
+    "practice remind": "/quiz practice remind",
+    "practice remind off": "/quiz practice remind off",
     "reports keep": "/quiz reports keep CARD",
     "reports hold": "/quiz reports hold CARD",
     "reports accept": "/quiz reports accept CARD LETTER",

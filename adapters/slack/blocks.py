@@ -28,11 +28,14 @@ from bot.messages import (
     LeaderboardRow,
     Notice,
     OutgoingMessage,
+    PracticeReminder,
     QuestionMessage,
     RevealMessage,
     StatsMessage,
+    TeamMemoryMessage,
     memory_line,
     option_letter,
+    spell_commands,
 )
 from bot.questions import plain
 from bot.render import fit, split
@@ -473,6 +476,23 @@ def practice_reveal(message: RevealMessage, verdict: str, topic: str | None) -> 
     return verdict, blocks[:MAX_BLOCKS]
 
 
+def practice_reminder(
+    message: PracticeReminder, command_names: dict[str, str]
+) -> tuple[str, Blocks]:
+    """The private reminder: how many cards are due, and a button that starts practice."""
+    text = spell_commands(message.text, command_names)
+    return text, [
+        section(to_slack(text)),
+        {
+            "type": "actions",
+            "block_id": "practice",
+            "elements": [
+                button("Practise now", PRACTICE_NEXT, practice_value(None), style="primary")
+            ],
+        },
+    ]
+
+
 ALL_TOPICS = "all-topics"
 _TOPIC = "topic:"
 
@@ -523,6 +543,15 @@ def leaderboard(message: LeaderboardMessage) -> tuple[str, Blocks]:
 WEAK_SHOWN = 3  # topics named under "Practise these"
 
 
+def team(message: TeamMemoryMessage) -> tuple[str, Blocks]:
+    """`/quiz stats team`: what the workspace's active players are forgetting."""
+    lines = [escape(line) for line in message.lines()]
+    blocks: Blocks = [section(f"*{lines[0]}*")]
+    if len(lines) > 1:
+        blocks += sections("\n".join(lines[1:]))
+    return fit(lines[0], FALLBACK_LIMIT), _cap(blocks)
+
+
 def stats(message: StatsMessage) -> tuple[str, Blocks]:
     name = escape(message.name)
     if not message.answered:
@@ -551,6 +580,15 @@ def stats(message: StatsMessage) -> tuple[str, Blocks]:
         weakest = ", ".join(escape(t.topic) for t in message.memory[:WEAK_SHOWN])
         blocks.append(section("*Memory by topic, weakest first*\n" + "\n".join(lines)))
         blocks.append(context(f"Practise these: {weakest} (`/quiz practice weak`)"))
+        blocks.append(
+            {
+                "type": "actions",
+                "block_id": "practice",
+                "elements": [
+                    button("Practise these", PRACTICE_NEXT, practice_value("weak"), style="primary")
+                ],
+            }
+        )
     text = f"{name}: {message.answered} answered, {message.accuracy:.0%} right"
     return text, blocks
 
@@ -571,4 +609,6 @@ def render(message: OutgoingMessage, now: datetime | None = None) -> tuple[str, 
         return leaderboard(message)
     if isinstance(message, StatsMessage):
         return stats(message)
+    if isinstance(message, PracticeReminder):
+        return practice_reminder(message, {})
     return notice(message)

@@ -29,11 +29,15 @@ e.g. `/quiz 5 gradient descent`; add `45s` for 45 s per question (default 30 s)
 • `/quiz stop` — stop the running quiz (its starter or an admin)
 • `/quiz practice [topic]` — questions only you see, cards due for review first \
 (`/quiz practice weak`: only your weakest topics)
+• `/quiz practice remind 09:00 [Zone]` — a private message Mon-Fri when cards are due \
+for you (zone: default your Slack profile's); `/quiz practice remind off` stops it
 • `/quiz daily HH:MM [Zone] [weekdays]` — daily question here, \
-e.g. `/quiz daily 09:00 Europe/Berlin mon-fri reveal=17:00 topic="loss"` (admins)
+e.g. `/quiz daily 09:00 Europe/Berlin mon-fri reveal=17:00 topic="loss"`; `pick=review` asks \
+cards this channel is forgetting (admins)
 • `/quiz daily off|status|now` — stop it, show it, post today's now (admins, except status)
 • `/quiz leaderboard [week|month|all] [channel]` — top 10 and your rank
-• `/quiz stats` — your answers, accuracy, streaks, weakest topics
+• `/quiz stats` — your answers, accuracy, streaks, weakest topics; \
+`/quiz stats team`: the topics the team is forgetting, cards nobody has seen
 • `/quiz topics` — what there is to ask about
 • `/quiz reports` — reported questions (admins); `/quiz reports keep|hold|void CARD`, \
 `/quiz reports accept CARD LETTER`, `/quiz reports hold-after N`
@@ -55,6 +59,13 @@ class StopQuiz:
 @dataclass(frozen=True, slots=True)
 class Practice:
     topic: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PracticeRemind:
+    """`/quiz practice remind 09:00 [Zone]` / `off`: the player's private reminder."""
+
+    words: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +99,7 @@ class Leaderboard:
 
 @dataclass(frozen=True, slots=True)
 class Stats:
-    pass
+    team: bool = False  # `/quiz stats team`: the workspace's active players
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +131,7 @@ Command = (
     StartQuiz
     | StopQuiz
     | Practice
+    | PracticeRemind
     | DailySet
     | DailyOff
     | DailyStatus
@@ -161,13 +173,17 @@ def parse(text: str) -> Command:
     if head == "stop":
         return StopQuiz() if not rest else Invalid("`/quiz stop` takes no more words.")
     if head == "practice":
+        if rest and rest[0].casefold() in ("remind", "reminder"):
+            return PracticeRemind(" ".join(rest[1:]))
         return Practice(" ".join(rest) or None)
     if head == "daily":
         return _parse_daily(rest)
     if head in ("leaderboard", "leaderboards", "board", "top"):
         return _parse_leaderboard(rest)
     if head in ("stats", "me"):
-        return Stats() if not rest else Invalid("`/quiz stats` takes no more words.")
+        if [w.casefold() for w in rest] == ["team"]:
+            return Stats(team=True)
+        return Stats() if not rest else Invalid("`/quiz stats` takes no more words (or `team`).")
     if head in ("reports", "report"):
         return _parse_reports(rest)
     if head == "topics":

@@ -41,7 +41,7 @@ from adapters import pacing
 from adapters.slack import blocks as kit
 from adapters.slack.markup import escape
 from bot.clock import Clock
-from bot.messages import Notice, OutgoingMessage
+from bot.messages import Notice, OutgoingMessage, PracticeReminder
 from bot.ports import Place, PostError, PostErrorKind
 
 log = logging.getLogger(__name__)
@@ -248,7 +248,18 @@ class SlackPoster:
         await self._post(place.channel_id, text, blocks)
 
     async def tell(self, place: Place, user_id: str, message: OutgoingMessage) -> bool:
-        """A direct message from the app (its Messages tab), naming the channel."""
+        """A direct message from the app (its Messages tab), naming the channel; a practice
+        reminder comes with its button instead."""
+        if isinstance(message, PracticeReminder):
+            from adapters.slack.app import COMMAND_NAMES  # the app builds this poster
+
+            text, blocks = kit.practice_reminder(message, COMMAND_NAMES)
+            try:
+                await self._post(user_id, text, blocks)
+            except Exception as error:
+                log.warning("could not remind %s: %s", user_id, error)
+                return False
+            return True
         body = message.text if isinstance(message, Notice) else str(message)
         text = f"About <#{escape(place.channel_id)}>: {escape(body)}"
         try:

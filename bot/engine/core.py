@@ -36,6 +36,7 @@ from bot.messages import (
     QuestionMessage,
     RevealMessage,
     StatsMessage,
+    TeamMemoryMessage,
     TopicMemory,
     command,
     option_letter,
@@ -44,6 +45,7 @@ from bot.ports import Place, Player, Poster, PostError
 from bot.questions import Question, QuestionMaker
 from bot.questions.answers import revealed_answer
 from bot.questions.matching import Reading, match
+from bot.render import fit
 from bot.scoring import streak_zone
 from bot.store.answers import TYPED_RIGHT
 from bot.store.db import Store, parse_ts, ts
@@ -1007,6 +1009,35 @@ class Engine:
         topic_of = {card_id: card.topic for card_id, card in self.cards.items()}
         found = memory.topic_memory(known, topic_of, self.clock.now()).values()
         return sorted(found, key=lambda t: (t.recall, t.topic))
+
+    async def team_memory(self, place: Place | None) -> TeamMemoryMessage:
+        """What the team is forgetting: per topic, the mean recall now of the active players
+        (answered in the place's server in the last `memory.ACTIVE_DAYS` days; no place: the
+        whole database), lowest first; and the cards none of them has answered yet."""
+        now = self.clock.now()
+        since = now - timedelta(days=memory.ACTIVE_DAYS)
+        if place is None or place.is_practice:
+            players, by_card = await self.storage.team_memory(None, None, since)
+        else:
+            players, by_card = await self.storage.team_memory(
+                place.platform, place.server_id, since
+            )
+        asked = {cid: c for cid, c in self.cards.items() if c.kind != "prompt"}
+        topic_of = {card_id: card.topic for card_id, card in asked.items()}
+        topics = memory.team_topics(by_card, topic_of, now)
+        unseen = sorted(
+            (c for cid, c in asked.items() if cid not in by_card), key=lambda c: (c.topic, c.id)
+        )
+        rng = random.Random(f"{now.date()}")  # a different handful each day, the same all day
+        sample = rng.sample(unseen, min(memory.UNSEEN_SHOWN, len(unseen))) if players else []
+        return TeamMemoryMessage(
+            players=players,
+            days=memory.ACTIVE_DAYS,
+            topics=tuple(topics),
+            cards=len(asked),
+            unseen=len(unseen),
+            unseen_sample=tuple((c.topic, fit(" ".join(c.question.split()), 90)) for c in sample),
+        )
 
     # -- upkeep -------------------------------------------------------------------------
 

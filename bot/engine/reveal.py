@@ -184,7 +184,7 @@ def _review(
     shown_for = answered_at - r.opened_at
     # Only a quiz or practice question opens as it is shown; a daily answer's wait says nothing.
     duration_ms = int(shown_for.total_seconds() * 1000) if r.mode != "daily" else None
-    card, _log = memory.review(before, rating, answered_at, duration_ms)
+    card = memory.reviewed(before, rating, answered_at)
     return Review(user_id, r.card_id, card, rating, card.last_review or answered_at, duration_ms)
 
 

@@ -32,7 +32,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.cards.model import Card
 from bot.clock import Clock
-from bot.engine import Engine
+from bot.engine import Engine, memory
 from bot.engine.periods import local_date, period_key
 from bot.messages import Notice, command
 from bot.ports import Place, PostError
@@ -53,6 +53,9 @@ from bot.store.processes import BEAT_EVERY, DEAD_AFTER
 log = logging.getLogger(__name__)
 
 DEFAULT_GRACE = timedelta(hours=2)
+# A `pick: review` schedule asks the players who answered in the channel within this window,
+# and never a card asked there within it.
+REVIEW_WINDOW = timedelta(days=30)
 CLAIM_LEASE = timedelta(minutes=2)  # time to pick a card between claiming and posting
 POSTING_LEASE = timedelta(minutes=10)  # an attempt older than this died with its process
 MIN_OPEN = timedelta(hours=1)  # a late post stays open at least this long
@@ -418,9 +421,15 @@ class DailyScheduler:
     ) -> SlotResult:
         prompt_day = spec.prompt_day is not None and day.weekday() == spec.prompt_day
         held = await self.engine.reports.held(place)  # reported cards wait for an admin
+        forgotten: list[str] = []
+        if spec.pick == "review" and not prompt_day:
+            # Recall as of the slot's own time, so a retry later that day picks the same card.
+            by_card, asked = await self.db.channel_memory(place, slot.utc - REVIEW_WINDOW)
+            forgotten = memory.most_forgotten(by_card, slot.utc, leave_out=asked)
         picked = self.pick(
-            place, day, spec, prompt=prompt_day, uses=await self.db.card_uses(place), held=held
-        )
+            place, day, spec, prompt=prompt_day, uses=await self.db.card_uses(place), held=held,
+            first=forgotten,
+        )  # fmt: skip
         if picked is None and prompt_day:
             picked = self.pick(
                 place, day, spec, prompt=False, uses=await self.db.card_uses(place), held=held
@@ -577,18 +586,23 @@ class DailyScheduler:
         prompt: bool,
         uses: dict[str, int],
         held: set[str] | frozenset[str] = frozenset(),
+        first: list[str] | None = None,
     ) -> Question | None:
         """The day's question: a card from the least-used ones (a card comes back only when
         every eligible card has had its turn: a new cycle), drawn with a seed made of the
         channel and the date, so every process and every retry picks the same. `held`: cards
-        reported here and waiting for an admin, never picked."""
+        reported here and waiting for an admin, never picked. Cards named in `first` (a
+        `pick: review` schedule: the ones the channel is forgetting, most forgotten first) are
+        tried before the rotation, when the schedule allows them."""
         cards = tuple(c for c in self._eligible(spec, prompt) if c.id not in held)
         if not cards:
             return None
         seed = f"{'|'.join(key(place))}|{day.isoformat()}"
         rng = random.Random(seed)
         maker = self._maker()
-        for card in Picker.rotation_order(cards, uses, rng):
+        allowed = {card.id: card for card in cards}
+        preferred = [allowed[card_id] for card_id in first or () if card_id in allowed]
+        for card in (*preferred, *Picker.rotation_order(cards, uses, rng)):
             if prompt:
                 return maker.prompt(card)
             formats = list(spec.formats)

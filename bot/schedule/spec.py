@@ -61,7 +61,11 @@ _KEYS = {
     "weekly_leaderboard": "weekly_leaderboard",
     "leaderboard": "weekly_leaderboard",
     "enabled": "enabled",
+    "pick": "pick",
 }
+# How the day's card is chosen: `rotation` (every eligible card in turn) or `review` (the card
+# the channel's active players are most likely forgetting, by their FSRS memory).
+PICKS = ("rotation", "review")
 _YES = ("on", "yes", "true", "1", "weekly")
 _NO = ("off", "no", "false", "0", "none")
 
@@ -79,6 +83,7 @@ class DailySpec:
     prompt_day: int | None = None  # that weekday's post is a discussion prompt, not scored
     weekly_leaderboard: bool = False
     enabled: bool = True
+    pick: str = "rotation"
 
     @property
     def zone(self) -> ZoneInfo:
@@ -109,6 +114,8 @@ class DailySpec:
             parts.append(f"discussion prompt on {WEEKDAY_NAMES[self.prompt_day]}")
         if self.weekly_leaderboard:
             parts.append("weekly leaderboard")
+        if self.pick == "review":
+            parts.append("the card the channel is forgetting (pick review)")
         return ", ".join(parts)
 
     def to_row(self) -> dict[str, object]:
@@ -126,6 +133,7 @@ class DailySpec:
             else None,
             "weekly_leaderboard": int(self.weekly_leaderboard),
             "enabled": int(self.enabled),
+            "pick": self.pick,
         }
 
     @classmethod
@@ -144,6 +152,7 @@ class DailySpec:
                 "prompt_day": _opt(row["prompt_weekday"]) or "none",
                 "weekly_leaderboard": "on" if row["weekly_leaderboard"] else "off",
                 "enabled": "on" if row["enabled"] else "off",
+                "pick": str(row.get("pick") or "rotation"),
             }
         )
 
@@ -182,7 +191,7 @@ def parse_spec(values: Mapping[str, str | None], base: DailySpec | None = None) 
     """A checked spec from raw words; keys missing or None keep `base`'s (or default) value.
 
     Keys: time, tz, weekdays, reveal, deck, topic, level, formats, prompt_day,
-    weekly_leaderboard, enabled (and the aliases in `_KEYS`). `deck`/`topic`/`level` given as
+    weekly_leaderboard, enabled, pick (and the aliases in `_KEYS`). `deck`/`topic`/`level` given as
     "any" or "" clear the filter.
     """
     spec = base or DailySpec()
@@ -221,6 +230,11 @@ def parse_spec(values: Mapping[str, str | None], base: DailySpec | None = None) 
             changes["weekly_leaderboard"] = parse_switch(text, "weekly leaderboard setting")
         elif key == "enabled":
             changes["enabled"] = parse_switch(text, "enabled setting")
+        elif key == "pick":
+            word = text.strip().casefold()
+            if word not in PICKS:
+                raise SpecError(f"Bad pick '{text}'. Use {' or '.join(PICKS)}.")
+            changes["pick"] = word
     spec = dataclasses.replace(spec, **changes)  # type: ignore[arg-type]
     check_reveal_after_post(spec.at, spec.reveal)
     return spec

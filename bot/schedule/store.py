@@ -22,9 +22,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from fsrs import Card as FsrsCard
+
 from bot.ports import Place
 from bot.schedule.spec import DailySpec
-from bot.store import processes, rounds
+from bot.store import memory, processes, rounds
 from bot.store.db import Connection, Store, parse_ts, ts
 
 _KEY = "platform=? AND server_id=? AND channel_id=?"
@@ -413,6 +415,20 @@ class DailyStore:
         were cancelled by the engine and do not count)."""
         return self.store.read(functools.partial(rounds.daily_card_uses, place=place))
 
+    def channel_memory(
+        self, place: Place, since: datetime
+    ) -> asyncio.Future[tuple[dict[str, list[FsrsCard]], set[str]]]:
+        """The channel's active players' memory per card, and the cards asked there since."""
+        return self.store.read(
+            functools.partial(
+                memory.channel_memory,
+                platform=place.platform,
+                server_id=place.server_id,
+                channel_id=place.channel_id,
+                since=since,
+            )
+        )
+
     def round_state(self, round_id: int) -> asyncio.Future[str | None]:
         return self.store.read(functools.partial(rounds.state_of, round_id=round_id))
 
@@ -622,7 +638,7 @@ def _id_in(updated_by: str | None) -> str | None:
 
 _SPEC_COLUMNS = (
     "post_time", "tz", "weekdays", "reveal", "deck", "topic", "level", "formats",
-    "prompt_weekday", "weekly_leaderboard", "enabled",
+    "prompt_weekday", "weekly_leaderboard", "enabled", "pick",
 )  # fmt: skip
 # Named in this order so the spec's values are one slice of the row.
 _SELECT_SCHEDULE = (

@@ -4,6 +4,7 @@ review log it came from (`reviews`, one row per scored answer), written by the r
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 from fsrs import Card, State
 
@@ -75,57 +76,76 @@ def player_cards(conn: Connection, platform: str, user_id: str) -> dict[str, Car
 
 def save_reviews(conn: Connection, platform: str, round_id: int, reviews: list[Review]) -> None:
     """Store each player's card as the review left it, and the review in the log; in bulk,
-    as a reveal may carry a thousand answers."""
+    as a reveal may carry a thousand answers. A card read from here carries its row id
+    (`Card.card_id`), so it is updated by that id; only a player's first card of this card
+    is inserted, its new id returned by the insert itself."""
+    states = [_state(rv) for rv in reviews]  # each instant formatted once: the costly part
     conn.executemany(
-        "INSERT INTO memory (platform, user_id, card_id, state, step, stability, difficulty,"
-        " due, last_review) VALUES (?,?,?,?,?,?,?,?,?)"
-        " ON CONFLICT (platform, user_id, card_id) DO UPDATE SET state=excluded.state,"
-        " step=excluded.step, stability=excluded.stability, difficulty=excluded.difficulty,"
-        " due=excluded.due, last_review=excluded.last_review",
-        [
-            (
-                platform, rv.user_id, rv.card_id, int(rv.card.state), rv.card.step,
-                rv.card.stability, rv.card.difficulty, ts(rv.card.due),
-                ts(rv.card.last_review) if rv.card.last_review else None,
-            )
-            for rv in reviews
-        ],
-    )  # fmt: skip
-    ids: dict[tuple[str, str], int] = {}
-    by_card: dict[str, list[str]] = {}
-    for rv in reviews:
-        by_card.setdefault(rv.card_id, []).append(rv.user_id)
-    for card_id, user_ids in by_card.items():
-        for start in range(0, len(user_ids), CHUNK):
-            chunk = user_ids[start : start + CHUNK]
-            marks = ",".join("?" * len(chunk))
-            rows = conn.execute(
-                f"SELECT user_id, id FROM memory WHERE platform=? AND card_id=?"
-                f" AND user_id IN ({marks})",
-                (platform, card_id, *chunk),
-            )
-            ids.update(((user_id, card_id), memory_id) for user_id, memory_id in rows)
+        "UPDATE memory SET state=?, step=?, stability=?, difficulty=?, due=?, last_review=?"
+        " WHERE id=?",
+        [(*st, rv.card.card_id) for rv, st in zip(reviews, states, strict=True) if rv.card.card_id],
+    )
+    ids = {(rv.user_id, rv.card_id): rv.card.card_id for rv in reviews if rv.card.card_id}
+    first = [
+        (platform, rv.user_id, rv.card_id, *st)
+        for rv, st in zip(reviews, states, strict=True)
+        if not rv.card.card_id
+    ]
+    # One statement per chunk that also returns the new rows' ids (executemany cannot).
+    for start in range(0, len(first), CHUNK):
+        chunk = first[start : start + CHUNK]
+        rows = conn.execute(
+            "INSERT INTO memory (platform, user_id, card_id, state, step, stability, difficulty,"
+            " due, last_review) VALUES "
+            + ",".join(["(?,?,?,?,?,?,?,?,?)"] * len(chunk))
+            + " ON CONFLICT (platform, user_id, card_id) DO UPDATE SET state=excluded.state,"
+            " step=excluded.step, stability=excluded.stability, difficulty=excluded.difficulty,"
+            " due=excluded.due, last_review=excluded.last_review RETURNING user_id, card_id, id",
+            [v for row in chunk for v in row],
+        )
+        ids.update(((user_id, card_id), memory_id) for user_id, card_id, memory_id in rows)
     conn.executemany(
-        "INSERT INTO reviews (memory_id, round_id, rating, reviewed_at,"
-        " duration_ms) VALUES (?,?,?,?,?) ON CONFLICT (memory_id, round_id) DO NOTHING",
+        "INSERT INTO reviews (memory_id, round_id, rating, reviewed_at, duration_ms)"
+        " VALUES (?,?,?,?,?) ON CONFLICT (memory_id, round_id) DO NOTHING",
         [
-            (ids[rv.user_id, rv.card_id], round_id, int(rv.rating), ts(rv.reviewed_at),
+            (ids[rv.user_id, rv.card_id], round_id, int(rv.rating),
+             st[5] if rv.reviewed_at == rv.card.last_review else _text(rv.reviewed_at),
              rv.duration_ms)
-            for rv in reviews
+            for rv, st in zip(reviews, states, strict=True)
         ],
     )  # fmt: skip
+
+
+def _state(rv: Review) -> tuple[int, int | None, float | None, float | None, str, str | None]:
+    card = rv.card
+    last = card.last_review
+    return (
+        int(card.state), card.step, card.stability, card.difficulty, _text(card.due),
+        _text(last) if last is not None else None,
+    )  # fmt: skip
+
+
+def _text(when: datetime) -> str:
+    """`ts` without its cache: a reveal's thousand instants are all different, and FSRS's
+    are UTC already."""
+    if when.tzinfo is UTC:
+        return when.isoformat(timespec="microseconds")[:-6] + "Z"
+    return ts(when)
+
+
+_STATES = {int(s): s for s in State}  # a dict lookup: calling State(n) is slow, per row
 
 
 def _card(row: tuple[object, ...]) -> Card:
     memory_id, state, step, stability, difficulty, due, last_review = row
     return Card(
-        card_id=int(memory_id),  # type: ignore[call-overload]
-        state=State(int(state)),  # type: ignore[call-overload]
-        step=step,  # type: ignore[arg-type]
-        stability=stability,  # type: ignore[arg-type]
-        difficulty=difficulty,  # type: ignore[arg-type]
-        due=parse_ts(str(due)),
-        last_review=parse_ts(str(last_review)) if last_review else None,
+        int(memory_id),  # type: ignore[call-overload]
+        _STATES[state],  # type: ignore[index]
+        step,  # type: ignore[arg-type]
+        stability,  # type: ignore[arg-type]
+        difficulty,  # type: ignore[arg-type]
+        parse_ts(str(due)),
+        parse_ts(str(last_review)) if last_review else None,
     )
 
 
@@ -181,3 +201,79 @@ def answer_rows(conn: Connection) -> list[tuple[object, ...]]:
         " ORDER BY a.answered_at, r.id, a.user_id"
     )
     return [(*r[:9], r[13] if r[13] is not None else chr(ord("A") + r[9]), *r[10:13]) for r in rows]
+
+
+def channel_memory(
+    conn: Connection, platform: str, server_id: str, channel_id: str, since: datetime
+) -> tuple[dict[str, list[Card]], set[str]]:
+    """The memory of a channel's active players (those who answered a daily or quiz question
+    there since `since`), per card; and the cards asked there since `since`."""
+    where = (
+        "r.platform=? AND r.server_id=? AND r.channel_id=? AND r.opened_at >= ?"
+        " AND r.mode != 'practice'"
+    )
+    params = (platform, server_id, channel_id, ts(since))
+    players = [
+        row[0]
+        for row in conn.execute(
+            f"SELECT DISTINCT a.user_id FROM rounds r JOIN answers a ON a.round_id = r.id"
+            f" WHERE {where}",
+            params,
+        )
+    ]
+    asked = {
+        row[0]
+        for row in conn.execute(
+            f"SELECT DISTINCT r.card_id FROM rounds r WHERE {where} AND r.state != 'cancelled'",
+            params,
+        )
+    }
+    by_card: dict[str, list[Card]] = {}
+    for start in range(0, len(players), CHUNK):
+        chunk = players[start : start + CHUNK]
+        marks = ",".join("?" * len(chunk))
+        rows = conn.execute(
+            f"SELECT card_id, {_COLUMNS} FROM memory WHERE platform=? AND user_id IN ({marks})",
+            (platform, *chunk),
+        )
+        for row in rows:
+            by_card.setdefault(row[0], []).append(_card(tuple(row[1:])))
+    return by_card, asked
+
+
+def team_memory(
+    conn: Connection, platform: str | None, server_id: str | None, since: datetime
+) -> tuple[int, dict[str, list[tuple[str, Card]]]]:
+    """The team's active players (answered since `since`: in one server's daily questions and
+    quizzes, or, with no platform, anywhere) and their memory, per card: ("platform:user id",
+    FSRS card) for each of them who has seen it."""
+    if platform is None:
+        rows = conn.execute(
+            "SELECT DISTINCT r.platform, a.user_id FROM answers a JOIN rounds r"
+            " ON r.id = a.round_id WHERE a.answered_at >= ?",
+            (ts(since),),
+        )
+    else:
+        rows = conn.execute(
+            "SELECT DISTINCT r.platform, a.user_id FROM rounds r JOIN answers a"
+            " ON a.round_id = r.id WHERE r.platform=? AND r.server_id=? AND r.mode != 'practice'"
+            " AND a.answered_at >= ?",
+            (platform, server_id, ts(since)),
+        )
+    players: dict[str, list[str]] = {}
+    for who_platform, user_id in rows:
+        players.setdefault(who_platform, []).append(user_id)
+    by_card: dict[str, list[tuple[str, Card]]] = {}
+    for who_platform, user_ids in players.items():
+        for start in range(0, len(user_ids), CHUNK):
+            chunk = user_ids[start : start + CHUNK]
+            marks = ",".join("?" * len(chunk))
+            found = conn.execute(
+                f"SELECT card_id, user_id, {_COLUMNS} FROM memory WHERE platform=?"
+                f" AND user_id IN ({marks})",
+                (who_platform, *chunk),
+            )
+            for row in found:
+                who = f"{who_platform}:{row[1]}"
+                by_card.setdefault(row[0], []).append((who, _card(tuple(row[2:]))))
+    return sum(len(u) for u in players.values()), by_card

@@ -484,6 +484,38 @@ ALTER TABLE answers ADD COLUMN read_as TEXT;
     # its rotation until an admin decides; a regrade marks the rounds it changed (see
     # bot/store/reports.py and bot/store/regrades.py).
     (9, REPORTS_SQL),
+    # Practice that follows memory, for the team: a daily schedule may pick the card its
+    # channel's players are forgetting; a player may ask for a private practice reminder at a
+    # local time on working days, sent at most once per local date (one claim row per player
+    # per date, as daily_slots does for channels).
+    (
+        10,
+        """
+ALTER TABLE daily_schedules ADD COLUMN pick TEXT NOT NULL DEFAULT 'rotation';
+
+CREATE TABLE practice_reminders (
+    platform    TEXT NOT NULL,
+    user_id     TEXT NOT NULL,
+    remind_at   TEXT NOT NULL,              -- HH:MM local
+    tz          TEXT NOT NULL,              -- IANA name
+    server_id   TEXT,                       -- where it was asked for
+    channel_id  TEXT,
+    set_at      TEXT NOT NULL,
+    PRIMARY KEY (platform, user_id)
+);
+
+CREATE TABLE practice_reminder_days (
+    platform    TEXT NOT NULL,
+    user_id     TEXT NOT NULL,
+    local_date  TEXT NOT NULL,              -- YYYY-MM-DD in the reminder's zone
+    state       TEXT NOT NULL CHECK (state IN ('claimed', 'sent', 'nothing_due', 'failed')),
+    due_cards   INTEGER,
+    claimed_at  TEXT NOT NULL,
+    done_at     TEXT,
+    PRIMARY KEY (platform, user_id, local_date)
+);
+""",
+    ),
     # Several `quizbot run` processes on one database: each process's heartbeat (a claim held
     # by a process that stopped beating is taken over at once, not when its lease runs out),
     # the deliveries already taken (a platform's retry reaching another process is

@@ -6,7 +6,6 @@ functions run there."""
 from __future__ import annotations
 
 import functools
-import sqlite3
 from asyncio import Future
 from collections.abc import Callable
 from datetime import date, datetime
@@ -28,7 +27,7 @@ from bot.store import (
     rounds,
     scores,
 )
-from bot.store.db import Store, parse_ts
+from bot.store.db import Connection, Store, parse_ts
 from bot.store.records import (
     BoardSlice,
     CardReport,
@@ -241,6 +240,13 @@ class SqliteStorage:
     def player_memory(self, platform: str, user_id: str) -> Future[dict[str, Card]]:
         return self.store.read(_p(memory.player_cards, platform=platform, user_id=user_id))
 
+    def team_memory(
+        self, platform: str | None, server_id: str | None, since: datetime
+    ) -> Future[tuple[int, dict[str, list[tuple[str, Card]]]]]:
+        return self.store.read(
+            _p(memory.team_memory, platform=platform, server_id=server_id, since=since)
+        )
+
     # -- reports of bad questions -------------------------------------------------------
 
     def add_report(self, report: CardReport) -> Future[bool]:
@@ -307,17 +313,17 @@ class _Facts:
     def __init__(self, round_id: int) -> None:
         self.round_id = round_id
 
-    def __call__(self, conn: sqlite3.Connection) -> RoundFacts | None:
+    def __call__(self, conn: Connection) -> RoundFacts | None:
         row = conn.execute(rounds.SELECT_FACTS, (self.round_id,)).fetchone()
         return dict(row) if row else None
 
 
-def _next_due(conn: sqlite3.Connection) -> datetime | None:
+def _next_due(conn: Connection) -> datetime | None:
     found = [t for t in (rounds.earliest_close(conn), quizzes.earliest_next(conn)) if t]
     return parse_ts(min(found)) if found else None
 
 
-def _quiz_results(conn: sqlite3.Connection, quiz_id: int, limit: int) -> QuizResults | None:
+def _quiz_results(conn: Connection, quiz_id: int, limit: int) -> QuizResults | None:
     quiz = quizzes.get(conn, quiz_id)
     if quiz is None:
         return None
@@ -326,7 +332,7 @@ def _quiz_results(conn: sqlite3.Connection, quiz_id: int, limit: int) -> QuizRes
     )
 
 
-def _reveal(conn: sqlite3.Connection, round_id: int, now: datetime, settle: Settle[T]) -> T | None:
+def _reveal(conn: Connection, round_id: int, now: datetime, settle: Settle[T]) -> T | None:
     """The reveal transaction: claim, read, let the engine settle, write it all."""
     claimed = rounds.claim_reveal(conn, round_id, now)
     if claimed is None:

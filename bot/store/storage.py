@@ -181,6 +181,13 @@ class QuizStorage(Protocol):
         """The player's FSRS card for each card they have answered, by card id."""
         ...
 
+    def team_memory(
+        self, platform: str | None, server_id: str | None, since: datetime
+    ) -> Awaitable[tuple[int, dict[str, list[tuple[str, Card]]]]]:
+        """(active players, their FSRS cards by card id): those who answered in the server's
+        daily questions and quizzes since `since` (no platform: anywhere)."""
+        ...
+
     # -- several processes on one database ------------------------------------------------
     def first_delivery(self, key: str, now: datetime) -> Awaitable[bool]:
         """True for the first process to take platform delivery `key` (remembered for an

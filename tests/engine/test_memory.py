@@ -178,3 +178,72 @@ async def test_stats_show_memory_by_topic_weakest_first(engine, clock, cards):
     assert (act.seen, act.due_now, act.due_this_week) == (1, 1, 1)
     assert (opt.seen, opt.due_now, opt.due_this_week) == (1, 1, 1)
     assert 0 < act.recall < opt.recall < 1
+
+
+def test_a_review_is_exactly_what_fsrs_itself_decides():
+    """`memory.review` works each card state out once and reuses it; the card it gives must be
+    the library's own, field for field, over random histories of ratings and gaps."""
+    rng = random.Random(19)
+    for _ in range(200):
+        ours: Card | None = None
+        theirs = Card(card_id=0, due=START)
+        at = START
+        for _ in range(rng.randint(1, 12)):
+            gap = rng.choice([5, 70, 3_600, 86_399, 86_400, 400_000]) * rng.random()
+            at += timedelta(seconds=gap)
+            rating = rng.choice(list(Rating))
+            ours, log = memory.review(ours, rating, at, 1234)
+            theirs, _ = memory.SCHEDULER.review_card(theirs, rating, at)
+            assert (ours.state, ours.step, ours.due, ours.last_review) == (
+                theirs.state, theirs.step, theirs.due, theirs.last_review
+            )  # fmt: skip
+            assert (ours.stability, ours.difficulty) == (theirs.stability, theirs.difficulty)
+            assert (log.rating, log.review_datetime, log.review_duration) == (rating, at, 1234)
+
+
+async def test_team_memory_names_the_topics_forgotten_most_and_the_cards_nobody_saw(
+    engine, cards, clock
+):
+    from bot.ports import Place
+
+    async def daily(card, answers, at):
+        clock.set(at)
+        round_id = await engine.open_round(
+            CHANNEL, question_for(card), "daily", at + timedelta(hours=8)
+        )
+        for who, option in answers:
+            await engine.answer(round_id, player(who), option)
+        clock.set(at + timedelta(hours=8))
+        await engine.reveal(round_id)
+
+    activations = [c for c in cards if c.topic == "Activations"]
+    optimisers = [c for c in cards if c.topic == "Optimisers"]
+    # Two players: both miss an Activations card; one knows an Optimisers card well.
+    await daily(activations[0], [(1, WRONG), (2, WRONG)], START)
+    await daily(optimisers[0], [(1, RIGHT)], START + timedelta(days=1))
+    # Someone who answered only in another server is not on this team.
+    elsewhere = Place("discord", "guild2", "chan9")
+    clock.set(START + timedelta(days=2))
+    round_id = await engine.open_round(
+        elsewhere, question_for(optimisers[1]), "daily", START + timedelta(days=2, hours=8)
+    )
+    await engine.answer(round_id, player(9), WRONG)
+    clock.set(START + timedelta(days=2, hours=8))
+    await engine.reveal(round_id)
+
+    team = await engine.team_memory(CHANNEL)
+    assert team.players == 2 and team.days == 30
+    assert [(t.topic, t.players) for t in team.topics] == [("Activations", 2), ("Optimisers", 1)]
+    assert team.topics[0].recall < team.topics[1].recall
+    assert (team.cards, team.unseen) == (12, 10)
+    assert len(team.unseen_sample) == 5
+    seen = {activations[0].question, optimisers[0].question}
+    assert not seen & {question for _, question in team.unseen_sample}
+    assert "Activations: recall" in "\n".join(team.lines())
+
+    # Forty days on, nobody has answered in the last 30 days: no active players.
+    clock.set(START + timedelta(days=40))
+    quiet = await engine.team_memory(CHANNEL)
+    assert quiet.players == 0 and quiet.lines() == [
+        "Nobody has answered here in the last 30 days yet."
+    ]

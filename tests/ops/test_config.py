@@ -105,3 +105,49 @@ def test_logs_never_contain_tokens_even_in_tracebacks():
     lines = [json.loads(line) for line in text.splitlines()]
     assert lines[0]["message"] == "connecting with ***"
     assert "401 for Bot ***" in lines[1]["error"]
+
+
+def test_fsrs_parameters_fitted_elsewhere_are_read_and_checked(tmp_path):
+    from fsrs import Card, Rating
+    from fsrs.scheduler import DEFAULT_PARAMETERS
+
+    from bot.engine import memory
+
+    fitted = list(DEFAULT_PARAMETERS)
+    fitted[2] = 6.5  # a Good first answer remembered longer than by default
+    text = ", ".join(str(x) for x in fitted)
+    settings = load_settings({"QUIZBOT_FSRS_PARAMETERS": text}, db=str(tmp_path / "q.db"))
+    assert settings.fsrs_parameters == tuple(fitted)
+    # FSRS-5's 19 numbers are FSRS-6 with its two additions neutral.
+    five = load_settings({"QUIZBOT_FSRS_PARAMETERS": text.rsplit(",", 2)[0]})
+    assert five.fsrs_parameters == (*fitted[:19], 0.0, 0.5)
+    toml = tmp_path / "q.toml"
+    toml.write_text(f"quizbot_fsrs_parameters = {fitted!r}\n")
+    assert load_settings({"QUIZBOT_CONFIG": str(toml)}).fsrs_parameters == tuple(fitted)
+    assert load_settings({}).fsrs_parameters is None
+
+    first = Card(card_id=0, due=memory._ORIGIN)
+    try:
+        memory.use_parameters(settings.fsrs_parameters)
+        card, _ = memory.review(None, Rating.Good, memory._ORIGIN)
+        assert card.stability == 6.5
+        assert card.due == memory.SCHEDULER.review_card(first, Rating.Good, memory._ORIGIN)[0].due
+    finally:
+        memory.use_parameters(None)
+    assert memory.review(None, Rating.Good, memory._ORIGIN)[0].stability == DEFAULT_PARAMETERS[2]
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("0.2, 1.2", "has 2 numbers; FSRS needs 21"),
+        ("0.2, one, 2.3", "is not a list of numbers"),
+        (",".join(["100"] * 21), "parameters[4] = 100.0 is out of bounds"),
+    ],
+)
+def test_bad_fsrs_parameters_say_what_is_wrong(text, says):
+    with pytest.raises(ConfigError) as raised:
+        load_settings({"QUIZBOT_FSRS_PARAMETERS": text})
+    assert says in str(raised.value)
+    assert "QUIZBOT_FSRS_PARAMETERS" in str(raised.value)
+    assert "\n" not in str(raised.value)

@@ -28,6 +28,7 @@ from adapters.discord.replies import (
 from bot.messages import Notice
 from bot.ports import Place, Player
 from bot.questions.formats import DAILY_FORMATS, MIXED
+from bot.schedule.spec import PICKS
 
 if TYPE_CHECKING:
     from bot.schedule.service import DailyService
@@ -88,10 +89,12 @@ def add_to(tree: app_commands.CommandTree) -> None:
         topic="Only cards of this topic (default: every deck)",
         fmt="How it is asked: choice, cloze, typed, or mixed (choice and cloze, the default)",
         channel="Where to post (default: this channel)",
+        pick="rotation: every card in turn (default); review: the card this channel forgets",
     )
     @app_commands.rename(fmt="format")
     @app_commands.choices(
-        fmt=[app_commands.Choice(name=f, value=f) for f in (*DAILY_FORMATS, MIXED)]
+        fmt=[app_commands.Choice(name=f, value=f) for f in (*DAILY_FORMATS, MIXED)],
+        pick=[app_commands.Choice(name=p, value=p) for p in PICKS],
     )
     @app_commands.autocomplete(timezone=time_zones, topic=deck_topics)
     async def set_daily(
@@ -103,6 +106,7 @@ def add_to(tree: app_commands.CommandTree) -> None:
         topic: str | None = None,
         fmt: str | None = None,
         channel: discord.TextChannel | None = None,
+        pick: str | None = None,
     ) -> None:
         if await _refuse_non_admin(interaction):
             return
@@ -115,6 +119,8 @@ def add_to(tree: app_commands.CommandTree) -> None:
             spec["topic"] = topic
         if fmt:
             spec["formats"] = fmt
+        if pick:
+            spec["pick"] = pick
         await _run(
             interaction,
             channel,

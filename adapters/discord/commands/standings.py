@@ -7,7 +7,8 @@ from typing import Literal
 import discord
 from discord import app_commands
 
-from adapters.discord.embeds import leaderboard_embed, stats_embed
+from adapters.discord.buttons import next_button
+from adapters.discord.embeds import leaderboard_embed, stats_embed, team_embed
 from adapters.discord.replies import place_of, player_of, respond, services_of, within_deadline
 
 
@@ -33,11 +34,26 @@ def add_to(tree: app_commands.CommandTree) -> None:
         await respond(interaction, embed=leaderboard_embed(board), ephemeral=False)
 
     @tree.command(name="stats", description="Answers, accuracy, streaks and weakest topics")
-    @app_commands.describe(member="Whose stats (default: yours)")
-    async def stats(interaction: discord.Interaction, member: discord.User | None = None) -> None:
+    @app_commands.describe(
+        member="Whose stats (default: yours)",
+        team="The team instead: topics it is forgetting, cards nobody has seen",
+    )
+    async def stats(
+        interaction: discord.Interaction, member: discord.User | None = None, team: bool = False
+    ) -> None:
         engine = services_of(interaction).engine
         place = place_of(interaction) if interaction.guild_id else None
+        if team:
+            found = await within_deadline(interaction, engine.team_memory(place))
+            await respond(interaction, embed=team_embed(found))
+            return
         message = await within_deadline(
             interaction, engine.stats(player_of(interaction, member), place)
         )
+        if message.memory and (member is None or member.id == interaction.user.id):
+            # Your own weakest topics: one click practises them (`/practice topic:weak`).
+            view = discord.ui.View(timeout=None)
+            view.add_item(next_button("weak", label="Practise these"))
+            await respond(interaction, embed=stats_embed(message), view=view)
+            return
         await respond(interaction, embed=stats_embed(message))

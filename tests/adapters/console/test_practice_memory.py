@@ -41,6 +41,16 @@ def test_practice_in_the_terminal_feeds_stats_and_the_review_log(tmp_path):
     assert all(0 <= t["recall"] <= 1 for t in found["topics"])
     assert 1 <= len(found["weakest"]) <= 3
 
+    team = quizbot("stats", "--team", "--json", db=db)
+    assert team.returncode == 0, team.stderr
+    found_team = json.loads(team.stdout)
+    assert found_team["players"] == 1 and found_team["days"] == 30
+    assert sum(t["players"] for t in found_team["topics"]) >= 1
+    assert found_team["unseen"] == found_team["cards"] - 4
+    assert "Cards nobody has seen yet" in quizbot("stats", "--team", db=db).stdout
+    both = quizbot("stats", "--team", "--user", "ada", db=db)
+    assert both.returncode == 2 and "not allowed with" in both.stderr
+
     table = quizbot("stats", "--user", "ADA", db=db)  # a name in any case
     assert table.returncode == 0 and "Recall now" in table.stdout
     assert "Practise these:" in table.stdout
