@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from bot.scoring import hint_label
+
 OPTION_LETTERS = "ABCDEFGHIJ"
 
 
@@ -45,6 +47,14 @@ class QuestionMessage:
     mode: str  # "daily" | "quiz" | "practice"
     position: str | None = None  # "2/5" inside a quick quiz
     zone: str = "UTC"  # IANA zone to show closes_at in
+
+    @property
+    def hint_label(self) -> str | None:
+        """The hint's button, its cost shown up front; None when there is no hint to ask for
+        (a discussion prompt)."""
+        if self.format == "prompt":
+            return None
+        return hint_label(self.level)
 
 
 @dataclass(frozen=True, slots=True)

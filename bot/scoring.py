@@ -8,6 +8,12 @@ A correct answer earns
   so guessing never costs anything.
 - **Level weight**: cards from the "Refined / Interview-Ready" tables (level `advanced`) are
   worth `ADVANCED_WEIGHT` (×1.5, so 15 base points); `core` cards ×1.
+- **Hint**: any scored question offers one hint per player, before they answer (a choice
+  question loses two wrong options; a typed or cloze question shows the first letter of each
+  word of its answer and the answer's length). A right answer given after a hint earns half
+  the base points (`hint_cost`: 5 of 10, 7 of 15; the cost is on the hint's button), its
+  speed and streak bonuses unchanged; a wrong one earns 0 as always. Taking the hint counts
+  however the answer comes afterwards, and a hint asked for after answering is refused.
 - **Speed bonus**: up to `SPEED_BONUS_MAX` (+5), by the share of the round's open window that
   had passed when the answer was given (30 s in a quick quiz, hours for the daily question):
 
@@ -89,12 +95,14 @@ def score_answer(
     closes_at: datetime,
     answered_at: datetime,
     days_before: int = 0,
+    hinted: bool = False,
 ) -> Score:
     """Points for one answer. `days_before`: the unbroken run of streak days just before the
-    answer's own day (`run_before`), which earns the streak bonus on a daily answer."""
+    answer's own day (`run_before`), which earns the streak bonus on a daily answer.
+    `hinted`: the player took the question's hint before answering (`hint_cost`)."""
     if not correct:
         return Score(0)
-    base = base_points(level)
+    base = base_points(level) - (hint_cost(level) if hinted else 0)
     speed = speed_bonus(opened_at, closes_at, answered_at)
     streak = streak_bonus(days_before) if mode == "daily" else 0
     return Score(base + speed + streak, base, speed, streak)
@@ -103,6 +111,16 @@ def score_answer(
 def base_points(level: str | None) -> int:
     """What a correct answer earns before any bonus: 10, or 15 for an advanced card."""
     return round(BASE_POINTS * (ADVANCED_WEIGHT if level == "advanced" else 1.0))
+
+
+def hint_cost(level: str | None) -> int:
+    """The base points a hint takes off a right answer: half, rounded down (5 of 10, 7 of 15)."""
+    return base_points(level) // 2
+
+
+def hint_label(level: str | None) -> str:
+    """The hint's button, saying its cost up front: "Hint (-5 points)"."""
+    return f"Hint (-{hint_cost(level)} points)"
 
 
 def speed_bonus(opened_at: datetime, closes_at: datetime, answered_at: datetime) -> int:

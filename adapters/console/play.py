@@ -17,12 +17,14 @@ import select
 import shlex
 import signal
 import socket
+import string
 import sys
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 from rich.console import Console, Group, RenderableType
+from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -38,7 +40,7 @@ from bot.ports import Place, Player
 from bot.questions import QuestionMaker
 from bot.questions.picker import TopicError
 from bot.render import to_terminal
-from bot.scoring import base_points
+from bot.scoring import base_points, hint_cost, hint_label
 from bot.store import Store, StoreError
 
 PLACE = Place("console", "local", "terminal")
@@ -58,6 +60,7 @@ class TerminalPoster:
         self.asked = 0
         self.quiet = False  # set while closing an unanswered round on quit
         self.score = 0
+        self.hinted: set[int] = set()  # rounds whose hint the player took
 
     async def post(self, place: Place, message: OutgoingMessage) -> str:
         if isinstance(message, QuestionMessage):
@@ -99,7 +102,9 @@ class TerminalPoster:
             correct = r.accepted[0]
         verdict = (
             Text(
-                f"Right! +{points} points ({points_breakdown(points, r.level)})", style="bold green"
+                f"Right! +{points} points "
+                f"({points_breakdown(points, r.level, hinted=r.round_id in self.hinted)})",
+                style="bold green",
             )
             if points
             else Text(f"The answer was {correct}.", style="bold red")
@@ -130,11 +135,15 @@ class TerminalPoster:
         self.console.print(Panel(Group(*parts), title=f"Reveal: {correct}", title_align="left"))
 
 
-def points_breakdown(points: int, level: str | None) -> str:
+def points_breakdown(points: int, level: str | None, *, hinted: bool = False) -> str:
     """ "+15 advanced, +3 speed": what a terminal answer's points are made of. A terminal game
-    is a quiz, which has no streak bonus, so what is not the level's base is the speed bonus."""
+    is a quiz, which has no streak bonus, so what is not the level's base is the speed bonus.
+    After a hint: "+15 advanced, -7 hint, +5 speed"."""
     base = base_points(level)
     parts = [f"+{base} {level or 'core'}"]
+    if hinted:
+        parts.append(f"-{hint_cost(level)} hint")
+        base -= hint_cost(level)
     if points > base:
         parts.append(f"+{points - base} speed")
     return ", ".join(parts)
@@ -217,6 +226,7 @@ async def practise(
                 result = await _answer(
                     engine, console, read_line, player, reply.question.round_id,
                     reply.question.options, reply.question.format, revealed,
+                    reply.question.hint_label, poster.hinted,
                 )  # fmt: skip
                 if result is None:
                     break
@@ -295,9 +305,11 @@ async def play(
                 round_id = await engine.open_round(
                     PLACE, question, "quiz", clock.now() + ANSWER_WINDOW, position=number
                 )
+                card = engine.cards.get(question.card_id)
                 result = await _answer(
                     engine, console, read_line, player, round_id, question.options,
-                    question.format, revealed,
+                    question.format, revealed, hint_label(card.level if card else None),
+                    poster.hinted,
                 )  # fmt: skip
                 if result is None:
                     break
@@ -337,32 +349,54 @@ async def _answer(
     options: tuple[str, ...] | list[str],
     fmt: str,
     revealed: int | None = None,
+    hint: str | None = None,
+    hinted: set[int] | None = None,
 ) -> AnswerResult | None:
     """The player's answer to the question on screen, given to the engine: a line of text
     for a typed question, a letter otherwise. None when the player quits or input ends.
-    `r` instead reports the question revealed just before (`revealed`), then asks again."""
-    for _ in range(REPORTS_PER_PROMPT + 1):
+    `r` instead reports the question revealed just before (`revealed`), then asks again;
+    `h` asks for this question's hint (`hint`: its button text, with the cost) once, and a
+    choice then takes only the options still in play."""
+    letters = [option_letter(i) for i in range(len(options))]
+    offered = hint
+    # Bounded: at most one hint and a few reports before the answer.
+    for _ in range(REPORTS_PER_PROMPT + 2):
         if fmt == "typed":
-            typed = _ask_typed(console, read_line, may_report=revealed is not None)
-            if typed is None:
+            said = _ask_typed(console, read_line, may_report=revealed is not None, hint=offered)
+            if said is None:
                 return None
-            if typed != REPORT:
-                return await engine.answer_text(round_id, player, typed)
+            if said not in (REPORT, ASK_HINT):
+                return await engine.answer_text(round_id, player, said)
         else:
-            choice = _ask(console, read_line, len(options), may_report=revealed is not None)
-            if choice is None:
+            said = _ask(console, read_line, letters, may_report=revealed is not None, hint=offered)
+            if said is None:
                 return None
-            if choice != REPORT_INDEX:
-                return await engine.answer(round_id, player, choice)
+            if said not in (REPORT, ASK_HINT):
+                return await engine.answer(round_id, player, LETTERS.index(said))
+        if said == ASK_HINT:
+            reply = await engine.hint(round_id, player)
+            if reply.status == "hinted" and hinted is not None:
+                hinted.add(round_id)
+            console.print(f"[magenta]{escape(reply.text)}[/magenta]")
+            if reply.left:
+                letters = [option_letter(i) for i, _ in reply.left]
+            offered = None
+            continue
         assert revealed is not None
         if not await _report(engine, console, read_line, player, revealed):
             return None
     return None
 
 
-REPORT = "\x00report"  # what _ask_typed hands back for `r`
-REPORT_INDEX = -1  # what _ask hands back for `r`
+LETTERS = string.ascii_uppercase  # option_letter's alphabet: "C" is option 2 whatever is left
+REPORT = "\x00report"  # what _ask and _ask_typed hand back for `r`
+ASK_HINT = "\x00hint"  # ... and for `h`
+HINT_WORD = "h"
 REPORTS_PER_PROMPT = 3  # bounded: a stream of `r` lines ends the game
+
+
+def _hint_choice(hint: str | None) -> str:
+    return f", h for a {hint[0].lower()}{hint[1:]}" if hint else ""
 
 
 async def _report(
@@ -387,12 +421,16 @@ async def _report(
 
 
 def _ask_typed(
-    console: Console, read_line: Callable[[str], str | None], *, may_report: bool = False
+    console: Console,
+    read_line: Callable[[str], str | None],
+    *,
+    may_report: bool = False,
+    hint: str | None = None,
 ) -> str | None:
     """One typed answer, or None when the player quits or input ends; REPORT for `r` when
-    the previous question may be reported."""
+    the previous question may be reported, ASK_HINT for `h` while a hint is offered."""
     also = ", r to report the last question" if may_report else ""
-    prompt = f"Your answer (type it, q to quit{also}): "
+    prompt = f"Your answer (type it{_hint_choice(hint)}, q to quit{also}): "
     # Bounded: a stream of empty lines ends the game instead of spinning forever.
     for _ in range(100):
         line = read_line(prompt)
@@ -402,6 +440,8 @@ def _ask_typed(
         typed = line.strip()
         if typed.lower() in QUIT_WORDS:
             return None
+        if hint and typed.lower() == HINT_WORD:
+            return ASK_HINT
         if may_report and typed.lower() == "r":
             return REPORT
         if typed:
@@ -413,15 +453,18 @@ def _ask_typed(
 def _ask(
     console: Console,
     read_line: Callable[[str], str | None],
-    count: int,
+    letters: list[str],
     *,
     may_report: bool = False,
-) -> int | None:
-    """An option index, or None when the player quits or input ends; REPORT_INDEX for `r`
-    when the previous question may be reported."""
-    letters = [option_letter(i) for i in range(count)]
+    hint: str | None = None,
+) -> str | None:
+    """One of `letters`, or None when the player quits or input ends; REPORT for `r` when
+    the previous question may be reported, ASK_HINT for `h` while a hint is offered."""
+    # "A-D" while every option is in play; "A/C" once a hint took two away.
+    contiguous = "".join(letters) in string.ascii_uppercase
+    shown = f"{letters[0]}-{letters[-1]}" if contiguous else "/".join(letters)
     also = ", r to report the last question" if may_report else ""
-    prompt = f"Your answer ({letters[0]}-{letters[-1]}, q to quit{also}): "
+    prompt = f"Your answer ({shown}{_hint_choice(hint)}, q to quit{also}): "
     # Bounded: a stream of junk ends the game instead of spinning forever.
     for _ in range(100):
         line = read_line(prompt)
@@ -431,10 +474,12 @@ def _ask(
         word = line.strip().upper()
         if word.lower() in QUIT_WORDS:
             return None
+        if hint and word.lower() == HINT_WORD:
+            return ASK_HINT
         if word in letters:
-            return letters.index(word)
+            return word
         if may_report and word == "R" and "R" not in letters:
-            return REPORT_INDEX
+            return REPORT
         console.print(
             f"[yellow]{line.strip()!r} is not an option: type one letter, "
             f"{', '.join(letters)} (or q to stop).[/yellow]"

@@ -16,7 +16,7 @@ import discord
 import yarl
 from discord import app_commands
 
-from adapters.discord.clicks import DYNAMIC_ITEMS
+from adapters.discord.clicks import DYNAMIC_ITEMS, is_typed_modal, typed_modal_sent
 from adapters.discord.commands import daily, practice, quiz, reports, standings
 from adapters.discord.platform import NAME, DiscordSettings
 from adapters.discord.poster import TOKEN_DEAD, DiscordPoster
@@ -93,7 +93,11 @@ class QuizClient(discord.Client):
     async def on_interaction(self, interaction: discord.Interaction) -> None:
         """Answer clicks that no button of ours claims (a foreign or mangled custom_id, a
         button from an older version): discord.py ignores them, and the user would see
-        "This interaction failed" after 3 s."""
+        "This interaction failed" after 3 s. A typed answer's box is answered here, whether
+        it was opened by this process or before a restart (`typed_modal_sent`)."""
+        if is_typed_modal(interaction):
+            await typed_modal_sent(interaction)
+            return
         if interaction.type is not discord.InteractionType.component:
             return
         custom_id = str(interaction.data.get("custom_id", "")) if interaction.data else ""

@@ -19,6 +19,8 @@ ANSWER_TEMPLATE = r"answer:(?P<round>\d+):(?P<option>\d)"
 # neither needs memory of its own.
 TYPED_TEMPLATE = r"typed:(?P<round>\d+)"
 TYPED_MODAL_TEMPLATE = r"typed-answer:(?P<round>\d+)"
+# A question's "Hint" button: the round is all a click needs, the engine knows the rest.
+HINT_TEMPLATE = r"hint:(?P<round>\d+)"
 # "Report question" under every reveal, and the modal it opens (bot.engine.reports).
 REPORT_TEMPLATE = r"report:(?P<round>\d+)"
 REPORT_MODAL_TEMPLATE = r"report-question:(?P<round>\d+)"
@@ -54,6 +56,13 @@ def typed_button(round_id: int, *, disabled: bool = False) -> discord.ui.Button[
         custom_id=f"typed:{round_id}",
         disabled=disabled,
         emoji="✏️",
+    )
+
+
+def hint_button(round_id: int, label: str) -> discord.ui.Button[discord.ui.View]:
+    """ "Hint (-5 points)" under a question: its cost is on the button, before anyone asks."""
+    return discord.ui.Button(
+        label=label, style=discord.ButtonStyle.secondary, custom_id=f"hint:{round_id}", emoji="💡"
     )
 
 

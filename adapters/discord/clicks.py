@@ -14,14 +14,23 @@ import discord
 
 from adapters.discord.buttons import (
     ANSWER_TEMPLATE,
+    HINT_TEMPLATE,
     NEXT_TEMPLATE,
+    TYPED_MODAL_TEMPLATE,
     TYPED_TEMPLATE,
     answer_button,
+    hint_button,
     next_button,
     practice_topic,
     typed_button,
 )
-from adapters.discord.embeds import notice_text, practice_question_parts, reveal_embed, reveal_view
+from adapters.discord.embeds import (
+    detached,
+    notice_text,
+    practice_question_parts,
+    reveal_embed,
+    reveal_view,
+)
 from adapters.discord.replies import (
     guarded,
     player_of,
@@ -91,12 +100,19 @@ class TypedAnswerButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template
             await interaction.response.send_modal(TypedAnswerModal(self.round_id))
 
 
-class TypedAnswerModal(discord.ui.Modal):
-    """The box a typed answer is written in; sending it locks the answer in."""
+MODAL_KEPT_S = 900  # how long discord.py keeps an opened modal's object: nothing needs it
 
-    # Kept by discord.py per member and round until sent: opening it again replaces it.
+
+class TypedAnswerModal(discord.ui.Modal):
+    """The box a typed answer is written in. Its submission is answered by the client's
+    `on_interaction` (`typed_modal_sent`), from the custom_id and the submitted text alone,
+    so a box opened before a restart still locks its answer in afterwards; this object only
+    describes the box."""
+
     def __init__(self, round_id: int) -> None:
-        super().__init__(title="Your answer", custom_id=f"typed-answer:{round_id}", timeout=None)
+        super().__init__(
+            title="Your answer", custom_id=f"typed-answer:{round_id}", timeout=MODAL_KEPT_S
+        )
         self.round_id = round_id
         self.text: discord.ui.TextInput[TypedAnswerModal] = discord.ui.TextInput(
             label="Answer",
@@ -107,11 +123,52 @@ class TypedAnswerModal(discord.ui.Modal):
         self.add_item(self.text)
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
-        await typed_answer_sent(interaction, self.round_id, self.text.value)
+        # Answered once, by `typed_modal_sent`, whether or not this object still exists.
+        return None
+
+
+class HintButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=HINT_TEMPLATE):
+    """ "Hint" under a question: the hint comes privately, with the ways left to answer."""
+
+    def __init__(self, round_id: int) -> None:
+        super().__init__(hint_button(round_id, "Hint"))
+        self.round_id = round_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> HintButton:
+        return cls(int(match["round"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await hint_clicked(interaction, self.round_id)
 
 
 # Every button whose click reaches us by its custom_id; the report button is in reporting.py.
-DYNAMIC_ITEMS = (AnswerButton, NextPracticeButton, TypedAnswerButton, ReportButton)
+DYNAMIC_ITEMS = (AnswerButton, NextPracticeButton, TypedAnswerButton, ReportButton, HintButton)
+
+
+async def hint_clicked(interaction: discord.Interaction, round_id: int) -> None:
+    """The member alone sees the hint. A choice hint comes with buttons for the options still
+    in play only, a typed one with the Answer button, so the answer can follow at once."""
+    _track(interaction)
+    async with guarded(interaction, "your hint"):
+        if not 0 < round_id < ROUND_ID_LIMIT:
+            await respond(interaction, content=UNKNOWN_ROUND)
+            return
+        engine = services_of(interaction).engine
+        reply = await within_deadline(interaction, engine.hint(round_id, player_of(interaction)))
+        if reply.status != "hinted":
+            await respond(interaction, content=notice_text(reply.text))
+            return
+        view = discord.ui.View(timeout=None)
+        for index, _text in reply.left:
+            view.add_item(answer_button(round_id, index))
+        if reply.format == "typed":
+            view.add_item(typed_button(round_id))
+        # Escaped: the spelled answer's underscores are not Discord underlining.
+        text = notice_text(discord.utils.escape_markdown(reply.text))
+        await respond(interaction, content=text, view=detached(view))
 
 
 def _track(interaction: discord.Interaction) -> None:
@@ -148,6 +205,48 @@ async def answer_clicked(interaction: discord.Interaction, round_id: int, option
             interaction, engine.answer(round_id, player_of(interaction), option)
         )
         await _acknowledge(interaction, result)
+
+
+_TYPED_MODAL = re.compile(TYPED_MODAL_TEMPLATE)
+
+
+def is_typed_modal(interaction: discord.Interaction) -> bool:
+    data: dict[str, Any] = dict(interaction.data or {})
+    custom_id = str(data.get("custom_id", ""))
+    return interaction.type is discord.InteractionType.modal_submit and bool(
+        _TYPED_MODAL.fullmatch(custom_id)
+    )
+
+
+def _submitted_text(components: Any, custom_id: str) -> str | None:
+    """The value of the text box `custom_id` in a modal submission's components (inside
+    action rows or labels, as Discord sends them)."""
+    for component in components or ():
+        if not isinstance(component, dict):
+            continue
+        if component.get("type") == 4 and component.get("custom_id") == custom_id:
+            return str(component.get("value") or "")
+        inner = component.get("components") or ([component["component"]] if component.get(
+            "component") else [])  # fmt: skip
+        found = _submitted_text(inner, custom_id)
+        if found is not None:
+            return found
+    return None
+
+
+async def typed_modal_sent(interaction: discord.Interaction) -> None:
+    """A typed answer's box was sent: the round comes from its custom_id, the text from its
+    one box, so no memory of the opened box is needed (it may predate a restart)."""
+    data: dict[str, Any] = dict(interaction.data or {})
+    found = _TYPED_MODAL.fullmatch(str(data.get("custom_id", "")))
+    round_id = int(found["round"]) if found else 0
+    text = _submitted_text(data.get("components"), "answer")
+    if not 0 < round_id < ROUND_ID_LIMIT or text is None:
+        _track(interaction)
+        async with guarded(interaction, "your answer"):
+            await respond(interaction, content=UNKNOWN_ROUND)
+        return
+    await typed_answer_sent(interaction, round_id, text)
 
 
 async def typed_answer_sent(interaction: discord.Interaction, round_id: int, text: str) -> None:

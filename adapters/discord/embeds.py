@@ -13,7 +13,13 @@ from typing import Any
 
 import discord
 
-from adapters.discord.buttons import answer_button, next_button, report_button, typed_button
+from adapters.discord.buttons import (
+    answer_button,
+    hint_button,
+    next_button,
+    report_button,
+    typed_button,
+)
 from adapters.discord.markup import (
     EMBED_DESCRIPTION_LIMIT,
     EMBED_FIELD_VALUE_LIMIT,
@@ -137,12 +143,15 @@ def question_embed(message: QuestionMessage) -> discord.Embed:
 
 
 def _add_answer_buttons(view: discord.ui.View, message: QuestionMessage) -> None:
-    """One button per option, or for a typed question the one "Answer" button."""
+    """One button per option, or for a typed question the one "Answer" button; then the
+    "Hint" button with its cost."""
     if message.format == "typed":
         view.add_item(typed_button(message.round_id))
-        return
-    for i in range(len(message.options)):
-        view.add_item(answer_button(message.round_id, i))
+    else:
+        for i in range(len(message.options)):
+            view.add_item(answer_button(message.round_id, i))
+    if message.hint_label is not None:
+        view.add_item(hint_button(message.round_id, message.hint_label))
 
 
 def question_view(message: QuestionMessage) -> discord.ui.View | None:

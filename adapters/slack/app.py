@@ -224,6 +224,7 @@ class SlackAdapter:
         self.app.action(kit.PRACTICE_NEXT)(self._on_practice_next)
         self.app.action(re.compile(rf"^{kit.TYPED_PREFIX}:"))(self._on_typed_click)
         self.app.view(kit.TYPED_CALLBACK)(self._on_typed_submit)
+        self.app.action(re.compile(rf"^{kit.HINT_PREFIX}:"))(self._on_hint)
         self.app.action(re.compile(rf"^{kit.REPORT_PREFIX}:"))(self._on_report_click)
         self.app.view(kit.REPORT_CALLBACK)(self._on_report_submit)
         self.app.event("app_uninstalled")(self._on_uninstalled)
@@ -460,7 +461,7 @@ class SlackAdapter:
             if isinstance(topic, cmd.Invalid):
                 return await _private(respond, topic.problem)
             reply = await self.engine.start_quiz(
-                place, player, command.count, command.seconds, topic
+                place, player, command.count, command.seconds, topic, fmt=command.fmt
             )
             return await _private(respond, reply.notice)
         if isinstance(command, cmd.StopQuiz):
@@ -573,6 +574,25 @@ class SlackAdapter:
         text, blocks = kit.practice_reveal(result.reveal, result.text, topic)
         ephemeral = bool((body.get("container") or {}).get("is_ephemeral"))
         await _private(respond, text, blocks, replace=ephemeral)
+
+    async def _on_hint(self, ack: Any, body: dict[str, Any], respond: Respond) -> None:
+        await ack()
+        await self._work(self._hint(body, respond), respond)
+
+    async def _hint(self, body: dict[str, Any], respond: Respond) -> None:
+        """The hint, privately (through the click's response URL), with buttons for the
+        options still in play, or the Answer button of a typed question."""
+        action = (body.get("actions") or [{}])[0]
+        round_id = kit.parse_hint_action(str(action.get("action_id", "")))
+        if round_id is None:
+            return await _private(respond, "That button is not one I know; it may be outdated.")
+        user = body.get("user") or {}
+        player, _ = await self._player(str(user["id"]), str(user.get("name") or ""))
+        reply = await self.engine.hint(round_id, player)
+        if reply.status != "hinted":
+            return await _private(respond, reply.text)
+        text, blocks = kit.hint_reply(reply)
+        await _private(respond, text, blocks)
 
     async def _on_typed_click(self, ack: Any, body: dict[str, Any], respond: Respond) -> None:
         await ack()

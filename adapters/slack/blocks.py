@@ -20,7 +20,7 @@ from adapters.slack.markup import (
     escape,
     to_slack,
 )
-from bot.engine import TYPED_MAX
+from bot.engine import TYPED_MAX, HintReply
 from bot.engine.periods import local_time_text
 from bot.engine.reports import NOTE_MAX, reasons_text
 from bot.messages import (
@@ -50,6 +50,7 @@ PRACTICE_NEXT = "practice:next"
 TYPED_PREFIX = "typed"  # a typed question's "Answer" button: typed:<round>
 TYPED_CALLBACK = "typed-answer"  # the modal it opens
 TYPED_INPUT = "answer"  # the modal's one text box (block_id and action_id)
+HINT_PREFIX = "hint"  # a question's "Hint" button: hint:<round>
 REPORT_PREFIX = "report"  # "Report question" under a reveal: report:<round>
 REPORT_CALLBACK = "report-question"  # the modal it opens
 REPORT_REASON = "reason"  # its two text boxes (block_id and action_id)
@@ -98,6 +99,49 @@ def parse_typed_action(action_id: str) -> int | None:
     if prefix != TYPED_PREFIX or not round_id.isdigit():
         return None
     return int(round_id)
+
+
+def hint_action_id(round_id: int) -> str:
+    return f"{HINT_PREFIX}:{round_id}"
+
+
+def parse_hint_action(action_id: str) -> int | None:
+    prefix, _, round_id = action_id.partition(":")
+    if prefix != HINT_PREFIX or not round_id.isdigit() or len(round_id) > 18:
+        return None
+    return int(round_id)
+
+
+def _hint_button(message: QuestionMessage) -> list[dict[str, Any]]:
+    """The "Hint (-5 points)" button, its cost shown before anyone asks."""
+    if message.hint_label is None:
+        return []
+    action_id = hint_action_id(message.round_id)
+    return [button(message.hint_label, action_id, action_id)]
+
+
+def hint_reply(reply: HintReply) -> tuple[str, Blocks]:
+    """A private hint: its text, and the ways left to answer: a choice hint's options still in
+    play as buttons (the two removed ones are gone), a typed hint's Answer button."""
+    text = reply.text
+    # Plain text: the spelled hint's underscores ("b______") must not turn into italics.
+    lines = [text, *(f"{option_letter(i)}. {plain_text(option)}" for i, option in reply.left)]
+    blocks: Blocks = [
+        {"type": "section", "text": {"type": "plain_text", "text": "\n".join(lines)[:3000]}}
+    ]
+    elements = [
+        button(option_letter(i), answer_action_id(reply.round_id, i), answer_action_id(
+            reply.round_id, i))
+        for i, _option in reply.left
+    ]  # fmt: skip
+    if reply.format == "typed":
+        action_id = typed_action_id(reply.round_id)
+        elements.append(button("Answer", action_id, action_id, style="primary"))
+    if elements:
+        blocks.append(
+            {"type": "actions", "block_id": f"hint:{reply.round_id}", "elements": elements}
+        )
+    return text, blocks
 
 
 def typed_modal(round_id: int, channel_id: str) -> dict[str, Any]:
@@ -347,7 +391,8 @@ def question(message: QuestionMessage, now: datetime | None = None) -> tuple[str
                         typed_action_id(message.round_id),
                         typed_action_id(message.round_id),
                         style="primary",
-                    )
+                    ),
+                    *_hint_button(message),
                 ],
             }
         )
@@ -377,7 +422,8 @@ def question(message: QuestionMessage, now: datetime | None = None) -> tuple[str
                     answer_action_id(message.round_id, i),
                 )
                 for i, option in enumerate(message.options)
-            ],
+            ]
+            + _hint_button(message),
         }
     )
     if message.mode == "practice":

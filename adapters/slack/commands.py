@@ -17,6 +17,7 @@ from bot.engine import (  # the engine's own limits, checked early here
     QUIZ_MAX_QUESTIONS,
     QUIZ_SECONDS_RANGE,
 )
+from bot.questions.formats import CHAT_FORMATS, MIXED
 from bot.schedule.spec import parse_words
 from bot.schedule.timing import SpecError
 
@@ -24,8 +25,12 @@ PERIODS = ("week", "month", "all")
 
 HELP = """\
 */quiz* — deep-learning quiz. Usage:
-• `/quiz [count] [topic]` — a quick quiz here: 1-20 questions (default 5), \
-e.g. `/quiz 5 gradient descent`; add `45s` for 45 s per question (default 30 s)
+• `/quiz [count] [format] [topic]` — a quick quiz here: 1-20 questions (default 5), \
+e.g. `/quiz 5 gradient descent`; add `45s` for 45 s per question (default 30 s); \
+a format word asks only that kind: `choice`, `cloze`, `typed` (type the answer) \
+or `mixed` (the default), e.g. `/quiz 5 typed loss`
+• Every question has a Hint button: two wrong options go, or the answer's first letters \
+and length show; a right answer after a hint earns half the base points
 • `/quiz stop` — stop the running quiz (its starter or an admin)
 • `/quiz practice [topic]` — questions only you see, cards due for review first \
 (`/quiz practice weak`: only your weakest topics)
@@ -49,6 +54,7 @@ class StartQuiz:
     count: int = QUIZ_DEFAULT_COUNT
     seconds: int = QUIZ_DEFAULT_SECONDS
     topic: str | None = None
+    fmt: str = MIXED  # a question format named among the words (`typed`, `format=typed`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,11 +200,18 @@ def parse(text: str) -> Command:
 def _parse_quiz(words: list[str]) -> Command:
     count: int | None = None
     seconds: int | None = None
+    fmt: str | None = None
     topic_words: list[str] = []
     for i, word in enumerate(words):
         at_edge = i == 0 or i == len(words) - 1
         if word.lstrip("-").isdecimal() and at_edge and count is None:
             count = _number(word)
+            continue
+        named = _format_word(word)
+        if named is not None and fmt is None:
+            if isinstance(named, Invalid):
+                return named
+            fmt = named
             continue
         match = _SECONDS.match(word)
         if match and seconds is None:
@@ -223,7 +236,23 @@ def _parse_quiz(words: list[str]) -> Command:
         count=count if count is not None else QUIZ_DEFAULT_COUNT,
         seconds=seconds if seconds is not None else QUIZ_DEFAULT_SECONDS,
         topic=" ".join(topic_words) or None,
+        fmt=fmt or MIXED,
     )
+
+
+def _format_word(word: str) -> str | Invalid | None:
+    """The question format a word names (`typed`, `format=typed`), Invalid for a `format=`
+    naming none, None for any other word (part of the topic)."""
+    key = word.casefold()
+    if key.startswith("format="):
+        key = key.removeprefix("format=")
+        if key not in CHAT_FORMATS:
+            return Invalid(
+                f"{word.split('=', 1)[1]!r} is not a question format: use "
+                f"{', '.join(CHAT_FORMATS)}, e.g. `/quiz 5 typed`."
+            )
+        return key
+    return key if key in CHAT_FORMATS else None
 
 
 def _number(digits: str) -> int:

@@ -12,7 +12,7 @@ the generator serves them.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import yaml
@@ -27,7 +27,7 @@ WHY_WARN = 240
 
 _ITEM_KEYS = frozenset({"card", "question", "stem", "key", "why", "distractors", "cloze",
                         "erratum", "accepted"})  # fmt: skip
-_CLOZE_KEYS = frozenset({"text", "key", "why", "distractors"})
+_CLOZE_KEYS = frozenset({"text", "key", "why", "distractors", "accepted"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +43,9 @@ class AuthoredQuestion:
     prompt: str
     key: Option
     distractors: tuple[Option, Option, Option]
+    # A cloze whose blank may be typed: every typing that counts, the key first. Empty: the
+    # blank is asked with options only (one key term refuses every other fair wording).
+    accepted: tuple[str, ...] = ()
 
     @property
     def options(self) -> tuple[Option, ...]:
@@ -57,6 +60,14 @@ class Item:
     cloze: AuthoredQuestion | None = None
     erratum: str | None = None
     accepted: tuple[str, ...] = ()
+
+    @property
+    def typed_answers(self) -> tuple[str, ...]:
+        """What a typing of this item is read against: its own `accepted` list (for the card's
+        question), else its cloze's (for the cloze sentence); empty when it is not typed."""
+        if self.accepted:
+            return self.accepted
+        return self.cloze.accepted if self.cloze is not None else ()
 
 
 def is_item_file(name: str) -> bool:
@@ -193,22 +204,14 @@ def _item(raw: Any, line: int, by_id: dict[str, Card], report: _Report) -> Item 
     if erratum is not None and not (isinstance(erratum, str) and erratum.strip()):
         say(line, "error", "`erratum` is a sentence saying what the card gets wrong")
         erratum = None
-    accepted = raw.get("accepted") or ()
-    if isinstance(accepted, str):
-        accepted = (accepted,)
-    if not isinstance(accepted, list | tuple) or not all(
-        isinstance(a, str | int | float) for a in accepted
-    ):
-        say(line, "error", "`accepted` is a list of typed answers, e.g. [ReLU, rectified linear "
-            "unit]")  # fmt: skip
-        accepted = ()
+    accepted = _accepted(raw, line, say)
     return Item(
         card_id=card.id,
         source=f"{report.name}:{line}",
         choice=choice,
         cloze=cloze,
         erratum=erratum.strip() if isinstance(erratum, str) else None,
-        accepted=tuple(str(a).strip() for a in accepted if str(a).strip()),
+        accepted=accepted,
     )
 
 
@@ -285,7 +288,27 @@ def _cloze(raw: Any, line: int, say: Say) -> AuthoredQuestion | None:
     if not isinstance(text, str) or text.count(BLANK_MARK) != 1:
         say(line, "error", f"cloze `text` must hold the blank {BLANK_MARK} exactly once")
         return None
-    return _question(raw, "text", line, say, CLOZE_OPTION_WARN)
+    cloze = _question(raw, "text", line, say, CLOZE_OPTION_WARN)
+    accepted = _accepted(raw, line, say)
+    if cloze is None or not accepted:
+        return cloze
+    # The key counts whether listed or not, and first: it is what the reveal shows.
+    key = cloze.key.text
+    rest = tuple(a for a in accepted if a.casefold() != key.casefold())
+    return replace(cloze, accepted=(key, *rest))
+
+
+def _accepted(raw: dict[str, Any], line: int, say: Say) -> tuple[str, ...]:
+    accepted = raw.get("accepted") or ()
+    if isinstance(accepted, str | int | float):
+        accepted = (accepted,)
+    if not isinstance(accepted, list | tuple) or not all(
+        isinstance(a, str | int | float) for a in accepted
+    ):
+        say(line, "error", "`accepted` is a list of typed answers, e.g. [ReLU, rectified linear "
+            "unit]")  # fmt: skip
+        return ()
+    return tuple(str(a).strip() for a in accepted if str(a).strip())
 
 
 def _why(value: Any) -> str:

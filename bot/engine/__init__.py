@@ -9,6 +9,7 @@ from bot.engine.core import (
     TYPED_MAX,
     AnswerResult,
     Engine,
+    HintReply,
     PracticeReply,
     QuizReply,
 )
@@ -23,6 +24,7 @@ __all__ = [
     "TYPED_MAX",
     "AnswerResult",
     "Engine",
+    "HintReply",
     "Place",
     "Player",
     "PracticeReply",

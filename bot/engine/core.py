@@ -44,12 +44,20 @@ from bot.messages import (
 from bot.ports import Place, Player, Poster, PostError
 from bot.questions import Question, QuestionMaker
 from bot.questions.answers import revealed_answer
+from bot.questions.hints import hint_for
 from bot.questions.matching import Reading, match
 from bot.render import fit
-from bot.scoring import streak_zone
+from bot.scoring import hint_cost, streak_zone
 from bot.store.answers import TYPED_RIGHT
 from bot.store.db import Store, parse_ts, ts
-from bot.store.records import FACT_NAMES, NewQuiz, NewRound, Quiz, RoundFacts
+from bot.store.records import (
+    FACT_NAMES,
+    AskedQuestion,
+    NewQuiz,
+    NewRound,
+    Quiz,
+    RoundFacts,
+)
 from bot.store.retention import BATCH, BATCHES_PER_PASS, DEFAULT_POLICY, Pruned, RetentionPolicy
 from bot.store.rounds import question_text
 from bot.store.sqlite import SqliteStorage
@@ -101,6 +109,22 @@ class AnswerResult:
     reveal: RevealMessage | None = None  # practice only: the immediate private reveal
     typed: str | None = None  # a typed answer now on record for this player, if any
     read_as: str | None = None  # ... the accepted answer it was read as, when not exact
+
+    @property
+    def notice(self) -> Notice:
+        return Notice(self.text)
+
+
+@dataclass(frozen=True, slots=True)
+class HintReply:
+    """The private answer to a request for a round's hint."""
+
+    status: str  # hinted | already_answered | closed | unknown_round | no_hint
+    text: str  # in plain words, with the hint's cost
+    round_id: int
+    format: str | None = None  # the round's format, when hinted
+    # A choice hint: the options still in play (index, text), so a reply can offer only them.
+    left: tuple[tuple[int, str], ...] = ()
 
     @property
     def notice(self) -> Notice:
@@ -477,6 +501,44 @@ class Engine:
         else:
             text = f"Locked in: {how}. Reveal at {_reveal_at(row['closes_at'], row['tz'], now)}"
         return AnswerResult("locked_in", text, round_id, typed=said, read_as=loose)
+
+    async def hint(self, round_id: int, player: Player) -> HintReply:
+        """The round's one hint for this player, recorded before they answer so that their
+        answer, whenever and however it comes, scores as hinted (`bot.scoring`). Asking again
+        shows the same hint at no further cost; after answering, no hint is given."""
+        now = self.clock.now()
+        stamp = ts(now)
+
+        def verdict(r: RoundFacts) -> str | None:
+            return _refusal(r, player, stamp)
+
+        status, facts, asked = await self.storage.take_hint(round_id, player, stamp, verdict)
+        if status == "already_answered":
+            return HintReply(
+                status,
+                "You have already answered this question, so no hint was given "
+                "(it would change nothing).",
+                round_id,
+            )
+        if status not in ("hinted", "hinted_again") or facts is None:
+            if status == "discussion":
+                return HintReply(
+                    "no_hint", "A discussion question has no hint: reply in its thread.",
+                    round_id,
+                )  # fmt: skip
+            found = await self._answered(round_id, status, None, facts, now)
+            return HintReply(found.status, found.text, round_id)
+        question = asked or AskedQuestion("", ())
+        found_hint = hint_for(
+            round_id, facts["format"], question.options, facts["answer_index"], question.accepted
+        )
+        if found_hint is None:
+            return HintReply("no_hint", "This question has no hint to give.", round_id)
+        cost = hint_cost(facts.get("level"))
+        again = "Your hint again" if status == "hinted_again" else "Hint"
+        text = f"{again} (a right answer now earns {cost} points less): {found_hint.text}"
+        left = tuple((i, question.options[i]) for i in found_hint.left)
+        return HintReply("hinted", text, round_id, facts["format"], left)
 
     async def _round_facts(self, round_id: int) -> dict[str, Any] | None:
         """Load a round's fixed facts once, however many clicks arrive for it at once."""

@@ -109,6 +109,7 @@ class ScoringRules:
             closes_at=answer.closes_at,
             answered_at=answer.answered_at,
             days_before=days_before,
+            hinted=answer.hints > 0,
         ).points
 
     def board_keys(self, answered_at: datetime, zone: str) -> list[tuple[str, str]]:
@@ -126,6 +127,7 @@ class ScoringRules:
             mode=answer.mode,
             opened_at=answer.opened_at,
             answered_at=answer.answered_at,
+            hinted=answer.hints > 0,
         )
 
     def replay(

@@ -87,11 +87,14 @@ def settle(closed: ClosedRound, now: datetime, answer_of: AnswerOf) -> tuple[Set
             closes_at=r.closes_at,
             answered_at=a.answered_at,
             days_before=days_before,
+            hinted=a.hints > 0,
         )
         settlement.scored.append((a.user_id, int(correct), score.points))
         if remembered:
             before = known.get(a.user_id)
-            settlement.reviews.append(_review(r, before, a.user_id, a.answered_at, correct))
+            settlement.reviews.append(
+                _review(r, before, a.user_id, a.answered_at, correct, hinted=a.hints > 0)
+            )
         settlement.players.append((a.user_id, a.display_name, ts(a.answered_at)))
         settlement.topic_results.append((a.user_id, int(correct)))
         if correct and mode in STREAK_MODES:
@@ -175,11 +178,21 @@ def _remembered(fmt: str) -> bool:
 
 
 def _review(
-    r: StoredRound, before: Card | None, user_id: str, answered_at: datetime, correct: bool
+    r: StoredRound,
+    before: Card | None,
+    user_id: str,
+    answered_at: datetime,
+    correct: bool,
+    *,
+    hinted: bool = False,
 ) -> Review:
     """The answer as one FSRS review of the player's card (the rating rule: `bot.scoring`)."""
     rating = recall_rating(
-        correct=correct, mode=r.mode, opened_at=r.opened_at, answered_at=answered_at
+        correct=correct,
+        mode=r.mode,
+        opened_at=r.opened_at,
+        answered_at=answered_at,
+        hinted=hinted,
     )
     shown_for = answered_at - r.opened_at
     # Only a quiz or practice question opens as it is shown; a daily answer's wait says nothing.

@@ -26,6 +26,8 @@ FORMATS: dict[str, QuestionFormat] = {
     for f in (
         QuestionFormat("choice", "four answers to pick from", scored=True, mixable=True),
         QuestionFormat("cloze", "fill in the blank", scored=True, mixable=True),
+        # Not drawn at random by "mixed": `QuestionMaker.generate` asks a card typed exactly
+        # when its answer is short with accepted answers (`typed.typed_fits`).
         QuestionFormat("typed", "type the answer", scored=True, mixable=False),
         QuestionFormat("prompt", "an open question for discussion", scored=False, mixable=False),
     )

@@ -18,7 +18,7 @@ from bot.questions.index import SimilarityIndex
 from bot.questions.model import Generator, Question, assemble
 from bot.questions.picker import CardFilter, Picker
 from bot.questions.text import SPACE
-from bot.questions.typed import TypedMaker, typeable, typed_from_item
+from bot.questions.typed import TypedMaker, typed_fits, typed_from_item
 
 
 class QuestionMaker:
@@ -36,7 +36,7 @@ class QuestionMaker:
         self._generators: dict[str, Generator] = {
             "choice": ChoiceMaker(self.cards, index),
             "cloze": cloze,
-            "typed": TypedMaker(self.cards, cloze),
+            "typed": TypedMaker(self.cards),
         }
 
     @property
@@ -76,6 +76,11 @@ class QuestionMaker:
         self._index.build()
         return self._generators[fmt].make(index, rng)
 
+    def typed_fits(self, card: Card) -> bool:
+        """`mixed` asks this card typed: a short answer with accepted answers (`typed_fits`)."""
+        item = self.items.get(card.id)
+        return typed_fits(card, item.typed_answers if item is not None else None)
+
     def skipped(self, card: Card, fmt: str) -> str | None:
         """Why `card` makes no `fmt` question (the operator's view), or None when it makes one."""
         check_format(fmt, tuple(FORMATS))
@@ -87,13 +92,10 @@ class QuestionMaker:
         if item is not None:
             if fmt == "cloze" and item.cloze is None:
                 return "its authored item has no cloze sentence"
-            if fmt == "typed" and not item.accepted and item.cloze is None:
-                return "its authored item has no accepted answers and no cloze sentence"
-            typed_cloze = item.cloze.key.text if item.cloze is not None else ""
-            if fmt == "typed" and not item.accepted and not typeable(typed_cloze):
+            if fmt == "typed" and not item.typed_answers:
                 return (
-                    "its authored item has no accepted answers and its cloze answer is too long "
-                    "or too symbolic to type"
+                    "its authored item lists no accepted answers (for its question or its "
+                    "cloze) to read a typing against"
                 )
             return None
         self._index.build()
@@ -112,9 +114,11 @@ class QuestionMaker:
     ) -> list[Question]:
         """Up to `count` questions from distinct cards, the same list for the same seed.
 
-        "mixed" draws one of the mixable formats per card (choice when a card cannot make the
-        one drawn); "prompt" draws from prompt cards only. Cards in `exclude` are never asked;
-        cards in `avoid` (asked lately) only when the others run out. Fewer than `count` come
+        "mixed" asks a card typed when its answer is short with accepted answers to read a
+        typing against (`typed_fits`), else draws one of the mixable formats (choice when the
+        card cannot make the one drawn); "prompt" draws from prompt cards only. Cards in
+        `exclude` are never asked; cards in `avoid` (asked lately) only when the others run
+        out. Fewer than `count` come
         back when the filter leaves fewer cards that can make the format. Cards in `prefer` (a
         player's due and weakest cards) are tried first, in that order, even if asked lately.
         """
@@ -143,6 +147,9 @@ class QuestionMaker:
             attempts -= 1
             card_seed = rng.getrandbits(64)
             wanted = rng.choice(MIXABLE) if fmt == MIXED else fmt
+            if fmt == MIXED and self.typed_fits(card):
+                # Drawn after the draw above, so every other card gets what it got before.
+                wanted = "typed"
             question = self.make(card, wanted, card_seed)
             if question is None and fmt == MIXED:
                 question = self.make(card, "choice", card_seed)
@@ -159,9 +166,7 @@ def _in_load_order(cards: Sequence[Card], position: Mapping[str, int]) -> list[C
 
 def _authored(card: Card, item: Item, fmt: str, rng: random.Random) -> Question | None:
     if fmt == "typed":
-        cloze = item.cloze
-        blank = (cloze.prompt.replace("___", BLANK, 1), cloze.key.text) if cloze else None
-        return typed_from_item(card, item.accepted, blank, item.erratum)
+        return typed_from_item(card, item)
     authored = item.choice if fmt == "choice" else item.cloze
     if authored is None:
         return None

@@ -1,7 +1,9 @@
 """Generated typed questions: the player types the answer, so no distractors are needed.
 
-A card is asked typed when its answer is short (a Red trivia list's answers, a name, a number,
-a term), or, failing that, as a cloze whose blank's term is typed in.
+A card is asked typed only when its answer is short (a Red trivia list's answers, a name, a
+number, a term) and so comes with a list of accepted answers. A generated cloze blank is not
+asked typed: its one key term, with no synonyms declared, would refuse every other fair way of
+saying it; an authored cloze is, when its item lists the typings that count (`accepted`).
 """
 
 from __future__ import annotations
@@ -10,8 +12,9 @@ import random
 import re
 from collections.abc import Sequence
 
+from bot.cards.items import BLANK_MARK, Item
 from bot.cards.model import Card
-from bot.questions.cloze import ClozeMaker
+from bot.questions.cloze import BLANK
 from bot.questions.model import Question
 from bot.questions.text import WORD, plain
 
@@ -21,30 +24,9 @@ RED_SEPARATOR = " / "  # how bot.cards.trivia joins a trivia list's accepted ans
 
 NOT_QA = "not a question-and-answer card"
 TOO_LONG = (
-    f"its answer is longer than {TYPED_WORDS} words and has no bold key term short enough to "
-    "type into a blank"
+    f"its answer is longer than {TYPED_WORDS} words: no short answer with accepted answers to "
+    "read a typing against"
 )
-# A blank's term is typed only when a player can type it as written: a phrase of a few words
-# ("margin of the data") is rejected when they type its head ("margin"), and "−log(1 − ŷ)"
-# has no spelling on a keyboard.
-BLANK_WORDS = 2
-_TYPEABLE = re.compile(r"[^\W_]|[-−–'’.,%() ]")
-_OPERATOR = re.compile(r"\s[-−+*/=]\s")
-
-
-def typeable(term: str) -> bool:
-    """Whether a blank's term can be typed as the answer: at most BLANK_WORDS words of
-    letters (Greek too: η is read as "eta"), digits, dashes, apostrophes, "%" and an interval's
-    brackets; no operator between terms ("ŷ − y") and no subscript ("ŷ_true")."""
-    text = " ".join(plain(term).split())
-    return (
-        bool(text)
-        and len(text.split()) <= BLANK_WORDS
-        and all(_TYPEABLE.fullmatch(ch) for ch in text)
-        and not _OPERATOR.search(text)
-    )
-
-
 _PARENTHESES = re.compile(r"\s*\([^()]*\)")
 
 
@@ -72,54 +54,51 @@ def accepted_answers(card: Card) -> tuple[str, ...]:
     return _distinct([answer, bare] if bare else [answer])
 
 
+def typed_fits(card: Card, authored_accepted: Sequence[str] | None = None) -> bool:
+    """Is `card` best asked typed: is its answer short (a name, a number, a term) with a list
+    of accepted answers to read a typing against? An authored card: its item's typed answers
+    (`Item.typed_answers`; None: the card has no item); any other card: the answers its own
+    text gives."""
+    if card.kind != "qa":
+        return False
+    if authored_accepted is not None:
+        return bool(authored_accepted)
+    return bool(accepted_answers(card))
+
+
 class TypedMaker:
-    def __init__(self, cards: Sequence[Card], cloze: ClozeMaker) -> None:
+    def __init__(self, cards: Sequence[Card]) -> None:
         self.cards = cards
-        self.cloze = cloze
 
     def skipped(self, index: int) -> str | None:
         card = self.cards[index]
         if card.kind != "qa" or not card.answer.strip():
             return NOT_QA
-        if accepted_answers(card) or self._blanks(index):
-            return None
-        return TOO_LONG
+        return None if accepted_answers(card) else TOO_LONG
 
     def make(self, index: int, rng: random.Random) -> Question | None:
         card = self.cards[index]
         accepted = accepted_answers(card)
-        if accepted:
-            return Question(card.id, "typed", card.question, (), None, accepted=accepted)
-        blanks = self._blanks(index)
-        if not blanks:
+        if not accepted:
             return None
-        prompt, term = blanks[rng.randrange(len(blanks))]
-        return Question(card.id, "typed", prompt, (), None, accepted=(term,))
-
-    def _blanks(self, index: int) -> tuple[tuple[str, str], ...]:
-        return tuple(b for b in self.cloze.blanks(index) if typeable(b[1]))
+        return Question(card.id, "typed", card.question, (), None, accepted=accepted)
 
 
-def typed_from_item(
-    card: Card,
-    accepted: Sequence[str],
-    cloze: tuple[str, str] | None,
-    erratum: str | None = None,
-) -> Question | None:
-    """An authored card asked typed: its item's `accepted` list, else its cloze sentence with
-    the key as the answer when the key can be typed (`typeable`). The item's erratum goes
-    along: the reveal shows the card's answer."""
-    if accepted:
-        return Question(
-            card.id, "typed", card.question, (), None, "authored",
-            erratum=erratum, accepted=tuple(accepted),
-        )  # fmt: skip
-    if cloze is not None and typeable(cloze[1]):
-        prompt, key = cloze
-        return Question(
-            card.id, "typed", prompt, (), None, "authored", erratum=erratum, accepted=(key,)
-        )
-    return None
+def typed_from_item(card: Card, item: Item) -> Question | None:
+    """An authored card asked typed: its question read against its item's `accepted` list,
+    else its cloze sentence read against the cloze's `accepted` list; None when the item lists
+    neither. The item's erratum goes along: the reveal shows the card's answer."""
+    if item.accepted:
+        prompt, accepted = card.question, item.accepted
+    elif item.cloze is not None and item.cloze.accepted:
+        prompt = item.cloze.prompt.replace(BLANK_MARK, BLANK, 1)
+        accepted = item.cloze.accepted
+    else:
+        return None
+    return Question(
+        card.id, "typed", prompt, (), None, "authored",
+        erratum=item.erratum, accepted=tuple(accepted),
+    )  # fmt: skip
 
 
 def _is_trivia_list(card: Card) -> bool:

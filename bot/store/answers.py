@@ -9,15 +9,21 @@ from datetime import date, datetime
 from bot.ports import Player
 from bot.store import rounds
 from bot.store.db import Connection, ts
-from bot.store.records import BoardEntry, RoundFacts
+from bot.store.records import AskedQuestion, BoardEntry, RoundFacts
 from bot.store.storage import DayOf, ReadTyped, Verdict
 
 # The hot path of a click burst: one single-row INSERT that checks the round is still open
 # (Store.write_row runs a burst of them as one executemany). Parameters: user id, display
 # name, option, answered_at, streak day (date ordinal), round id, answered_at.
+# A hint the player took before answering is carried into the answer's `hints` (see
+# `HINTS_TAKEN`); the user id is given twice for it. Parameters: user id, display name,
+# option, answered_at, streak day (date ordinal), user id, round id, answered_at.
+HINTS_TAKEN = "(SELECT COUNT(*) FROM round_hints h WHERE h.round_id = ? AND h.user_id = ?)"
 LOCK_IN_IF_OPEN = (
-    "INSERT INTO answers (round_id, user_id, display_name, option_index, answered_at, day)"
-    " SELECT id, ?, ?, ?, ?, ? FROM rounds WHERE id=? AND state='open' AND closes_at > ?"
+    "INSERT INTO answers (round_id, user_id, display_name, option_index, answered_at, day,"
+    " hints) SELECT id, ?, ?, ?, ?, ?,"
+    " (SELECT COUNT(*) FROM round_hints h WHERE h.round_id = rounds.id AND h.user_id = ?)"
+    " FROM rounds WHERE id=? AND state='open' AND closes_at > ?"
     " ON CONFLICT (round_id, user_id) DO NOTHING"
 )
 
@@ -51,7 +57,8 @@ class CheckedAnswer:
         player = self.player
         inserted = conn.execute(
             "INSERT INTO answers (round_id, user_id, display_name, option_index, answered_at,"
-            " day) VALUES (?,?,?,?,?,?) ON CONFLICT (round_id, user_id) DO NOTHING",
+            f" day, hints) VALUES (?,?,?,?,?,?,{HINTS_TAKEN})"
+            " ON CONFLICT (round_id, user_id) DO NOTHING",
             (
                 self.round_id,
                 player.user_id,
@@ -59,6 +66,8 @@ class CheckedAnswer:
                 self.option,
                 self.stamp,
                 self.day_of(facts).toordinal(),
+                self.round_id,
+                player.user_id,
             ),
         ).rowcount
         if not inserted:
@@ -113,7 +122,7 @@ class CheckedTypedAnswer:
         read_as = self.read(question.accepted if question is not None else ())
         conn.execute(
             "INSERT INTO answers (round_id, user_id, display_name, option_index, answered_at,"
-            " day, typed, read_as) VALUES (?,?,?,?,?,?,?,?)",
+            f" day, typed, read_as, hints) VALUES (?,?,?,?,?,?,?,?,{HINTS_TAKEN})",
             (
                 self.round_id,
                 player.user_id,
@@ -123,9 +132,48 @@ class CheckedTypedAnswer:
                 self.day_of(facts).toordinal(),
                 self.text,
                 read_as,
+                self.round_id,
+                player.user_id,
             ),
         )
         return "locked_in", (self.text, read_as), facts
+
+
+class HintTaken:
+    """A player asks for a round's hint: look at the round, let the engine's `verdict` decide,
+    refuse when the player has answered already, else record that they took it (once: asking
+    again changes nothing). One write transaction. Returns (status, the round's facts, its
+    question as asked); status "hinted", "hinted_again", "already_answered" or the verdict's."""
+
+    __slots__ = ("player", "round_id", "stamp", "verdict")
+
+    def __init__(self, round_id: int, player: Player, stamp: str, verdict: Verdict) -> None:
+        self.round_id, self.player, self.stamp, self.verdict = round_id, player, stamp, verdict
+
+    def __call__(self, conn: Connection) -> tuple[str, RoundFacts | None, AskedQuestion | None]:
+        facts = rounds.facts_for_answer(conn, self.round_id)
+        if facts is None:
+            return "unknown_round", None, None
+        status = self.verdict(facts)
+        if status is not None:
+            return status, None if status == "unknown_round" else facts, None
+        user_id = self.player.user_id
+        answered = conn.execute(
+            "SELECT 1 FROM answers WHERE round_id=? AND user_id=?", (self.round_id, user_id)
+        ).fetchone()
+        if answered is not None:
+            return "already_answered", facts, None
+        taken = conn.execute(
+            "INSERT INTO round_hints (round_id, user_id, taken_at) VALUES (?,?,?)"
+            " ON CONFLICT (round_id, user_id) DO NOTHING",
+            (self.round_id, user_id, self.stamp),
+        ).rowcount
+        text, level = conn.execute(
+            "SELECT question, level FROM rounds WHERE id=?", (self.round_id,)
+        ).fetchone()
+        # The hint's cost depends on the card's level, which the fixed facts leave out.
+        status = "hinted" if taken else "hinted_again"
+        return status, {**facts, "level": level}, rounds.asked(text)
 
 
 # A typed round's key is option 0; a typed answer is recorded as that option when it reads

@@ -187,20 +187,24 @@ def review_rows(conn: Connection) -> list[tuple[object, ...]]:
 
 ANSWER_COLUMNS = (
     "platform", "server_id", "channel_id", "mode", "round_id", "user_id", "player", "card",
-    "format", "option", "correct", "points", "answered_at",
+    "format", "option", "correct", "points", "answered_at", "hints",
 )  # fmt: skip
 
 
 def answer_rows(conn: Connection) -> list[tuple[object, ...]]:
     """Every stored answer oldest first, in `ANSWER_COLUMNS`; option is the letter chosen (a
-    typed answer: what was typed), correct and points are empty until the round is revealed."""
+    typed answer: what was typed), correct and points are empty until the round is revealed;
+    hints: how many the player took before answering (0 or 1)."""
     rows = conn.execute(
         "SELECT r.platform, r.server_id, r.channel_id, r.mode, r.id, a.user_id,"
         " a.display_name, r.card_id, r.format, a.option_index, a.correct, a.points,"
-        " a.answered_at, a.typed FROM answers a JOIN rounds r ON r.id = a.round_id"
+        " a.answered_at, a.typed, a.hints FROM answers a JOIN rounds r ON r.id = a.round_id"
         " ORDER BY a.answered_at, r.id, a.user_id"
     )
-    return [(*r[:9], r[13] if r[13] is not None else chr(ord("A") + r[9]), *r[10:13]) for r in rows]
+    return [
+        (*r[:9], r[13] if r[13] is not None else chr(ord("A") + r[9]), *r[10:13], r[14])
+        for r in rows
+    ]
 
 
 def channel_memory(

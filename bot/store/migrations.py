@@ -480,6 +480,21 @@ ALTER TABLE answers ADD COLUMN typed TEXT;
 ALTER TABLE answers ADD COLUMN read_as TEXT;
 """,
     ),
+    # Hints: a player who asks for a round's hint is recorded at once (round_hints), so an
+    # answer given later, by any process or after a restart, is still known as hinted; the
+    # answer keeps how many hints it was given (0 or 1), which its scoring and rating read.
+    (
+        8,
+        """
+CREATE TABLE round_hints (
+    round_id  INTEGER NOT NULL REFERENCES rounds(id),
+    user_id   TEXT NOT NULL,
+    taken_at  TEXT NOT NULL,
+    PRIMARY KEY (round_id, user_id)
+);
+ALTER TABLE answers ADD COLUMN hints INTEGER NOT NULL DEFAULT 0;
+""",
+    ),
     # Players report questions; a card reported by enough players of a server is held out of
     # its rotation until an admin decides; a regrade marks the rounds it changed (see
     # bot/store/reports.py and bot/store/regrades.py).

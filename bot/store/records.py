@@ -103,6 +103,7 @@ class GivenAnswer:
     points: int | None = None  # set at the reveal
     typed: str | None = None  # a typed answer: what the player typed
     read_as: str | None = None  # ... and the accepted answer it counted as (None: wrong)
+    hints: int = 0  # hints the player took before answering (0 or 1; `bot.scoring`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -288,6 +289,7 @@ class RescoredAnswer:
     answered_at: datetime
     day: date
     correct: bool  # under the regraded key
+    hints: int = 0  # hints taken before answering: a right answer after one earns less
 
 
 class RegradeRules(Protocol):

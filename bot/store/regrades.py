@@ -24,7 +24,7 @@ from bot.store.records import RegradeResult, RegradeRules, RescoredAnswer
 
 _ANSWER = (
     "SELECT a.round_id, a.user_id, a.option_index, a.answered_at, a.day, a.correct, a.points,"
-    " r.mode, r.level, r.opened_at, r.closes_at, r.answer_index, r.also_index, r.voided,"
+    " a.hints, r.mode, r.level, r.opened_at, r.closes_at, r.answer_index, r.also_index, r.voided,"
     " r.platform, r.server_id, r.channel_id, r.topic, r.card_id, r.format"
     " FROM answers a JOIN rounds r ON r.id = a.round_id"
 )
@@ -290,4 +290,5 @@ def _as_rescored(row: sqlite3.Row) -> RescoredAnswer:
         answered_at=parse_ts(row["answered_at"]),
         day=date.fromordinal(row["day"]),
         correct=correct,
+        hints=row["hints"] or 0,
     )

@@ -97,7 +97,10 @@ def prune(
     slots = _keys(conn, "daily_slots", "local_date", slot_cut.isoformat(), limit)
     weeks = _keys(conn, "daily_weekly_posts", "week", _week(slot_cut), limit)
     if not dry_run:
-        conn.executemany("DELETE FROM rounds WHERE id = ?", [(i,) for i in practice + cancelled])
+        gone = [(i,) for i in practice + cancelled]
+        # A hint asked for on a round nobody answered goes with the round.
+        conn.executemany("DELETE FROM round_hints WHERE round_id = ?", gone)
+        conn.executemany("DELETE FROM rounds WHERE id = ?", gone)
         conn.executemany("UPDATE rounds SET question = NULL WHERE id = ?", [(i,) for i in texts])
         conn.executemany(
             "DELETE FROM daily_slots WHERE platform = ? AND server_id = ? AND channel_id = ?"

@@ -307,12 +307,13 @@ def answers_of(conn: Connection, round_id: int) -> list[GivenAnswer]:
     """A round's answers, first given first."""
     rows = conn.execute(
         "SELECT user_id, display_name, option_index, answered_at, day, correct, points,"
-        " typed, read_as FROM answers WHERE round_id=? ORDER BY answered_at, user_id",
+        " typed, read_as, hints FROM answers WHERE round_id=? ORDER BY answered_at, user_id",
         (round_id,),
     )
     return [
         GivenAnswer(
-            r[0], r[1], r[2], parse_ts(r[3]), date.fromordinal(r[4]), r[5], r[6], r[7], r[8]
+            *(r[0], r[1], r[2], parse_ts(r[3]), date.fromordinal(r[4])),
+            *(r[5], r[6], r[7], r[8], r[9] or 0),
         )
         for r in rows
     ]

@@ -29,6 +29,7 @@ from bot.store import (
 )
 from bot.store.db import Connection, Store, parse_ts
 from bot.store.records import (
+    AskedQuestion,
     BoardSlice,
     CardReport,
     ClosedRound,
@@ -146,6 +147,7 @@ class SqliteStorage:
                 option,
                 stamp,
                 day.toordinal(),
+                player.user_id,
                 round_id,
                 stamp,
             ),
@@ -177,6 +179,11 @@ class SqliteStorage:
         return self.store.write(
             answers.CheckedTypedAnswer(round_id, player, text, stamp, verdict, read, day_of)
         )
+
+    def take_hint(
+        self, round_id: int, player: Player, stamp: str, verdict: Verdict
+    ) -> Future[tuple[str, RoundFacts | None, AskedQuestion | None]]:
+        return self.store.write(answers.HintTaken(round_id, player, stamp, verdict))
 
     # -- reveals --------------------------------------------------------------------------
 

@@ -19,6 +19,7 @@ from fsrs import Card
 
 from bot.ports import Place, Player
 from bot.store.records import (
+    AskedQuestion,
     BoardSlice,
     CardReport,
     ClosedRound,
@@ -136,6 +137,15 @@ class QuizStorage(Protocol):
         """In one transaction: the round's facts, the engine's verdict, the text read against
         the round's accepted answers and recorded with the reading if the verdict allows and
         the player has no answer yet. (status, (typed, read as) on record, facts)."""
+        ...
+
+    def take_hint(
+        self, round_id: int, player: Player, stamp: str, verdict: Verdict
+    ) -> Awaitable[tuple[str, RoundFacts | None, AskedQuestion | None]]:
+        """In one transaction: the round's facts, the engine's verdict, then, unless the player
+        has answered already, a record that they took the round's hint (once). (status:
+        "hinted", "hinted_again", "already_answered" or the verdict's; facts; the question as
+        asked, when hinted)."""
         ...
 
     # -- reveals --------------------------------------------------------------------------

@@ -127,12 +127,12 @@ async def start_quizzes(
 ) -> None:
     for channel in channels.get("discord", []):
         handle = await discord.send_slash_command(  # type: ignore[union-attr]
-            "quiz", {"count": 20, "seconds": 5, "fmt": "choice"}, channel_id=channel.id
+            "quiz", {"count": 20, "seconds": 5, "format": "choice"}, channel_id=channel.id
         )
         await handle.response(timeout=5)
     for channel in channels.get("slack", []):
         await slack.socket_send_slash_command(  # type: ignore[union-attr]
-            "/quiz", "20 5s", channel_id=channel, user_id="U0ALICE", timeout=5
+            "/quiz", "20 choice 5s", channel_id=channel, user_id="U0ALICE", timeout=5
         )
 
 

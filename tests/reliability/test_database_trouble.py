@@ -109,7 +109,7 @@ async def test_backup_while_the_bot_writes_is_consistent(tmp_path):
         bot = await BotProcess(bot_env(db, slack=fake), tmp_path / "bot.log").start()
         try:
             await Readiness(None, fake).wait()
-            await fake.socket_send_slash_command("/quiz", "1 30s", user_id="U0ALICE")
+            await fake.socket_send_slash_command("/quiz", "1 choice 30s", user_id="U0ALICE")
             call = await fake.wait_for_call("chat.postMessage", lambda c: c.ok, timeout=10)
             ts = call.response["ts"]
             round_id = int(

@@ -39,7 +39,7 @@ async def first_question(fake: FakeSlack, channel: str, timeout: float = 10.0) -
 
 async def test_slack_http_retries_and_concurrent_repeats_count_once(tmp_path):
     async with FakeSlack() as fake, slack_http_bot(fake, tmp_path / "q.db") as bot:
-        start = await fake.send_slash_command(bot.url, "/quiz", "1 5s", user_id="U0ALICE")
+        start = await fake.send_slash_command(bot.url, "/quiz", "1 choice 5s", user_id="U0ALICE")
         assert start.status == 200
         ts, round_id = await first_question(fake, "C0QUIZ")
         payload = fake.block_action_payload(
@@ -96,7 +96,9 @@ async def test_discord_double_clicks_and_socket_mode_retries_in_a_real_process(t
         ).start()
         try:
             await Readiness(discord, slack).wait()
-            handle = await discord.send_slash_command("quiz", {"count": 1, "seconds": 5})
+            handle = await discord.send_slash_command(
+                "quiz", {"count": 1, "seconds": 5, "format": "choice"}
+            )
             await handle.response(timeout=5)
             post = await discord.wait_for_call("POST", "/channels/{c}/messages", timeout=10)
             message_id = int(post.response["id"])
@@ -114,7 +116,7 @@ async def test_discord_double_clicks_and_socket_mode_retries_in_a_real_process(t
             assert sum(r.startswith(LOCKED_IN) for r in replies) == 1, replies
             assert all("already answered" in r for r in replies if not r.startswith(LOCKED_IN))
 
-            await slack.socket_send_slash_command("/quiz", "1 5s", user_id="U0ALICE")
+            await slack.socket_send_slash_command("/quiz", "1 choice 5s", user_id="U0ALICE")
             ts, s_round = await first_question(slack, "C0QUIZ")
             payload = slack.block_action_payload(
                 f"answer:{s_round}:0", "0", user_id="U0BOB", message_ts=ts
@@ -153,7 +155,7 @@ async def test_one_click_reaching_two_processes_on_one_database_counts_once(tmp_
         ]
         try:
             await asyncio.gather(Readiness(None, one).wait(), Readiness(None, two).wait())
-            await one.socket_send_slash_command("/quiz", "1 30s", user_id="U0ALICE")
+            await one.socket_send_slash_command("/quiz", "1 choice 30s", user_id="U0ALICE")
             ts, round_id = await first_question(one, "C0QUIZ")
             for n in range(10):
                 user = f"U0P{n:03d}"

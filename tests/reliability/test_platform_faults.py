@@ -53,11 +53,11 @@ async def test_faulty_platforms_deliver_everything_once_and_ack_in_time(tmp_path
             )  # fmt: skip
             slack.inject_faults(0.2, kinds=("429", "500", "slow"), seed=7, retry_after=1)
             start = await discord.send_slash_command(
-                "quiz", {"count": QUESTIONS, "seconds": 5, "fmt": "choice"}
+                "quiz", {"count": QUESTIONS, "seconds": 5, "format": "choice"}
             )
             assert (await start.response(timeout=3)).latency < 3
             s_start = await slack.socket_send_slash_command(
-                "/quiz", f"{QUESTIONS} 5s", user_id="U0ALICE"
+                "/quiz", f"{QUESTIONS} choice 5s", user_id="U0ALICE"
             )
             assert s_start.ack is not None and s_start.ack.latency < 3
             d_acks, s_acks = [], []

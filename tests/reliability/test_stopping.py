@@ -232,7 +232,9 @@ async def test_mid_reveal_while_the_platform_does_not_answer(tmp_path, sig):
         async with running(env, tmp_path, "bot") as bot:
             await slack.wait_for_socket(timeout=START_TIMEOUT)
             slack.fail_next("chat.update", "slow", slow_seconds=60)  # the reveal's edit hangs
-            started = await slack.socket_send_slash_command("/quiz", "1 5s", user_id="U0ALICE")
+            started = await slack.socket_send_slash_command(
+                "/quiz", "1 choice 5s", user_id="U0ALICE"
+            )
             assert started.ack is not None
             await slack.wait_for_arrival("chat.update", timeout=30)
             log = await stops_in_time(bot, sig)

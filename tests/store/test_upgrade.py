@@ -245,6 +245,7 @@ async def test_typed_answer_columns_are_added_to_a_database_with_answers(tmp_pat
         ).fetchall()
     assert before
     async with await Store.open(path) as store:
+        # Later migrations (hints, ...) run too: the database ends at the latest version.
         assert await store.schema_version() == latest_version() >= typed_step
         after = await store.fetchall(
             "SELECT round_id, user_id, option_index, correct, points, typed, read_as"
@@ -255,3 +256,27 @@ async def test_typed_answer_columns_are_added_to_a_database_with_answers(tmp_pat
         # A choice round revealed before the upgrade reads back as it was.
         shown = await SqliteStorage(store).revealed_round(1)
         assert shown is not None and shown.answers and shown.answers[0].typed is None
+
+
+async def test_hint_columns_are_added_to_a_database_with_answers(tmp_path):
+    path = tmp_path / "old.db"
+    make_old_database(path)
+    async with await Store.open(path, migrations=[m for m in MIGRATIONS if m[0] < 8]):
+        pass  # the database as the release before hints left it, with its answers
+    with sqlite3.connect(path) as conn:
+        before = conn.execute(
+            "SELECT round_id, user_id, option_index, correct, points FROM answers"
+            " ORDER BY round_id, user_id"
+        ).fetchall()
+    assert before
+    async with await Store.open(path) as store:
+        assert await store.schema_version() == latest_version() >= 8
+        after = await store.fetchall(
+            "SELECT round_id, user_id, option_index, correct, points, hints"
+            " FROM answers ORDER BY round_id, user_id"
+        )
+        assert [tuple(r)[:5] for r in after] == before
+        assert all(r["hints"] == 0 for r in after)
+        assert (await store.fetchone("SELECT count(*) FROM round_hints"))[0] == 0
+        shown = await SqliteStorage(store).revealed_round(1)
+        assert shown is not None and all(a.hints == 0 for a in shown.answers)

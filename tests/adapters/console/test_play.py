@@ -7,6 +7,7 @@ import io
 import json
 import os
 import re
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -250,7 +251,7 @@ def test_an_empty_selection_names_the_filter_that_emptied_it(tmp_path, argv, say
 
 def test_typed_questions_read_one_answer_per_line(tmp_path):
     out = subprocess.run(
-        [*QUIZBOT, "questions", "--count", "3", "--seed", "5", "--format", "typed"],
+        [*QUIZBOT, "questions", "--count", "3", "--seed", "8", "--format", "typed"],
         capture_output=True,
         text=True,
         check=True,
@@ -261,7 +262,7 @@ def test_typed_questions_read_one_answer_per_line(tmp_path):
     loose = third[:4] + third[3] + third[4:]
     db = tmp_path / "q.db"
     run = quizbot(
-        "play", "--count", "3", "--seed", "5", "--format", "typed", "--user", "ada",
+        "play", "--count", "3", "--seed", "8", "--format", "typed", "--user", "ada",
         stdin=f"{first.upper()}\n\n  nothing like it \n{loose}\n", db=db,
     )  # fmt: skip
     assert run.returncode == 0, run.stderr
@@ -276,3 +277,39 @@ def test_typed_questions_read_one_answer_per_line(tmp_path):
     export = quizbot("export", "answers", db=db).stdout
     said = [a["option"] for a in csv.DictReader(io.StringIO(export))]
     assert said == [first.upper(), "nothing like it", loose]  # as typed, spaces trimmed
+
+
+def test_h_gives_the_hint_once_then_only_the_options_left_and_half_the_points(tmp_path):
+    db = tmp_path / "q.db"
+    [letter] = expected_answers(1, 11, "choice")
+    run = quizbot(
+        "play", "--count", "1", "--seed", "11", "--format", "choice", "--user", "ada",
+        stdin=f"h\n{letter}\n", db=db,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    assert re.search(r"Your answer \(A-D, h for a hint \(-\d+ points\), q to quit\)", run.stdout)
+    said = re.search(r"It is not ([A-D]) or ([A-D])\. Still in: ([A-D]), ([A-D])\.", run.stdout)
+    assert said and letter not in said.group(1, 2) and letter in said.group(3, 4)
+    # After the hint only the two options left are asked for, and no second hint.
+    a, b = said[3], said[4]
+    shown = f"{a}-{b}" if ord(b) - ord(a) == 1 else f"{a}/{b}"
+    assert f"Your answer ({shown}, q to quit)" in run.stdout
+    with sqlite3.connect(db) as conn:
+        hints, points = conn.execute("SELECT hints, points FROM answers").fetchone()
+    assert hints == 1
+    points_line = re.search(r"Right! \+(\d+) points \(\+(\d+) \w+, -(\d+) hint", run.stdout)
+    assert points_line and int(points_line[1]) == points
+    assert int(points_line[3]) == int(points_line[2]) // 2  # half the base
+    export = quizbot("export", "answers", db=db).stdout
+    [row] = csv.DictReader(io.StringIO(export))
+    assert (row["option"], row["hints"], row["points"]) == (letter, "1", str(points))
+
+
+def test_h_on_a_typed_question_spells_the_start(tmp_path):
+    db = tmp_path / "q.db"
+    run = quizbot(
+        "play", "--count", "1", "--seed", "2", "--format", "typed", stdin="h\nq\n", db=db,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    assert re.search(r"Hint \(a right answer now earns \d+ points less\): \S", run.stdout)
+    assert re.search(r"\(\d+(\+\d+)* (letters?|characters?)\)", run.stdout)

@@ -17,7 +17,8 @@ from bot.engine.memory import SCHEDULER
 
 def practise(db, *letters, user="ada"):
     run = quizbot(
-        "play", "--practice", "--user", user, "--count", str(len(letters)),
+        # Choice: "mixed" asks a short-answer card typed, where a letter is a typed answer.
+        "play", "--practice", "--user", user, "--count", str(len(letters)), "--format", "choice",
         stdin="\n".join(letters) + "\n", db=db,
     )  # fmt: skip
     assert run.returncode == 0, run.stderr

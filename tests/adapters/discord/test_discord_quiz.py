@@ -13,8 +13,9 @@ SUCCESS = 3  # Discord's green button style
 
 
 async def start_quiz(bot: Quizbot, count: int = 1, seconds: int = 30) -> dict:
+    # Choice questions: "mixed" would ask a short-answer card typed, without option buttons.
     handle = await bot.fake.send_slash_command(
-        "quiz", {"count": count, "seconds": seconds}, user=bot.fake.bob
+        "quiz", {"count": count, "seconds": seconds, "format": "choice"}, user=bot.fake.bob
     )
     callback = await handle.response()
     assert callback.type == CALLBACK_MESSAGE
@@ -28,8 +29,14 @@ async def test_four_players_answer_privately_and_the_reveal_edits_the_question(
     fake = quizbot.fake
     question = await start_quiz(quizbot)
     ids = custom_ids(question)
-    assert [i.rsplit(":", 1)[1] for i in ids] == ["0", "1", "2", "3"]
-    assert [c["label"] for c in components(question)] == ["A", "B", "C", "D"]
+    # Four options, then the hint with its cost.
+    assert [i.rsplit(":", 1)[1] for i in ids[:4]] == ["0", "1", "2", "3"]
+    assert ids[4].startswith("hint:")
+    labels = [c["label"] for c in components(question)]
+    assert labels[:4] == ["A", "B", "C", "D"] and labels[4] in (
+        "Hint (-5 points)",
+        "Hint (-7 points)",
+    )
     embed = question["embeds"][0]
     assert embed["title"] == "Quiz question 1/1"
     assert "**A.**" in embed["description"] and "**D.**" in embed["description"]

@@ -138,7 +138,9 @@ async def test_the_gateway_closing_with_4004_stops_the_process(
 
 async def test_a_reveal_survives_its_deleted_question_once(quizbot: Quizbot) -> None:
     fake = quizbot.fake
-    handle = await fake.send_slash_command("quiz", {"count": 1}, user=fake.alice)
+    handle = await fake.send_slash_command(
+        "quiz", {"count": 1, "format": "choice"}, user=fake.alice
+    )
     await handle.response()
     await fake.wait_for_call("POST", "/channels/{id}/messages")
     [question] = quizbot.question_posts()
@@ -162,7 +164,9 @@ async def test_started_a_quiz_stays_public_when_posting_is_slow(quizbot: Quizbot
     fake.inject_faults(
         Faults(slow=1.0, delay=(2.0, 2.0), routes=("POST /channels/{channel_id}/messages",))
     )
-    handle = await fake.send_slash_command("quiz", {"count": 1}, user=fake.alice)
+    handle = await fake.send_slash_command(
+        "quiz", {"count": 1, "format": "choice"}, user=fake.alice
+    )
     deferral = await handle.response(timeout=5)
     assert deferral.type == 5 and deferral.ephemeral
     announcement = await handle.followup(timeout=10)

@@ -58,7 +58,9 @@ async def test_a_slow_engine_makes_the_click_defer_then_follow_up(
         return await real_answer(*args, **kwargs)
 
     monkeypatch.setattr(quizbot.engine, "answer", slow_answer)
-    await (await quizbot.fake.send_slash_command("quiz", {}, user=quizbot.fake.bob)).response()
+    await (
+        await quizbot.fake.send_slash_command("quiz", {"format": "choice"}, user=quizbot.fake.bob)
+    ).response()
     question = quizbot.question_posts()[-1]
 
     click = await quizbot.fake.click_button(
@@ -126,7 +128,9 @@ async def test_a_rate_limited_post_still_answers_the_command_in_time(
     quizbot.fake.fail_next(
         "POST", f"/channels/{quizbot.channel_id}/messages", status=429, retry_after=2.0
     )
-    handle = await quizbot.fake.send_slash_command("quiz", {}, user=quizbot.fake.bob)
+    handle = await quizbot.fake.send_slash_command(
+        "quiz", {"format": "choice"}, user=quizbot.fake.bob
+    )
 
     first = await handle.response()
     followup = await handle.followup(timeout=5)

@@ -43,8 +43,10 @@ async def test_the_answer_button_opens_a_modal_and_the_answer_is_locked_in_priva
 ) -> None:
     question = await post_typed(quizbot)
     buttons = components(question)
+    round_id = question["embeds"][0]["footer"]["text"].rsplit(" ", 1)[1]
     assert [(b["label"], b["custom_id"]) for b in buttons] == [
-        ("Answer", f"typed:{question['embeds'][0]['footer']['text'].rsplit(' ', 1)[1]}")
+        ("Answer", f"typed:{round_id}"),
+        ("Hint (-5 points)", f"hint:{round_id}"),
     ]
     assert "Press Answer and type it" in question["embeds"][0]["description"]
 
@@ -116,7 +118,7 @@ async def test_a_daily_typed_question_set_by_daily_set_posts_and_reveals(
         bot.clock.set(datetime(2026, 3, 2, 8, 0, tzinfo=UTC))  # Monday 09:00 in Berlin
         assert (await daily.run_due(place)).status == "posted"
         question = fake_discord.messages_in(bot.channel_id, interaction_responses=False)[-1]
-        assert [b["label"] for b in components(question)] == ["Answer"]
+        assert [b["label"] for b in components(question)] == ["Answer", "Hint (-5 points)"]
         assert question["embeds"][0]["title"] == "Daily question"
         _, locked = await type_answer(bot, question, "an answer nobody expects", fake_discord.bob)
         assert locked.ephemeral
@@ -131,3 +133,35 @@ async def test_a_daily_typed_question_set_by_daily_set_posts_and_reveals(
         revealed = patch.json["embeds"][0]
         assert revealed["title"] == "Daily question: the answer"
         assert "Most typed: answer nobody expects (1)" in revealed["description"]
+
+
+async def test_a_box_opened_before_a_restart_is_answered_after_it(fake_discord, tmp_path) -> None:
+    """The modal's custom_id carries the round; the restarted bot has no memory of the box."""
+    db = tmp_path / "q.db"
+    async with running_quizbot(fake_discord, db) as before:
+        question = await post_typed(before)
+        click = await fake_discord.click_button(
+            int(question["id"]), custom_ids(question)[0], user=fake_discord.alice
+        )
+        assert (await click.response()).type == CALLBACK_MODAL
+        clock = before.clock
+    async with running_quizbot(fake_discord, db, clock=clock) as after:
+        sent = await fake_discord.submit_modal(
+            click, {"answer": "backprop"}, user=fake_discord.alice
+        )
+        reply = await sent.response()
+        assert reply.type == CALLBACK_MESSAGE and reply.ephemeral
+        assert reply.content.startswith("Locked in: 'backprop'."), reply.content
+        rows = await after.store.fetchall("SELECT user_id, typed, read_as FROM answers")
+        assert [tuple(r) for r in rows] == [(str(fake_discord.alice.id), "backprop", "backprop")]
+
+
+async def test_a_box_is_answered_once_while_the_bot_still_keeps_it(quizbot: Quizbot) -> None:
+    """Before a restart discord.py still holds the opened box: one reply, not two."""
+    question = await post_typed(quizbot)
+    _, reply = await type_answer(quizbot, question, "backprop", user=quizbot.fake.bob)
+    assert reply.content.startswith("Locked in: 'backprop'.")
+    callbacks = [
+        c for c in quizbot.fake.calls if c.method == "POST" and c.path.endswith("/callback")
+    ]
+    assert len(callbacks) == 2  # the modal opening, then the one acknowledgement

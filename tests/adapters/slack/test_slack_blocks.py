@@ -52,8 +52,11 @@ def test_question_buttons_fit_and_carry_round_and_option() -> None:
     labels = [e["text"]["text"] for e in actions["elements"]]
     # One option is too long for a button: every button shows only its letter, the options
     # stand whole in the message, and no option is shown cut.
-    assert labels == ["A", "B", "C", "D"]
-    assert [e["action_id"] for e in actions["elements"]] == [f"answer:42:{i}" for i in range(4)]
+    assert labels == ["A", "B", "C", "D", "Hint (-7 points)"]
+    assert [e["action_id"] for e in actions["elements"]] == [
+        *(f"answer:42:{i}" for i in range(4)),
+        "hint:42",
+    ]
     assert kit.parse_answer_action("answer:42:3") == (42, 3)
     assert kit.parse_answer_action("answer:x:3") is None
     shown = all_text({"text": text, "blocks": blocks})
@@ -111,6 +114,7 @@ def test_buttons_repeat_the_options_when_every_option_fits() -> None:
         "B. ReLU",
         "C. Tanh",
         "D. Softplus",
+        "Hint (-7 points)",
     ]
 
 

@@ -37,6 +37,11 @@ TOPICS = [
         ("12", StartQuiz(count=12)),
         ("3 45s loss", StartQuiz(count=3, seconds=45, topic="loss")),
         ("vgp", StartQuiz(topic="vgp")),
+        ("5 typed cnn", StartQuiz(count=5, topic="cnn", fmt="typed")),
+        ("typed", StartQuiz(fmt="typed")),
+        ("3 Cloze loss functions", StartQuiz(count=3, topic="loss functions", fmt="cloze")),
+        ("4 45s format=choice", StartQuiz(count=4, seconds=45, fmt="choice")),
+        ("mixed 2", StartQuiz(count=2)),
         ("stop", StopQuiz()),
         ("STOP", StopQuiz()),
         ("practice", Practice()),
@@ -124,3 +129,12 @@ def test_a_unique_prefix_wins_over_other_mentions() -> None:
 def test_help_names_every_command() -> None:
     for word in ("stop", "practice", "daily", "leaderboard", "stats", "topics", "help"):
         assert f"/quiz {word}" in cmd.HELP
+
+
+def test_a_format_that_does_not_exist_is_named_with_the_ones_that_do() -> None:
+    problem = cmd.parse("5 format=essay")
+    assert isinstance(problem, cmd.Invalid)
+    assert problem.problem == (
+        "'essay' is not a question format: use choice, cloze, typed, mixed, e.g. `/quiz 5 typed`."
+    )
+    assert "`/quiz 5 typed loss`" in cmd.HELP and "Hint button" in cmd.HELP

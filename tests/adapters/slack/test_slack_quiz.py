@@ -20,7 +20,8 @@ async def test_four_players_answer_privately_and_the_reveal_edits_the_question(q
     post = await question_post(fake)
     ts = post.response["ts"]
     question_buttons = buttons(post.args)
-    assert [b["text"]["text"][:2] for b in question_buttons] == ["A.", "B.", "C.", "D."]
+    assert [b["text"]["text"][:2] for b in question_buttons] == ["A.", "B.", "C.", "D.", "Hi"]
+    assert question_buttons.pop()["action_id"].startswith("hint:")
     assert all(len(b["text"]["text"]) <= 75 for b in question_buttons)
     assert all(b["action_id"] == b["value"] for b in question_buttons)
     round_id = int(question_buttons[0]["action_id"].split(":")[1])
@@ -139,7 +140,7 @@ async def test_practice_is_private_and_offers_the_next_question(quizbot) -> None
     first = await quizbot.command("practice vanishing", user_id="U0BOB")
     assert first["response_type"] == "ephemeral"
     practice_buttons = buttons(first)
-    assert len(practice_buttons) == 4
+    assert len(practice_buttons) == 5  # four options and the hint
     assert "Only you see this question" in all_text(first)
     assert fake.calls_to("chat.postMessage") == []  # nothing in the channel
 
@@ -163,7 +164,7 @@ async def test_practice_is_private_and_offers_the_next_question(quizbot) -> None
         quizbot.url, "practice:next", next_button["value"], user_id="U0BOB"
     )
     following = (await fake.wait_for_response(url=delivery.response_url)).body
-    assert len(buttons(following)) == 4
+    assert len(buttons(following)) == 5  # four options and the hint
     assert buttons(following)[0]["action_id"] != practice_buttons[0]["action_id"]
 
 

@@ -38,7 +38,7 @@ async def post_typed(quizbot: Quizbot) -> dict:
 async def open_modal(quizbot: Quizbot, question: dict, user_id: str) -> dict:
     fake = quizbot.fake
     ts = fake.calls_to("chat.postMessage")[0].response["ts"]
-    [button] = buttons(question)
+    button, _hint = buttons(question)
     opened_before = len(fake.calls_to("views.open"))
     delivery = await fake.send_block_action(
         quizbot.url, button["action_id"], button["value"], user_id=user_id, message_ts=ts
@@ -66,8 +66,9 @@ async def test_the_answer_button_opens_a_modal_and_the_answer_is_locked_in_priva
     quizbot: Quizbot,
 ) -> None:
     question = await post_typed(quizbot)
-    [button] = buttons(question)
+    button, hint = buttons(question)
     assert button["text"]["text"] == "Answer"
+    assert (hint["text"]["text"], hint["action_id"]) == ("Hint (-5 points)", "hint:1")
     view = await open_modal(quizbot, question, "U0ALICE")
     assert view["type"] == "modal" and view["title"]["text"] == "Your answer"
     [box] = view["blocks"]
@@ -132,7 +133,7 @@ async def test_a_daily_typed_question_posts_and_reveals(tmp_path) -> None:
         bot.clock.set(START)
         assert (await service.daily.run_due(PLACE)).status == "posted"
         post = await fake.wait_for_call("chat.postMessage", lambda c: bool(buttons(c.args)))
-        assert [b["text"]["text"] for b in buttons(post.args)] == ["Answer"]
+        assert [b["text"]["text"] for b in buttons(post.args)] == ["Answer", "Hint (-5 points)"]
         view = await open_modal(bot, post.args, "U0BOB")
         reply = await submit(bot, view, "an answer nobody expects", "U0BOB")
         assert reply["text"].startswith("Locked in: 'an answer nobody expects'.")
@@ -144,3 +145,12 @@ async def test_a_daily_typed_question_posts_and_reveals(tmp_path) -> None:
         revealed = fake.message(CHANNEL, post.response["ts"])
         assert labels(revealed) == ["Report question"]
         assert "Most typed: answer nobody expects (1)" in all_text(revealed)  # normalised
+
+
+async def test_quiz_with_the_typed_word_asks_typed_questions(quizbot: Quizbot) -> None:
+    started = await quizbot.command("1 typed")
+    assert "Quiz started: 1 question," in started["text"], started["text"]
+    post = await quizbot.fake.wait_for_call("chat.postMessage", lambda c: bool(buttons(c.args)))
+    assert buttons(post.args)[0]["text"]["text"] == "Answer"
+    row = await quizbot.engine.store.fetchone("SELECT format FROM rounds")
+    assert row["format"] == "typed"

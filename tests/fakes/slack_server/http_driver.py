@@ -118,6 +118,7 @@ class HttpDriver:
         bad_signature: bool = False,
         retry_num: int | None = None,
         retry_reason: str = "http_timeout",
+        ephemeral: bool = False,
     ) -> HttpDelivery:
         payload = self.payloads.block_action_payload(
             action_id,
@@ -127,6 +128,7 @@ class HttpDriver:
             message_ts=message_ts,
             block_id=block_id,
             team_id=team_id,
+            ephemeral=ephemeral,
         )
         delivery = await self.send_signed(
             app_url,

@@ -51,7 +51,11 @@ class Payloads:
         message_ts: str | None = None,
         block_id: str = "quiz",
         team_id: str | None = None,
+        ephemeral: bool = False,
     ) -> dict[str, Any]:
+        """A click on a button; ``ephemeral``: on a message only the clicker sees (posted
+        through a response_url or chat.postEphemeral), which Slack sends without the
+        message itself and with ``container.is_ephemeral`` true."""
         team = team_id or self.workspace.team_id
         user = self.workspace.users.get(user_id)
         channel = self.workspace.channels.get(channel_id)
@@ -59,7 +63,7 @@ class Payloads:
         stored = self.workspace.message(channel_id, message_ts)
         message = dict(stored) if stored else {"type": "message", "ts": message_ts, "text": ""}
         now = f"{time.time():.6f}"
-        return {
+        payload = {
             "type": "block_actions",
             "user": {
                 "id": user_id,
@@ -73,7 +77,7 @@ class Payloads:
                 "type": "message",
                 "message_ts": message_ts,
                 "channel_id": channel_id,
-                "is_ephemeral": False,
+                "is_ephemeral": ephemeral,
             },
             "trigger_id": self.workspace.new_trigger(),
             "team": {"id": team, "domain": self.workspace.team_domain},
@@ -94,6 +98,9 @@ class Payloads:
                 }
             ],
         }
+        if ephemeral:
+            del payload["message"]
+        return payload
 
     def view_submission_payload(
         self, view_id: str, values: dict[str, str], *, user_id: str = "U0ALICE"
