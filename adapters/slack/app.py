@@ -587,7 +587,9 @@ class SlackAdapter:
         if round_id is None:
             return await _private(respond, "That button is not one I know; it may be outdated.")
         user = body.get("user") or {}
-        player, _ = await self._player(str(user["id"]), str(user.get("name") or ""))
+        player, _ = await self._player(
+            str(user["id"]), str(user.get("name") or ""), team_id=_team_of(body)
+        )
         reply = await self.engine.hint(round_id, player)
         if reply.status != "hinted":
             return await _private(respond, reply.text)
