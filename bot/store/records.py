@@ -90,6 +90,7 @@ class UnrecordedPost:
     quiz_position: int | None
     question_count: int | None
     tz: str | None
+    opened_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

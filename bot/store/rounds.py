@@ -253,6 +253,7 @@ def unrecorded_posts(conn: Connection) -> list[UnrecordedPost]:
                 quiz_position=r["quiz_position"],
                 question_count=r["question_count"],
                 tz=r["tz"],
+                opened_at=parse_ts(r["opened_at"]),
             )
         )
     return found

@@ -198,6 +198,13 @@ class QuizStorage(Protocol):
         daily questions and quizzes since `since` (no platform: anywhere)."""
         ...
 
+    # -- several processes on one database ------------------------------------------------
+    def first_delivery(self, key: str, now: datetime) -> Awaitable[bool]:
+        """True for the first process to take platform delivery `key` (remembered for an
+        hour), False for a repeat, whichever process took it."""
+        ...
+
+    def forget_deliveries(self, now: datetime) -> Awaitable[int]: ...
     # -- reports of bad questions -------------------------------------------------------
     def add_report(self, report: CardReport) -> Awaitable[bool]:
         """Store a report; False when the player already reported the card in this server."""
