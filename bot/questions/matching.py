@@ -74,8 +74,8 @@ def normalise(text: str) -> str:
     text = _THOUSANDS.sub(lambda m: m.group(1) + re.sub(r"\D", "", m.group(2)), text)
     text = text.replace("&", " and ").replace("\u2212", "-").replace("\u2013", "-")
     # Symbols a player may type for words, which the punctuation rule would erase.
-    for symbol, words in _SYMBOL_WORDS:
-        text = text.replace(symbol, words)
+    for symbol, spoken in _SYMBOL_WORDS:
+        text = text.replace(symbol, spoken)
     text = re.sub(r"(?<![\w.])\.(?=\d)", "0.", text)  # ".5" is 0.5, not 5
     # A sign is part of the answer: "−y x" is not "y x" (a hyphen inside a word is spacing).
     text = re.sub(r"(?:(?<=\s)|^)-(?=[^\W\d_])", " minus ", text)
