@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from discordkit import Quizbot, components, custom_ids
 
-from tests.fakes.discord_server import CALLBACK_MESSAGE, CALLBACK_UPDATE_MESSAGE
+from tests.fakes.discord_server import CALLBACK_MESSAGE, CALLBACK_MODAL, CALLBACK_UPDATE_MESSAGE
 
 SUCCESS = 3
 
@@ -55,5 +55,10 @@ async def test_someone_elses_practice_button_is_refused(quizbot: Quizbot) -> Non
         handle.original_message_id, custom_ids(question.data)[0], user=fake.bob
     )
     refusal = await click.response()
+    if refusal.type == CALLBACK_MODAL:
+        # A typed practice question: the box must open at once (a modal is the click's only
+        # response), so the refusal comes when Bob sends it.
+        sent = await fake.submit_modal(click, {"answer": "anything"}, user=fake.bob)
+        refusal = await sent.response()
 
     assert refusal.ephemeral and "no longer open" in refusal.content
