@@ -68,11 +68,16 @@ def test_a_cloze_blank_alone_is_not_asked_typed():
 
 def test_the_shipped_deck_is_typed_only_where_its_item_lists_accepted_answers():
     count, questions = typed([SHIPPED])
-    assert count == 220 and len(questions) == 10
+    assert count == 220 and len(questions) == 53
     assert all(q.origin == "authored" for q in questions)  # every shipped card has an item
-    assert all(q.accepted and "_____" not in q.prompt for q in questions)
     library = load_library([SHIPPED])
     maker = QuestionMaker(library.cards, library.items)
+    # The card's question when its item lists accepted answers, else its cloze sentence with
+    # the one blank to type.
+    for q in questions:
+        item = library.items[q.card_id]
+        assert q.accepted == item.typed_answers
+        assert q.prompt.count("_____") == (0 if item.accepted else 1)
     typed_ids = {q.card_id for q in questions}
     # "mixed" asks exactly these cards typed.
     assert {c.id for c in library.cards if maker.typed_fits(c)} == typed_ids
@@ -172,12 +177,14 @@ def test_an_authored_typed_question_keeps_its_items_erratum() -> None:
     library = load_library(seed_dirs(None))
     maker = QuestionMaker(library.cards, library.items)
     corrected = [i for i in library.items.values() if i.erratum]
+    # Both ways in: a corrected card asked typed by its question, and one by its cloze sentence.
     assert any(i.accepted for i in corrected)
+    assert any(not i.accepted and i.typed_answers for i in corrected)
     for item in corrected:
         card = library.by_id(item.card_id)
         assert card is not None
         question = maker.make(card, "typed", 0)
-        if not item.accepted:
+        if not item.typed_answers:
             assert question is None  # no accepted answers: not asked typed at all
             continue
         assert question is not None and question.erratum == item.erratum
@@ -188,7 +195,7 @@ def test_mixed_asks_short_answers_typed_and_the_rest_as_choice_or_cloze():
     maker = QuestionMaker(library.cards, library.items)
     asked = maker.generate(220, seed=4, fmt="mixed")
     typed_ids = {c.id for c in library.cards if maker.typed_fits(c)}
-    assert len(typed_ids) == 10
+    assert len(typed_ids) == 53
     assert {q.card_id for q in asked if q.format == "typed"} == typed_ids & {
         q.card_id for q in asked
     }
