@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import weakref
 from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -69,6 +70,7 @@ class RateLimiter:
                 f"a rate limiter needs rate > 0, burst >= 1 and max_wait > 0 "
                 f"(got rate={rate}, burst={burst}, max_wait={max_wait})"
             )
+        self.base = rate  # the platform's whole budget; `nominal` is this process's share
         self.nominal = rate  # the pace we were set to; `rate` is the one in force
         self.rate = rate
         self.burst = burst
@@ -85,6 +87,9 @@ class RateLimiter:
         self._loop: asyncio.AbstractEventLoop | None = None
         self.holds = 0  # 429s reported through hold(): lets tests and benchmarks see them
         self.waiting = 0  # callers in line now
+        _every.add(self)
+        if _share < 1.0:
+            self.set_share(_share)
 
     def delay(self) -> float:
         """About how long a caller arriving now would wait."""
@@ -163,8 +168,30 @@ class RateLimiter:
         self._tokens = min(self._tokens, 0.0)
         self._held_until = max(self._held_until, now + max(seconds, 0.0))
 
+    def set_share(self, share: float) -> None:
+        """Pace at `share` (0 < share <= 1) of the whole budget: several processes of one bot
+        split a per-bot limit. A smaller share applies at once; a larger one is reached by the
+        usual creep back up (see hold())."""
+        share = min(max(share, 0.01), 1.0)
+        self.nominal = self.base * share
+        if self.rate > self.nominal:
+            self.rate = self.nominal
+            self._changed = self._clock()
+
 
 _shared: dict[str, RateLimiter] = {}
+_every: weakref.WeakSet[RateLimiter] = weakref.WeakSet()
+_share = 1.0
+
+
+def share_between(processes: int) -> None:
+    """The documented rule for a per-bot limit shared by several processes: each live process
+    (counted through the database's heartbeats) paces at 1/`processes` of it. The 429 backstop
+    (hold()) covers the moments between a process starting or dying and the others hearing."""
+    global _share
+    _share = 1.0 / max(processes, 1)
+    for limiter in list(_every):
+        limiter.set_share(_share)
 
 
 def shared(name: str, rate: float, burst: int = 1) -> RateLimiter:

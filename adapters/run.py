@@ -17,7 +17,7 @@ import sys
 from datetime import timedelta
 from typing import Any
 
-from adapters import registry
+from adapters import pacing, registry
 from adapters.runtime import Adapter, PosterRouter, Services
 from bot.cards import load_library
 from bot.clock import Clock, SystemClock
@@ -53,7 +53,10 @@ def run(args: argparse.Namespace) -> int:
         print(nothing_to_run(), file=sys.stderr)
         return 2
     noise = [rule for platform in registry.PLATFORMS for rule in platform.log_noise]
-    setup_logging(settings.log_level, settings.log_format, settings.secrets(), noise=noise)
+    shapes = [shape for platform in registry.PLATFORMS for shape in platform.secret_shapes]
+    setup_logging(
+        settings.log_level, settings.log_format, settings.secrets(), noise=noise, shapes=shapes
+    )
     memory.use_parameters(settings.fsrs_parameters)
     if settings.fsrs_parameters is not None:
         log.info("FSRS: scheduling with the parameters from QUIZBOT_FSRS_PARAMETERS")
@@ -117,8 +120,15 @@ async def serve(
     posters = PosterRouter()
     async with await Store.open(settings.db) as store:
         engine = Engine(store, library, clock, posters, QuestionMaker(library.cards, library.items))
+        # watch: other processes may share this database (README "Running several
+        # instances"); each paces at its share of the per-bot limits.
         daily = DailyScheduler(
-            store, engine, clock=clock, grace=timedelta(minutes=settings.grace_minutes)
+            store,
+            engine,
+            clock=clock,
+            grace=timedelta(minutes=settings.grace_minutes),
+            watch=True,
+            on_peers=pacing.share_between,
         )
         reminders = PracticeReminders(store, engine, clock)
         services = Services(
@@ -139,7 +149,7 @@ async def serve(
             if await _unless_stopped(starting, stop):
                 timer = asyncio.create_task(engine.run_timer(stop), name="quizbot-timer")
                 beats = asyncio.create_task(
-                    heartbeat(store, started, clock, stop), name="heartbeat"
+                    heartbeat(store, started, clock, stop, daily.owner), name="heartbeat"
                 )
                 ours.update((timer, beats))
                 # Until SIGTERM, or an adapter that can no longer work asks all to stop.
@@ -158,6 +168,7 @@ async def serve(
             if timer is not None:
                 await _within(TIMER_GRACE, [timer], "the reveal in progress")
             await _within(ADAPTERS_GRACE, [_stop(a) for a in reversed(started)], "the adapters")
+            await _within(LEFTOVER_GRACE, [_leave(daily)], "leaving the other processes")
             if beats is not None:
                 await _within(LEFTOVER_GRACE, [beats], "the heartbeat")
             # Daily jobs still posting, clicks still being answered: their state is in the
@@ -216,6 +227,13 @@ async def _unless_stopped(starting: asyncio.Task[None], stop: asyncio.Event) -> 
     return False
 
 
+async def _leave(daily: DailyScheduler) -> None:
+    try:
+        await daily.leave()
+    except Exception:
+        log.debug("could not record this process as stopped", exc_info=True)
+
+
 async def _stop(adapter: Adapter) -> None:
     try:
         await adapter.stop()
@@ -241,14 +259,21 @@ async def _within(seconds: float, work: list[Any], what: str) -> None:
                 log.debug("stopping: %s ended with %r", what, error)
 
 
-async def heartbeat(store: Store, adapters: list[Adapter], clock: Clock, stop: asyncio.Event):
+async def heartbeat(
+    store: Store,
+    adapters: list[Adapter],
+    clock: Clock,
+    stop: asyncio.Event,
+    process: str | None = None,
+):
     """Record every BEAT_EVERY that the process and each adapter are alive; on the way out,
-    record them as down so `quizbot health` does not report a stopped bot as healthy."""
+    record them as down so `quizbot health` does not report a stopped bot as healthy.
+    `process`: this process's name among several on the database (bot.health)."""
     while True:
         beats = {"runtime": not stop.is_set()}
         beats.update({a.platform: a.alive() and not stop.is_set() for a in adapters})
         try:
-            await record_beats(store, beats, clock.now())
+            await record_beats(store, beats, clock.now(), process)
         except Exception:
             log.exception("could not record heartbeats")
         if stop.is_set():

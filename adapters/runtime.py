@@ -135,3 +135,5 @@ class Platform:
     enable_with: str = ""  # which variables turn it on, for "nothing to run"
     board_title: str = "{server}"  # a server's leaderboard title, e.g. "Slack workspace {server}"
     log_noise: tuple[Noise, ...] = ()  # its libraries' chatter, shown only at DEBUG
+    # Regular expressions of its secrets not known at start (tokens issued by installs).
+    secret_shapes: tuple[str, ...] = ()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -16,22 +17,27 @@ class RedactSecrets(logging.Filter):
     place that catches them all.
     """
 
-    def __init__(self, secrets: Iterable[str]) -> None:
+    def __init__(self, secrets: Iterable[str], shapes: Iterable[str] = ()) -> None:
+        """`shapes`: regular expressions of secrets not known in advance (the tokens that
+        workspaces get when they install the app, logged by a library before we see them)."""
         super().__init__()
         self.secrets = [s for s in secrets if len(s) >= 6]
+        patterns = list(shapes)
+        self.shape = re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
+
+    def _blank(self, text: str) -> str:
+        for secret in self.secrets:
+            text = text.replace(secret, "***")
+        return self.shape.sub("***", text) if self.shape is not None else text
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if self.secrets:
+        if self.secrets or self.shape is not None:
             message = record.getMessage()
-            redacted = message
-            for secret in self.secrets:
-                redacted = redacted.replace(secret, "***")
+            redacted = self._blank(message)
             if redacted != message or record.exc_info:
                 record.msg, record.args = redacted, None
             if record.exc_info:
-                text = logging.Formatter().formatException(record.exc_info)
-                for secret in self.secrets:
-                    text = text.replace(secret, "***")
+                text = self._blank(logging.Formatter().formatException(record.exc_info))
                 record.exc_text, record.exc_info = text, None
         return True
 
@@ -91,11 +97,16 @@ class JsonFormatter(logging.Formatter):
 
 
 def setup_logging(
-    level: str, fmt: str, secrets: Iterable[str], stream=None, noise: Iterable[Noise] = ()
+    level: str,
+    fmt: str,
+    secrets: Iterable[str],
+    stream=None,
+    noise: Iterable[Noise] = (),
+    shapes: Iterable[str] = (),
 ) -> logging.Handler:
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.addFilter(QuietLibraries(noise, debug=level == "DEBUG"))
-    handler.addFilter(RedactSecrets(secrets))
+    handler.addFilter(RedactSecrets(secrets, shapes))
     if fmt == "json":
         handler.setFormatter(JsonFormatter())
     else:

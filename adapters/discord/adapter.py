@@ -123,13 +123,27 @@ class QuizClient(discord.Client):
         return await self.tree.sync(guild=guild)
 
 
+class ShardedQuizClient(QuizClient, discord.AutoShardedClient):
+    """The same client over several gateway shards (DISCORD_SHARD_COUNT / DISCORD_SHARD_IDS):
+    discord.py's AutoShardedClient runs one connection per shard of this process."""
+
+
+def make_client(services: Services, settings: DiscordSettings, **client_options: Any) -> QuizClient:
+    if settings.shard_count is None:
+        return QuizClient(services, **client_options)
+    if settings.shard_ids is not None:
+        client_options.setdefault("shard_ids", list(settings.shard_ids))
+    client_options.setdefault("shard_count", settings.shard_count)
+    return ShardedQuizClient(services, **client_options)
+
+
 class DiscordAdapter:
     platform = NAME
 
     def __init__(self, services: Services, **client_options: Any) -> None:
         self.services = services
         self.settings = services.settings.section(DiscordSettings)
-        self.client = QuizClient(services, **client_options)
+        self.client = make_client(services, self.settings, **client_options)
         self.poster = DiscordPoster(self.client, on_token_dead=self._died)
         self._connect: asyncio.Task[None] | None = None
         self._stopping = False
@@ -209,6 +223,10 @@ class DiscordAdapter:
             log.exception("Discord: could not sync slash commands; the previous set stays")
         me = self.client.user
         log.info("Discord: ready as %s (application %s)", me, self.client.application_id)
+        if self.settings.shard_count is not None:
+            mine = self.settings.shard_ids or range(self.settings.shard_count)
+            log.info("Discord: running shards %s of %d", ",".join(map(str, mine)),
+                     self.settings.shard_count)  # fmt: skip
 
     async def _until_ready(self, timeout: float) -> None:
         assert self._connect is not None

@@ -20,6 +20,7 @@ from typing import Any
 
 from aiohttp import ClientSession, web
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import (
@@ -32,6 +33,7 @@ from adapters.pacing import RateLimiter
 from adapters.runtime import Services
 from adapters.slack import blocks as kit
 from adapters.slack import commands as cmd
+from adapters.slack.installs import Installations, InstallStates
 from adapters.slack.people import DEFAULT_TTL, Directory, Person
 from adapters.slack.platform import NAME as PLATFORM
 from adapters.slack.platform import SlackSettings
@@ -44,6 +46,7 @@ from adapters.slack.poster import (
     refusal,
 )
 from adapters.slack.socket import SocketModeHandler
+from adapters.slack.teams import Teams, TeamsPoster
 from bot.messages import Notice, spell_commands
 from bot.ports import Place, Player, PostError
 from bot.schedule.spec import DailySpec, parse_words
@@ -74,11 +77,12 @@ NO_SCHEDULE = "The daily question is not available on this bot yet."
 Respond = Callable[..., Awaitable[Any]]
 
 
-def make_client(token: str, api_url: str | None = None) -> AsyncWebClient:
+def make_client(token: str | None, api_url: str | None = None) -> AsyncWebClient:
     """Web API client with retries for 429s (honouring Retry-After) and 5xx, on top of the
-    default connection-error retries."""
+    default connection-error retries. No token: the app's own client in distribution, whose
+    calls (oauth.v2.access) carry their own credentials."""
     return with_retries(
-        AsyncWebClient(token=token, base_url=api_url or DEFAULT_API_URL, timeout=10)
+        AsyncWebClient(token=token or None, base_url=api_url or DEFAULT_API_URL, timeout=10)
     )
 
 
@@ -166,14 +170,38 @@ class SlackAdapter:
         )
         self.host = host or settings.http_host
         self.port = settings.http_port if port is None else port
-        self.poster = SlackPoster(
-            self.client,
-            pacer,
-            services.clock,
-            workspace=workspace_pacer,
-            updates=update_pacer,
-            on_token_dead=self._token_died,
-        )
+        # Distribution (SLACK_CLIENT_ID): every workspace installs the app through OAuth and
+        # has its own token, client, poster and people (adapters/slack/teams.py).
+        self.distributed = settings.distributed
+        self.teams: Teams | None = None
+        oauth: dict[str, Any] = {}
+        self.poster: SlackPoster | TeamsPoster
+        if self.distributed:
+            installations = Installations(services.engine.store, settings.client_id or "")
+            self.teams = Teams(
+                installations,
+                lambda token: make_client(token, settings.api_url),
+                clock=services.clock,
+                on_token_dead=self._team_token_died,
+            )
+            self.poster = TeamsPoster(self.teams)
+            oauth["oauth_settings"] = AsyncOAuthSettings(
+                client_id=settings.client_id,
+                client_secret=settings.client_secret.value,
+                scopes=list(settings.scopes),
+                installation_store=installations,
+                installation_store_bot_only=True,
+                state_store=InstallStates(services.engine.store, services.clock),
+            )
+        else:
+            self.poster = SlackPoster(
+                self.client,
+                pacer,
+                services.clock,
+                workspace=workspace_pacer,
+                updates=update_pacer,
+                on_token_dead=self._token_died,
+            )
         self.people = Directory(self.client, ttl=people_ttl)
         self.seen = SeenDeliveries()
         self.admins = settings.admins
@@ -189,6 +217,7 @@ class SlackAdapter:
             before_authorize=self._drop_repeats,
             name="quizbot",
             logger=logging.getLogger(f"{__name__}.bolt"),
+            **oauth,
         )
         self.app.command(COMMAND)(self._on_command)
         self.app.action(re.compile(rf"^{kit.ANSWER_PREFIX}:"))(self._on_answer)
@@ -220,8 +249,11 @@ class SlackAdapter:
     async def start(self) -> None:
         if self.client.session is None:  # one connection pool for every Web API call
             self._session = self.client.session = ClientSession()
+        if self.teams is not None:
+            self.teams.session = self.client.session
         try:
-            await self._check_token()
+            if not self.distributed:  # each workspace's token was checked at its install
+                await self._check_token()
             if self.socket_mode:
                 self._handler = SocketModeHandler(
                     self.app, self.settings.app_token.value, web_client=self.client
@@ -292,20 +324,35 @@ class SlackAdapter:
 
     async def _on_tokens_revoked(self, ack: Any, body: dict[str, Any]) -> None:
         await ack()
+        team_id = str(body.get("team_id") or self.team_id)
         revoked = ((body.get("event") or {}).get("tokens") or {}).get("bot") or []
-        if self.bot_user_id and self.bot_user_id not in revoked:
+        bot_user_id = self.bot_user_id
+        if self.teams is not None:
+            team = await self.teams.team(team_id)
+            bot_user_id = team.bot_user_id if team is not None else ""
+        if bot_user_id and bot_user_id not in revoked:
             return  # another token of the app (a user's OAuth token), not ours
-        await self._removed(str(body.get("team_id") or self.team_id), "quizbot's token was revoked")
+        await self._removed(team_id, "quizbot's token was revoked")
+
+    async def _team_token_died(self, team_id: str, reason: str) -> None:
+        await self._removed(team_id, f"quizbot's token stopped working ({reason})")
 
     async def _removed(self, team_id: str, what: str) -> None:
-        """The workspace removed the app: pause its schedules, then stop (the token is dead;
-        with one workspace per bot token, nothing else can work)."""
+        """The workspace removed the app: pause its schedules. With one workspace per bot
+        token nothing else can work, so the process stops; in distribution the workspace's
+        installation is deleted and the others go on."""
         reason = f"{what} from this workspace: reinstall it, then /quiz daily turns it back on"
         if self.services.daily is not None:
             try:
                 await self.services.daily.removed_from(PLATFORM, team_id, reason)
             except Exception:
                 log.exception("could not pause the schedules of workspace %s", team_id)
+        if self.teams is not None:
+            if await self.teams.installations.remove(team_id):
+                log.warning("Slack workspace %s removed: %s; its daily schedules are paused",
+                            team_id, what)  # fmt: skip
+            self.teams.forget(team_id)
+            return
         self.poster.token_dead = self.poster.token_dead or f"{what} from workspace {team_id}"
         self._token_died(f"{what} from workspace {team_id}: {REINSTALL}")
 
@@ -337,7 +384,11 @@ class SlackAdapter:
         """Runs after the signature check: ack a repeat at once and do nothing else."""
         self.last_heartbeat = time.time()
         key = delivery_key(req.body)
-        if key is not None and not self.seen.first_time(key):
+        # This process's memory first (no database trip for the common repeat), then the
+        # database: a retry sent to another process behind a load balancer is a repeat too.
+        if key is not None and (
+            not self.seen.first_time(key) or not await self.engine.first_delivery(f"slack:{key}")
+        ):
             self.dropped_repeats += 1
             retry = (req.headers.get("x-slack-retry-num") or ["-"])[0]
             log.info("dropped a repeated delivery %s (retry %s)", key, retry)
@@ -362,10 +413,23 @@ class SlackAdapter:
             if task is not None:
                 self._inflight.discard(task)
 
+    async def _client_for(self, body: dict[str, Any]) -> AsyncWebClient:
+        """The Web API client of the workspace a payload came from."""
+        if self.teams is not None:
+            team = await self.teams.team(_team_of(body))
+            if team is not None:
+                return team.client
+        return self.client
+
     async def _player(
-        self, user_id: str, fallback: str = "", *, quick: bool = True
+        self, user_id: str, fallback: str = "", *, quick: bool = True, team_id: str = ""
     ) -> tuple[Player, Person]:
-        person = await self.people.person(user_id, fallback, quick=quick)
+        people = self.people
+        if self.teams is not None:
+            team = await self.teams.team(team_id)
+            if team is not None:
+                people = team.people
+        person = await people.person(user_id, fallback, quick=quick)
         return Player(PLATFORM, user_id, person.display_name, person.tz), person
 
     def is_admin(self, person: Person) -> bool:
@@ -387,7 +451,10 @@ class SlackAdapter:
         if isinstance(command, cmd.Topics):
             return await _private(respond, self._topics_text())
         player, person = await self._player(
-            str(body["user_id"]), str(body.get("user_name", "")), quick=False
+            str(body["user_id"]),
+            str(body.get("user_name", "")),
+            quick=False,
+            team_id=place.server_id,
         )
         if isinstance(command, cmd.StartQuiz):
             topic = self._topic(command.topic)
@@ -497,7 +564,9 @@ class SlackAdapter:
             return await _private(respond, "That button is not one I know; it may be outdated.")
         round_id, option = parsed
         user = body.get("user") or {}
-        player, _ = await self._player(str(user["id"]), str(user.get("name") or ""))
+        player, _ = await self._player(
+            str(user["id"]), str(user.get("name") or ""), team_id=_team_of(body)
+        )
         result = await self.engine.answer(round_id, player, option)
         if result.reveal is None:
             return await _private(respond, result.text)
@@ -518,7 +587,9 @@ class SlackAdapter:
         if round_id is None:
             return await _private(respond, "That button is not one I know; it may be outdated.")
         user = body.get("user") or {}
-        player, _ = await self._player(str(user["id"]), str(user.get("name") or ""))
+        player, _ = await self._player(
+            str(user["id"]), str(user.get("name") or ""), team_id=_team_of(body)
+        )
         reply = await self.engine.hint(round_id, player)
         if reply.status != "hinted":
             return await _private(respond, reply.text)
@@ -538,7 +609,8 @@ class SlackAdapter:
         channel = str((body.get("container") or {}).get("channel_id") or "")
         if round_id is None or not channel:
             return await _private(respond, "That button is not one I know; it may be outdated.")
-        await self.client.views_open(
+        client = await self._client_for(body)
+        await client.views_open(
             trigger_id=body["trigger_id"], view=kit.typed_modal(round_id, channel)
         )
 
@@ -551,14 +623,16 @@ class SlackAdapter:
             log.warning("a typed-answer submission without its round or channel")
             return
         round_id, channel, text = sent
-        respond = _ephemeral_in(self.client, channel, user)
+        respond = _ephemeral_in(await self._client_for(body), channel, user)
         await self._work(self._typed_answer(body, round_id, text, respond), respond)
 
     async def _typed_answer(
         self, body: dict[str, Any], round_id: int, text: str, respond: Respond
     ) -> None:
         user = body.get("user") or {}
-        player, _ = await self._player(str(user["id"]), str(user.get("name") or ""))
+        player, _ = await self._player(
+            str(user["id"]), str(user.get("name") or ""), team_id=_team_of(body)
+        )
         result = await self.engine.answer_text(round_id, player, text)
         if result.reveal is None:
             return await _private(respond, result.text)
@@ -578,7 +652,8 @@ class SlackAdapter:
         channel = str((body.get("container") or {}).get("channel_id") or "")
         if round_id is None or not channel:
             return await _private(respond, "That button is not one I know; it may be outdated.")
-        await self.client.views_open(
+        client = await self._client_for(body)
+        await client.views_open(
             trigger_id=body["trigger_id"], view=kit.report_modal(round_id, channel)
         )
 
@@ -591,7 +666,7 @@ class SlackAdapter:
             log.warning("a report submission without its round or channel")
             return
         round_id, channel, reason, note = sent
-        respond = _ephemeral_in(self.client, channel, user)
+        respond = _ephemeral_in(await self._client_for(body), channel, user)
         await self._work(self._report(body, round_id, channel, reason, note, respond), respond)
 
     async def _report(
@@ -605,7 +680,7 @@ class SlackAdapter:
     ) -> None:
         user = body.get("user") or {}
         team = str((body.get("team") or {}).get("id") or user.get("team_id") or "")
-        player, _ = await self._player(str(user["id"]), str(user.get("name") or ""))
+        player, _ = await self._player(str(user["id"]), str(user.get("name") or ""), team_id=team)
         place = Place(PLATFORM, team, channel)
         await _private(
             respond, await self.engine.reports.report(round_id, player, place, reason, note)
@@ -618,7 +693,9 @@ class SlackAdapter:
     async def _practice_next(self, body: dict[str, Any], respond: Respond) -> None:
         action = (body.get("actions") or [{}])[0]
         user = body.get("user") or {}
-        player, _ = await self._player(str(user["id"]), str(user.get("name") or ""))
+        player, _ = await self._player(
+            str(user["id"]), str(user.get("name") or ""), team_id=_team_of(body)
+        )
         await self._practice(player, kit.practice_topic(str(action.get("value") or "")), respond)
 
     async def _practice(
@@ -650,6 +727,13 @@ COMMAND_NAMES = {
     "reports void": "/quiz reports void CARD",
     "reports hold-after": "/quiz reports hold-after N",
 }
+
+
+def _team_of(body: dict[str, Any]) -> str:
+    """The workspace a payload came from: commands and events name it `team_id`,
+    interactions `team.id` (or the user's `team_id`)."""
+    team = body.get("team_id") or (body.get("team") or {}).get("id")
+    return str(team or (body.get("user") or {}).get("team_id") or "")
 
 
 def _ephemeral_in(client: AsyncWebClient, channel: str, user: str) -> Respond:

@@ -33,6 +33,9 @@ APP_TOKEN_LOOKS_LIKE = (
 )
 
 
+DEFAULT_SCOPES = "commands,chat:write,chat:write.public,users:read"  # the manifest's
+
+
 @dataclass(frozen=True)
 class SlackSettings:
     VARIABLES: ClassVar[Mapping[str, str]] = {
@@ -43,6 +46,9 @@ class SlackSettings:
         "QUIZBOT_HTTP_PORT": "port of the HTTP server (/slack/events, /healthz); default 3000",
         "QUIZBOT_HTTP_HOST": "address the HTTP server listens on; default 0.0.0.0 (all)",
         "QUIZBOT_SLACK_ADMINS": "comma-separated Slack user ids allowed to configure /quiz daily",
+        "SLACK_CLIENT_ID": "many workspaces: the app's client id; starts the Slack adapter",
+        "SLACK_CLIENT_SECRET": "many workspaces: the app's client secret",
+        "SLACK_SCOPES": f"many workspaces: bot scopes asked at install; default {DEFAULT_SCOPES}",
     }
 
     bot_token: Secret = UNSET
@@ -52,10 +58,19 @@ class SlackSettings:
     http_port: int = 3000
     http_host: str = "0.0.0.0"
     admins: frozenset[str] = frozenset()
+    client_id: str | None = None  # set: one deployment for many workspaces (OAuth installs)
+    client_secret: Secret = UNSET
+    scopes: tuple[str, ...] = tuple(DEFAULT_SCOPES.split(","))
 
     @property
     def enabled(self) -> bool:
-        return bool(self.bot_token)
+        return bool(self.bot_token) or self.distributed
+
+    @property
+    def distributed(self) -> bool:
+        """Installed in workspaces through Slack's OAuth flow, each with its own bot token,
+        instead of one workspace's SLACK_BOT_TOKEN."""
+        return bool(self.client_id)
 
     @property
     def socket_mode(self) -> bool:
@@ -82,7 +97,11 @@ class SlackSettings:
                 "'Running on Slack'."
             )
         admins = (get("QUIZBOT_SLACK_ADMINS") or "").split(",")
+        client_id, client_secret, scopes = _distribution(get, bot_token, app_token, signing_secret)
         return cls(
+            client_id=client_id,
+            client_secret=client_secret,
+            scopes=scopes,
             bot_token=bot_token,
             app_token=app_token,
             signing_secret=signing_secret,
@@ -91,6 +110,39 @@ class SlackSettings:
             http_host=get("QUIZBOT_HTTP_HOST") or "0.0.0.0",
             admins=frozenset(u.strip() for u in admins if u.strip()),
         )
+
+
+def _distribution(
+    get: Get, bot_token: Secret, app_token: Secret, signing_secret: Secret
+) -> tuple[str | None, Secret, tuple[str, ...]]:
+    """SLACK_CLIENT_ID, SLACK_CLIENT_SECRET, SLACK_SCOPES: checked together."""
+    client_id = (get("SLACK_CLIENT_ID") or "").strip() or None
+    client_secret = secret_setting(get, "SLACK_CLIENT_SECRET")
+    scopes_text = get("SLACK_SCOPES") or DEFAULT_SCOPES
+    scopes = tuple(s.strip() for s in scopes_text.split(",") if s.strip())
+    if client_id is None:
+        if client_secret:
+            raise ConfigError("SLACK_CLIENT_SECRET is set without SLACK_CLIENT_ID: set both.")
+        return None, client_secret, scopes
+    where = "Basic Information -> App Credentials"
+    if not client_secret:
+        raise ConfigError(f"SLACK_CLIENT_ID is set without SLACK_CLIENT_SECRET ({where}).")
+    if bot_token:
+        raise ConfigError(
+            "SLACK_CLIENT_ID (many workspaces, each installed through OAuth) and "
+            "SLACK_BOT_TOKEN (one workspace) are both set: unset one of them."
+        )
+    if app_token or not signing_secret:
+        raise ConfigError(
+            "SLACK_CLIENT_ID runs in HTTP mode (the install redirect needs a public URL): "
+            f"unset SLACK_APP_TOKEN and set SLACK_SIGNING_SECRET ({where})."
+        )
+    if "commands" not in scopes or "chat:write" not in scopes:
+        raise ConfigError(
+            f"SLACK_SCOPES={scopes_text!r} must include commands and chat:write "
+            f"(default {DEFAULT_SCOPES})."
+        )
+    return client_id, client_secret, scopes
 
 
 def build(services: Services, **options: Any) -> SlackAdapter:
@@ -106,8 +158,12 @@ SLACK = Platform(
     NAME,
     SlackSettings,
     build,
-    enable_with="SLACK_BOT_TOKEN with SLACK_APP_TOKEN or SLACK_SIGNING_SECRET (Slack)",
+    enable_with="SLACK_BOT_TOKEN with SLACK_APP_TOKEN or SLACK_SIGNING_SECRET, or "
+    "SLACK_CLIENT_ID with SLACK_CLIENT_SECRET and SLACK_SIGNING_SECRET (Slack)",
     board_title="Slack workspace {server}",
+    # Every Slack token: the bot tokens workspaces get at install (oauth.v2.access answers,
+    # logged by slack_sdk at DEBUG) are not known when logging starts.
+    secret_shapes=(r"xox[abeoprs]-[0-9A-Za-z-]{8,}", r"xapp-[0-9A-Za-z-]{8,}"),
     log_noise=(
         # slack_bolt, because SLACK_BOT_TOKEN is in the environment and we pass a client.
         Noise("adapters.slack.app.bolt", "As you gave `client` as well, `token` will be unused"),

@@ -454,9 +454,9 @@ class Engine:
                 return "choice_only"
             return None
 
-        def read(answers: tuple[str, ...]) -> str | None:
+        def read(answers: tuple[str, ...], refused: tuple[str, ...]) -> str | None:
             nonlocal reading, accepted
-            accepted, reading = answers, match(typed, answers)
+            accepted, reading = answers, match(typed, answers, refused)
             return reading.accepted if reading.correct else None
 
         def day_of(r: RoundFacts) -> date:
@@ -650,19 +650,16 @@ class Engine:
             self._upkeep_at = now + self.retention.every
             await self.upkeep()
 
-    async def recover(self) -> int:
+    async def recover(self, *, leave_recent: timedelta | None = None) -> int:
         """At start-up: deliver reveals that never reached the platform, end quizzes that went
-        stale while the bot was down, then reveal every overdue round (once)."""
+        stale while the bot was down, then reveal every overdue round (once). `leave_recent`:
+        other processes are running on this database, so posts and reveals of that recent
+        past may be theirs, in flight: left to them (and to `find_lost_posts` and
+        `deliver_late_reveals` if they die)."""
         now = self.clock.now()
-        done = await self._find_lost_posts()
-        for pending in await self.storage.undelivered_reveals():
-            message = stored_reveal(pending, self._card_answer)
-            if message is None:  # its text is gone: nothing left to show
-                await self.storage.mark_reveal_delivered(pending.round_id)
-                continue
-            done += await self._deliver(
-                pending.round_id, pending.place, pending.message_ref, message
-            )
+        before = now - leave_recent if leave_recent is not None else None
+        done = await self._find_lost_posts(opened_before=before)
+        done += await self.deliver_late_reveals(before)
         for quiz in await self.storage.running_quizzes():
             last = await self.storage.open_round_closes(quiz.quiz_id) or quiz.next_at
             if last is None:
@@ -676,13 +673,48 @@ class Engine:
                 )
         return done + await self.tick()
 
-    async def _find_lost_posts(self) -> int:
+    async def find_lost_posts(self, round_ids: set[int]) -> dict[int, str]:
+        """`_find_lost_posts` for the given rounds only (another process died while posting
+        them): the references found, by round."""
+        found: dict[int, str] = {}
+        await self._find_lost_posts(round_ids, found)
+        return found
+
+    async def deliver_late_reveals(self, revealed_before: datetime | None) -> int:
+        """Deliver reveals that were settled but never reached the platform (their process
+        died in between); `revealed_before`: only those settled before then (another process
+        may still be delivering a recent one), None: all."""
+        done = 0
+        for pending in await self.storage.undelivered_reveals():
+            if revealed_before is not None and (
+                pending.revealed_at is None or pending.revealed_at > revealed_before
+            ):
+                continue
+            message = stored_reveal(pending, self._card_answer)
+            if message is None:  # its text is gone: nothing left to show
+                await self.storage.mark_reveal_delivered(pending.round_id)
+                continue
+            done += await self._deliver(
+                pending.round_id, pending.place, pending.message_ref, message
+            )
+        return done
+
+    async def _find_lost_posts(
+        self,
+        only: set[int] | None = None,
+        refs: dict[int, str] | None = None,
+        opened_before: datetime | None = None,
+    ) -> int:
         """Rounds whose question was posted but whose reference never got recorded (the
         process died in between). Where the platform can hand the post back without posting
         twice (Poster.find_post: Discord answers a repeated nonce with the first message),
         record it, so the reveal edits that post; elsewhere the reveal comes as a new post."""
         found = 0
         for lost in await self.storage.unrecorded_posts():
+            if only is not None and lost.round_id not in only:
+                continue
+            if opened_before is not None and (lost.opened_at or opened_before) > opened_before:
+                continue
             position, count = lost.quiz_position, lost.question_count
             message = QuestionMessage(
                 round_id=lost.round_id,
@@ -704,6 +736,8 @@ class Engine:
             if ref:
                 await self.storage.record_found_post(lost.round_id, ref)
                 found += 1
+                if refs is not None:
+                    refs[lost.round_id] = ref
         return found
 
     # -- quick quiz ---------------------------------------------------------------------
@@ -1073,6 +1107,7 @@ class Engine:
         """One pass of the retention policy: up to `batches` small batches, each its own
         short transaction, so the clicks and reveals queued meanwhile go in between."""
         done = Pruned()
+        await self.storage.forget_deliveries(self.clock.now())
         for _ in range(batches):
             pruned = await self.storage.prune(self.retention, self.clock.now(), batch=BATCH)
             done += pruned
@@ -1082,6 +1117,12 @@ class Engine:
         if done.total:
             log.info("retention: %s", done)
         return done
+
+    async def first_delivery(self, key: str) -> bool:
+        """A platform's delivery id (a Slack event or trigger id) taken for the first time
+        by any process on this database: True once, False for every repeat (the platform's
+        retries reach any process behind a load balancer)."""
+        return await self.storage.first_delivery(key, self.clock.now())
 
     def topics(self) -> list[tuple[str, int]]:
         """(topic, number of answerable cards), most cards first."""

@@ -31,6 +31,10 @@ _UNITS = {
     "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
     "seventy": 70, "eighty": 80, "ninety": 90,
 }  # fmt: skip
+_SYMBOL_WORDS = (
+    ("\u221e", " infinity "), ("\u2265", " at least "), (">=", " at least "),
+    ("\u2264", " at most "), ("<=", " at most "),
+)  # fmt: skip
 _SCALES = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000}
 
 
@@ -69,6 +73,10 @@ def normalise(text: str) -> str:
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = _THOUSANDS.sub(lambda m: m.group(1) + re.sub(r"\D", "", m.group(2)), text)
     text = text.replace("&", " and ").replace("\u2212", "-").replace("\u2013", "-")
+    # Symbols a player may type for words, which the punctuation rule would erase.
+    for symbol, spoken in _SYMBOL_WORDS:
+        text = text.replace(symbol, spoken)
+    text = re.sub(r"(?<![\w.])\.(?=\d)", "0.", text)  # ".5" is 0.5, not 5
     # A sign is part of the answer: "−y x" is not "y x" (a hyphen inside a word is spacing).
     text = re.sub(r"(?:(?<=\s)|^)-(?=[^\W\d_])", " minus ", text)
     text = re.sub(r"['’‘`]", "", text)  # o'brien = obrien, don't = dont
@@ -91,9 +99,11 @@ def split_tolerance(accepted: str) -> tuple[str, float]:
     return accepted, 0.0
 
 
-def match(typed: str, accepted: Sequence[str]) -> Reading:
+def match(typed: str, accepted: Sequence[str], refused: Sequence[str] = ()) -> Reading:
     """Read `typed` against `accepted` (the first is canonical). Exact readings win over
-    tolerant ones, and of tolerant ones the closest wins."""
+    tolerant ones, and of tolerant ones the closest wins. A typing that is one of `refused`
+    (known wrong answers), or no farther from one than from the closest accepted answer, is
+    wrong: a typo allowance must not turn "decreases" into "increases"."""
     said = normalise(typed)
     if not said.replace(" ", ""):
         return WRONG
@@ -106,6 +116,9 @@ def match(typed: str, accepted: Sequence[str]) -> Reading:
             return Reading(True, shown if not _TOLERANCE.match(shown) else value, plain)
     if _hedges(typed):
         return WRONG
+    wrong = [_compact(normalise(r)) for r in refused if r.strip()]
+    if _compact(said) in wrong:
+        return WRONG
     best: tuple[int, str] | None = None
     for _shown, value, tolerance in answers:
         want = normalise(value)
@@ -117,6 +130,9 @@ def match(typed: str, accepted: Sequence[str]) -> Reading:
         if distance is not None and (best is None or distance < best[0]):
             best = (distance, value)
     if best is None:
+        return WRONG
+    limit = best[0]
+    if any(_edit_distance(_compact(said), w, limit) <= limit for w in wrong):
         return WRONG
     return Reading(True, best[1], False)
 

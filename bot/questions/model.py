@@ -23,10 +23,15 @@ class Question:
     erratum: str | None = None  # where the card itself is wrong, said with the reveal
     # A typed question's accepted answers, the canonical one first (see `matching`).
     accepted: tuple[str, ...] = ()
+    # Typings read as wrong however close they come to an accepted one: an authored cloze's
+    # distractors ("decreases" is one typo-allowance away from "increases").
+    refused: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, object]:
         extra: dict[str, object] = {"erratum": self.erratum} if self.erratum else {}
         if self.format == "typed":
+            if self.refused:
+                extra["refused"] = list(self.refused)
             # Typed questions have no options: what to check is what would be accepted.
             return {
                 "card_id": self.card_id,

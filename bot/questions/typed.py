@@ -88,16 +88,20 @@ def typed_from_item(card: Card, item: Item) -> Question | None:
     """An authored card asked typed: its question read against its item's `accepted` list,
     else its cloze sentence read against the cloze's `accepted` list; None when the item lists
     neither. The item's erratum goes along: the reveal shows the card's answer."""
+    refused: tuple[str, ...] = ()
     if item.accepted:
         prompt, accepted = card.question, item.accepted
     elif item.cloze is not None and item.cloze.accepted:
         prompt = item.cloze.prompt.replace(BLANK_MARK, BLANK, 1)
         accepted = item.cloze.accepted
+        # The wrong options the writer chose are the likeliest wrong typings: never read one
+        # of them as a typo of the key.
+        refused = tuple(d.text for d in item.cloze.distractors)
     else:
         return None
     return Question(
         card.id, "typed", prompt, (), None, "authored",
-        erratum=item.erratum, accepted=tuple(accepted),
+        erratum=item.erratum, accepted=tuple(accepted), refused=refused,
     )  # fmt: skip
 
 

@@ -14,18 +14,21 @@ runs `engine.run_timer`) and, after the week's last scored reveal, posts the wee
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import logging
 import os
 import random
 import socket
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.cards.model import Card
 from bot.clock import Clock
@@ -45,6 +48,7 @@ from bot.schedule.timing import (
     slot_time,
 )
 from bot.store import Store
+from bot.store.processes import BEAT_EVERY, DEAD_AFTER
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +59,14 @@ REVIEW_WINDOW = timedelta(days=30)
 CLAIM_LEASE = timedelta(minutes=2)  # time to pick a card between claiming and posting
 POSTING_LEASE = timedelta(minutes=10)  # an attempt older than this died with its process
 MIN_OPEN = timedelta(hours=1)  # a late post stays open at least this long
+# Several processes (`watch`): slots a dead process held, taken over per watch; schedules
+# changed by another process are picked up this often.
+ORPHANS_PER_WATCH = 2000
+REFRESH_EVERY = timedelta(seconds=30)
+# A reveal claimed but not delivered this long after is its dead process's: deliver it. Longer
+# than a reveal can wait in a paced queue (adapters/pacing.py MAX_WAIT), so a live process
+# still delivering it is not doubled.
+REVEAL_ORPHANED_AFTER = timedelta(minutes=10)  # also: what a starting process leaves alone
 BACKOFF = (
     timedelta(minutes=1),
     timedelta(minutes=2),
@@ -91,7 +103,12 @@ class DailyScheduler:
         scheduler: AsyncIOScheduler | None = None,
         grace: timedelta = DEFAULT_GRACE,
         owner: str | None = None,
+        watch: bool = False,
+        on_peers: Callable[[int], None] | None = None,
     ) -> None:
+        """`watch`: this is one of several processes on the database (`quizbot run`): beat,
+        take over what dead processes held, pick up schedules others changed (see `watch`).
+        `on_peers(n)` hears how many processes are alive, after each beat."""
         self.db = DailyStore(store)
         self.engine = engine
         self.clock = clock or engine.clock
@@ -100,6 +117,23 @@ class DailyScheduler:
         # Unique per object: a restarted process must not mistake an old claim for its own.
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._own_scheduler = False
+        self.watching = watch
+        self.on_peers = on_peers
+        self._owns: dict[str, Callable[[Place], bool]] = {}
+        self._known: dict[Place, tuple[Any, ...]] = {}
+        self._refreshed_at: datetime | None = None
+        self._looked_for: set[int] = set()
+
+    # -- which places are this process's ----------------------------------------------------
+
+    def only_places(self, platform: str, owns: Callable[[Place], bool]) -> None:
+        """This process handles the daily schedules of `platform` only where `owns(place)`
+        (an adapter that splits its platform between processes, as Discord's shards do)."""
+        self._owns[platform] = owns
+
+    def owns(self, place: Place) -> bool:
+        owns = self._owns.get(place.platform)
+        return owns is None or owns(place)
 
     # -- life cycle -----------------------------------------------------------------------
 
@@ -110,15 +144,130 @@ class DailyScheduler:
         if self.scheduler is None:
             self.scheduler = AsyncIOScheduler(timezone=UTC)
             self._own_scheduler = True
+        others = False
+        if self.watching:  # beat first: our claims must never look like a dead process's
+            others = await self._beat() > 1
         if recover:
-            await self.engine.recover()
+            await self.engine.recover(leave_recent=REVEAL_ORPHANED_AFTER if others else None)
         for schedule in await self.db.schedules():
             self._register(schedule)
+            self._known[schedule.place] = _version(schedule)
+        self._refreshed_at = self.clock.now()
         results = await self.catch_up() if catch_up else []
         await self._register_pending_reveals()
+        if self.watching:
+            # Two jobs: the beat must never wait behind a long takeover, or this process
+            # would itself look dead to the others.
+            for job, func in (("daily-beat", self._beat_safely), ("daily-watch", self.watch)):
+                self.scheduler.add_job(
+                    func,
+                    trigger=IntervalTrigger(
+                        seconds=BEAT_EVERY.total_seconds(),
+                        start_date=self.clock.now() + BEAT_EVERY,  # our clock, as every job's
+                        timezone=UTC,
+                    ),
+                    args=[],
+                    id=job,
+                    replace_existing=True,
+                    coalesce=True,
+                    max_instances=1,
+                )
         if not self.scheduler.running:
             self.scheduler.start()
         return results
+
+    async def leave(self) -> None:
+        """Stopping cleanly: the other processes stop counting this one (see `on_peers`)."""
+        if self.watching:
+            await self.db.leave(self.owner)
+
+    # -- several processes on one database ----------------------------------------------
+
+    async def _beat(self) -> int:
+        """How many processes are alive, this one included."""
+        live = max(await self.db.beat(self.owner, self.clock.now()), 1)
+        if self.on_peers is not None:
+            self.on_peers(live)
+        return live
+
+    async def _beat_safely(self) -> None:
+        try:
+            await self._beat()
+        except asyncio.CancelledError:
+            return  # stopping (APScheduler would log the cancellation as a failed job)
+        except Exception:
+            log.exception("daily: could not record this process's heartbeat; trying again")
+
+    async def watch(self) -> list[SlotResult]:
+        """Every few seconds in each of several processes: post the slots a dead process had
+        claimed or was posting (the claim takes them over at once, `DailyStore.claim`);
+        recover the posts it may have made (`Engine.find_lost_posts`); deliver its reveals;
+        follow schedule changes made through another process."""
+        results: list[SlotResult] = []
+        try:
+            now = self.clock.now()
+            orphans = [
+                row
+                for row in await self.db.orphans(now - DEAD_AFTER, ORPHANS_PER_WATCH)
+                if self.owns(row.place)
+            ]
+            results = await self._one_by_one([(r.place, r.local_date, None) for r in orphans])
+            await self._recover_lost_posts(now)
+            if self._refreshed_at is None or now - self._refreshed_at >= REFRESH_EVERY:
+                self._refreshed_at = now
+                await self.refresh()
+                await self.engine.deliver_late_reveals(now - REVEAL_ORPHANED_AFTER)
+                await self.db.forget_dead(now)
+        except asyncio.CancelledError:
+            return results  # stopping (APScheduler would log the cancellation as a failure)
+        except Exception:
+            log.exception("daily: watching the other processes failed; trying again")
+        return results
+
+    async def _recover_lost_posts(self, now: datetime) -> None:
+        lost = [
+            row
+            for row in await self.db.unknown_since(now - timedelta(days=1))
+            if row.round_id is not None
+            and row.round_id not in self._looked_for
+            and self.owns(row.place)
+        ]
+        if not lost:
+            return
+        self._looked_for.update(r.round_id for r in lost if r.round_id is not None)
+        # One process looks for each (two would each send the post again with its nonce).
+        lost = await self.db.take_unknown(lost, self.owner, now - DEAD_AFTER)
+        if not lost:
+            return
+        refs = await self.engine.find_lost_posts({r.round_id for r in lost if r.round_id})
+        for row in lost:
+            ref = refs.get(row.round_id or 0)
+            if ref is None:
+                continue
+            after = await self.db.found_post(row, ref, now)
+            log.info("daily %s %s: found the post a stopped process made", row.place,
+                     row.local_date)  # fmt: skip
+            if after is not None and after.closes_at is not None and after.round_id:
+                self._at(reveal_job_id(after.round_id), max(after.closes_at, now),
+                         self.run_reveal, [row.place, row.local_date, after.round_id])  # fmt: skip
+
+    async def refresh(self) -> int:
+        """Register, change or drop the jobs of schedules changed since we last looked (by
+        another process, or by hand): how many changed."""
+        changed = 0
+        seen: set[Place] = set()
+        for schedule in await self.db.schedules():
+            seen.add(schedule.place)
+            version = _version(schedule)
+            if self._known.get(schedule.place) != version:
+                self._known[schedule.place] = version
+                self._register(schedule)
+                changed += 1
+        for place in [p for p in self._known if p not in seen]:
+            del self._known[place]
+            self._remove(job_id(place))
+            changed += 1
+        return changed
 
     def shutdown(self) -> None:
         if self.scheduler is not None and self._own_scheduler and self.scheduler.running:
@@ -136,7 +285,7 @@ class DailyScheduler:
         if self.scheduler is None:
             return
         spec = schedule.spec
-        if not schedule.active:
+        if not schedule.active or not self.owns(schedule.place):
             self._remove(job_id(schedule.place))
             return
         self.scheduler.add_job(
@@ -243,6 +392,7 @@ class DailyScheduler:
             lease_until=now + CLAIM_LEASE,
             posting_lease_over=now,
             reopen=force,
+            dead_before=now - DEAD_AFTER,
         )
         row = claim.row
         if not claim.mine:
@@ -518,22 +668,30 @@ class DailyScheduler:
     async def catch_up(self) -> list[SlotResult]:
         """Each enabled channel's latest slot (posted now if missed by less than the grace
         window, else recorded as skipped), then any slot left claimed or mid-post."""
-        results: list[SlotResult] = []
         now = self.clock.now()
         done: set[tuple[Place, date]] = set()
+        work: list[tuple[Place, date, Schedule | None]] = []
         for schedule in await self.db.schedules():
             spec = schedule.spec
-            if not schedule.active:
+            if not schedule.active or not self.owns(schedule.place):
                 continue
             slot = latest_slot(now, spec.at, spec.zone, spec.weekdays)
             if slot is None:
                 continue
-            results.append(await self._safely(schedule.place, slot.local_date, schedule))
+            work.append((schedule.place, slot.local_date, schedule))
             done.add((schedule.place, slot.local_date))
         for row in await self.db.slots(states=("claimed", "posting")):
-            if (row.place, row.local_date) not in done:
-                results.append(await self._safely(row.place, row.local_date, None))
-        return results
+            if (row.place, row.local_date) not in done and self.owns(row.place):
+                work.append((row.place, row.local_date, None))
+        return await self._one_by_one(work)
+
+    async def _one_by_one(
+        self, work: list[tuple[Place, date, Schedule | None]]
+    ) -> list[SlotResult]:
+        """Slots one after the other: a stop in the middle leaves at most one post in flight
+        (on Slack, a post cut in flight is never retried). Several processes going through
+        the same slots split them, each claiming the next one free."""
+        return [await self._safely(place, day, schedule) for place, day, schedule in work]
 
     async def _safely(self, place: Place, day: date, schedule: Schedule | None) -> SlotResult:
         try:
@@ -566,6 +724,11 @@ class DailyScheduler:
 
     def next_post(self, spec: DailySpec, after: datetime | None = None) -> Slot:
         return next_slot(after or self.clock.now(), spec.at, spec.zone, spec.weekdays)
+
+
+def _version(schedule: Schedule) -> tuple[Any, ...]:
+    """What changes when a schedule is set, turned off, paused or resumed."""
+    return (schedule.updated_at, schedule.paused_reason, schedule.spec.enabled)
 
 
 def job_id(place: Place) -> str:

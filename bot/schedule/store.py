@@ -26,7 +26,7 @@ from fsrs import Card as FsrsCard
 
 from bot.ports import Place
 from bot.schedule.spec import DailySpec
-from bot.store import memory, rounds
+from bot.store import memory, processes, rounds
 from bot.store.db import Connection, Store, parse_ts, ts
 
 _KEY = "platform=? AND server_id=? AND channel_id=?"
@@ -227,12 +227,14 @@ class DailyStore:
         lease_until: datetime,
         posting_lease_over: datetime,
         reopen: bool = False,
+        dead_before: datetime | None = None,
     ) -> asyncio.Future[Claim]:
         """Claim the slot for `owner`, or report who has it.
 
         `posting_lease_over`: a `posting` attempt whose lease ended before this is presumed
         dead and is reconciled from the rounds table. `reopen` (the admin's "post now") also
-        takes a slot that was skipped or failed."""
+        takes a slot that was skipped or failed. `dead_before`: a claim or attempt whose
+        process last beat before this (`bot.store.processes`) counts as lapsed already."""
         tx = _ClaimTx(
             place,
             (*key(place), day.isoformat()),
@@ -243,6 +245,7 @@ class DailyStore:
             lease=ts(lease_until),
             posting_lease_over=ts(posting_lease_over),
             reopen=reopen,
+            dead_before=ts(dead_before) if dead_before is not None else "",
         )
         return self.store.write(tx)
 
@@ -325,6 +328,86 @@ class DailyStore:
         )
         return await self.slot(place, day)
 
+    # -- several processes ----------------------------------------------------------------
+
+    async def beat(self, owner: str, now: datetime) -> int:
+        """Record that `owner` is alive; returns how many processes are alive now."""
+
+        def tx(conn: sqlite3.Connection) -> int:
+            processes.beat(conn, owner, now)
+            return processes.live(conn, now)
+
+        return await self.store.write(tx)
+
+    async def leave(self, owner: str) -> None:
+        await self.store.write(functools.partial(processes.leave, owner=owner))
+
+    async def orphans(self, dead_before: datetime, limit: int) -> list[SlotRow]:
+        """Slots claimed or being posted by a process that stopped beating."""
+        rows = await self.store.fetchall(
+            "SELECT s.* FROM daily_slots s JOIN processes p ON p.owner = s.owner"
+            " WHERE s.state IN ('claimed', 'posting') AND p.beat_at < ?"
+            " ORDER BY s.due_at LIMIT ?",
+            (ts(dead_before), limit),
+        )
+        return [SlotRow.from_row(r) for r in rows]
+
+    async def unknown_since(self, since: datetime) -> list[SlotRow]:
+        """Slots whose attempt died mid-post since `since` (the post may be out)."""
+        rows = await self.store.fetchall(
+            "SELECT * FROM daily_slots WHERE state='unknown' AND round_id IS NOT NULL"
+            " AND message_ref IS NULL AND due_at >= ?",
+            (ts(since),),
+        )
+        return [SlotRow.from_row(r) for r in rows]
+
+    async def found_post(self, row: SlotRow, ref: str, now: datetime) -> SlotRow | None:
+        """unknown -> posted: the platform handed back the post a dead attempt made."""
+
+        def tx(conn: sqlite3.Connection) -> None:
+            _, closes_at = rounds.post_of(conn, row.round_id or 0)
+            conn.execute(
+                "UPDATE daily_slots SET state='posted', owner=NULL, message_ref=?, closes_at=?,"
+                f" posted_at=?, last_error=NULL WHERE {_KEY} AND local_date=? AND state='unknown'"
+                " AND round_id=?",
+                (ref, closes_at, ts(now), *key(row.place), row.local_date.isoformat(),
+                 row.round_id),
+            )  # fmt: skip
+
+        await self.store.write(tx)
+        return await self.slot(row.place, row.local_date)
+
+    async def take_unknown(
+        self, rows: list[SlotRow], owner: str, dead_before: datetime
+    ) -> list[SlotRow]:
+        """The `unknown` slots of `rows` that `owner` now has to itself: nobody had them,
+        or their process died."""
+        stamp = ts(dead_before)
+
+        def tx(conn: sqlite3.Connection) -> list[SlotRow]:
+            mine = []
+            for row in rows:
+                current = _slot_row(conn, (*key(row.place), row.local_date.isoformat()))
+                if current is None or current["state"] != "unknown":
+                    continue
+                held_by = current["owner"]
+                if held_by is not None and not processes.dead(conn, held_by, stamp):
+                    continue
+                taken = conn.execute(
+                    "UPDATE daily_slots SET owner=?"
+                    f" WHERE {_KEY} AND local_date=? AND state='unknown'"
+                    " AND COALESCE(owner, '') = ?",
+                    (owner, *key(row.place), row.local_date.isoformat(), held_by or ""),
+                ).rowcount
+                if taken:
+                    mine.append(row)
+            return mine
+
+        return await self.store.write(tx)
+
+    async def forget_dead(self, now: datetime) -> None:
+        await self.store.write(functools.partial(processes.forget_dead, now=now))
+
     # -- rotation -------------------------------------------------------------------------
 
     def card_uses(self, place: Place) -> asyncio.Future[dict[str, int]]:
@@ -397,6 +480,7 @@ _BEGIN_POSTING = (
 
 class _ClaimTx:
     __slots__ = (
+        "dead_before",
         "deadline",
         "due_at",
         "k",
@@ -420,11 +504,13 @@ class _ClaimTx:
         lease: str,
         posting_lease_over: str,
         reopen: bool,
+        dead_before: str = "",
     ) -> None:
         self.place, self.k, self.due_at, self.deadline = place, k, due_at, deadline
         self.owner = owner
         self.stamp, self.lease, self.posting_lease_over = stamp, lease, posting_lease_over
         self.reopen = reopen
+        self.dead_before = dead_before
 
     def __call__(self, conn: Connection) -> Claim:
         mine, row = self._claim(conn)
@@ -442,7 +528,9 @@ class _ClaimTx:
         if inserted:
             return True, _slot_row(conn, k)
         row = _slot_row(conn, k)
-        if row["state"] == "posting" and row["lease_until"] <= self.posting_lease_over:
+        # Its process stopped beating (killed, machine lost): lapsed now, whatever the lease.
+        orphan = bool(self.dead_before) and processes.dead(conn, row["owner"], self.dead_before)
+        if row["state"] == "posting" and (row["lease_until"] <= self.posting_lease_over or orphan):
             _reconcile(conn, k, row)
             row = _slot_row(conn, k)
         taken = 0
@@ -451,6 +539,12 @@ class _ClaimTx:
                 "UPDATE daily_slots SET owner=?, lease_until=?"
                 f" WHERE {_KEY} AND local_date=? AND state='claimed' AND lease_until<=?",
                 (owner, lease, *k, stamp),
+            ).rowcount
+        elif row["state"] == "claimed" and orphan:
+            taken = conn.execute(
+                "UPDATE daily_slots SET owner=?, lease_until=?"
+                f" WHERE {_KEY} AND local_date=? AND state='claimed' AND owner=?",
+                (owner, lease, *k, row["owner"]),
             ).rowcount
         elif self.reopen and row["state"] in ("skipped", "failed"):
             taken = conn.execute(

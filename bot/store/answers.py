@@ -119,7 +119,7 @@ class CheckedTypedAnswer:
         question = rounds.asked(
             conn.execute("SELECT question FROM rounds WHERE id=?", (self.round_id,)).fetchone()[0]
         )
-        read_as = self.read(question.accepted if question is not None else ())
+        read_as = self.read(question.accepted, question.refused) if question is not None else None
         conn.execute(
             "INSERT INTO answers (round_id, user_id, display_name, option_index, answered_at,"
             f" day, typed, read_as, hints) VALUES (?,?,?,?,?,?,?,?,{HINTS_TAKEN})",

@@ -531,6 +531,45 @@ CREATE TABLE practice_reminder_days (
 );
 """,
     ),
+    # Several `quizbot run` processes on one database: each process's heartbeat (a claim held
+    # by a process that stopped beating is taken over at once, not when its lease runs out),
+    # the deliveries already taken (a platform's retry reaching another process is
+    # recognised and dropped); one deployment in many workspaces: each one's installation
+    # (its own bot token) and the install attempts under way.
+    (
+        11,
+        """
+CREATE TABLE processes (
+    owner      TEXT PRIMARY KEY,    -- host:pid:random, as daily_slots.owner names it
+    started_at TEXT NOT NULL,
+    beat_at    TEXT NOT NULL
+);
+
+CREATE TABLE deliveries (
+    delivery_key TEXT PRIMARY KEY,  -- 'slack:trigger:<id>', 'slack:event:<id>'
+    seen_at      TEXT NOT NULL
+);
+CREATE INDEX deliveries_seen ON deliveries (seen_at);
+
+CREATE TABLE installations (
+    platform     TEXT NOT NULL,
+    server_id    TEXT NOT NULL,     -- the workspace (team) that installed the app
+    bot_token    TEXT NOT NULL,     -- its own bot token (a secret, never logged)
+    bot_user_id  TEXT,
+    bot_id       TEXT,
+    app_id       TEXT,
+    scopes       TEXT,
+    installer_id TEXT,
+    installed_at TEXT NOT NULL,
+    PRIMARY KEY (platform, server_id)
+);
+
+CREATE TABLE oauth_states (
+    state      TEXT PRIMARY KEY,    -- one install attempt, used once
+    expires_at TEXT NOT NULL
+);
+""",
+    ),
 ]
 
 

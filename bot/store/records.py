@@ -70,6 +70,7 @@ class AskedQuestion:
     explanations: tuple[str, ...] = ()  # one per option, from the question as asked
     erratum: str | None = None
     accepted: tuple[str, ...] = ()  # a typed question's accepted answers, canonical first
+    refused: tuple[str, ...] = ()  # typings read as wrong however close (see Question)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +90,7 @@ class UnrecordedPost:
     quiz_position: int | None
     question_count: int | None
     tz: str | None
+    opened_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -77,6 +77,7 @@ def asked(text: str | None) -> AskedQuestion | None:
         explanations=tuple(data.get("explanations") or ()),
         erratum=data.get("erratum") or None,
         accepted=tuple(data.get("accepted") or ()),
+        refused=tuple(data.get("refused") or ()),
     )
 
 
@@ -252,6 +253,7 @@ def unrecorded_posts(conn: Connection) -> list[UnrecordedPost]:
                 quiz_position=r["quiz_position"],
                 question_count=r["question_count"],
                 tz=r["tz"],
+                opened_at=parse_ts(r["opened_at"]),
             )
         )
     return found

@@ -19,6 +19,7 @@ from bot.store import (
     leaderboards,
     memory,
     places,
+    processes,
     quizzes,
     regrades,
     reports,
@@ -57,6 +58,14 @@ class SqliteStorage:
 
     def __init__(self, store: Store) -> None:
         self.store = store
+
+    # -- several processes on one database ------------------------------------------------
+
+    def first_delivery(self, key: str, now: datetime) -> Future[bool]:
+        return self.store.write(_p(processes.first_delivery, key=key, now=now))
+
+    def forget_deliveries(self, now: datetime) -> Future[int]:
+        return self.store.write(_p(processes.forget_deliveries, now=now))
 
     # -- places ---------------------------------------------------------------------------
 

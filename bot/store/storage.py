@@ -47,9 +47,9 @@ Verdict = Callable[[RoundFacts], str | None]
 Settle = Callable[[ClosedRound], tuple[Settlement, T]]
 # The streak day of an answer about to be recorded, from the round's facts.
 DayOf = Callable[[RoundFacts], date]
-# The engine's reading of a typed answer against the round's accepted answers: the accepted
-# answer it counts as, or None when it is wrong.
-ReadTyped = Callable[[tuple[str, ...]], str | None]
+# The engine's reading of a typed answer against the round's accepted answers (and the
+# typings it refuses however close): the accepted answer it counts as, or None when wrong.
+ReadTyped = Callable[[tuple[str, ...], tuple[str, ...]], str | None]
 
 
 class QuizStorage(Protocol):
@@ -198,6 +198,13 @@ class QuizStorage(Protocol):
         daily questions and quizzes since `since` (no platform: anywhere)."""
         ...
 
+    # -- several processes on one database ------------------------------------------------
+    def first_delivery(self, key: str, now: datetime) -> Awaitable[bool]:
+        """True for the first process to take platform delivery `key` (remembered for an
+        hour), False for a repeat, whichever process took it."""
+        ...
+
+    def forget_deliveries(self, now: datetime) -> Awaitable[int]: ...
     # -- reports of bad questions -------------------------------------------------------
     def add_report(self, report: CardReport) -> Awaitable[bool]:
         """Store a report; False when the player already reported the card in this server."""

@@ -145,3 +145,19 @@ async def test_discord_posts_outlast_a_global_limit_the_library_gives_up_on() ->
         assert len(set(refs)) == 30
         assert all(len(fake.messages_in(c.id)) == 1 for c in channels)
         assert fake.stats.rate_limited > 0  # the limit was really in the way
+
+
+def test_processes_split_a_per_bot_limit_between_them():
+    """The documented rule: each of N live processes paces at 1/N of the bot's budget."""
+    from adapters import pacing
+
+    limiter = pacing.RateLimiter(48.0, 2)
+    try:
+        pacing.share_between(3)
+        assert limiter.nominal == pytest.approx(16.0) and limiter.rate == pytest.approx(16.0)
+        later = pacing.RateLimiter(30.0, 1)  # made after the split: starts at its share
+        assert later.rate == pytest.approx(10.0)
+        pacing.share_between(1)  # the others stopped: back up to the whole budget, gradually
+        assert limiter.nominal == pytest.approx(48.0) and limiter.rate == pytest.approx(16.0)
+    finally:
+        pacing.share_between(1)

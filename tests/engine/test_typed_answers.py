@@ -133,3 +133,21 @@ async def test_a_typed_practice_question_is_marked_at_once(store, cards, clock, 
     result = await engine.answer_text(second.question.round_id, ada, "air")
     assert result.text == "Not quite: you typed 'air'; the answer is 'backpropagation'."
     assert result.reveal is not None and result.reveal.wrong_count == 1
+
+
+async def test_a_refused_typing_stored_with_the_round_is_wrong_however_close(engine, store):
+    # An authored cloze asked typed keeps its wrong options with the round: "decreases" is
+    # within the typo allowance of "increases", and still wrong.
+    question = Question("card00", "typed", "As the batch grows, the noise of each step ___.",
+                        (), None, accepted=("decreases",),
+                        refused=("increases", "stays the same", "doubles"))  # fmt: skip
+    round_id = await engine.open_round(CHANNEL, question, "daily", CLOSES)
+    wrong = await engine.answer_text(round_id, player(1), "increases")
+    assert wrong.status == "locked_in" and wrong.read_as is None
+    right = await engine.answer_text(round_id, player(2), "decreses")
+    assert right.read_as == "decreases"
+    rows = await store.fetchall(
+        "SELECT user_id, option_index FROM answers WHERE round_id=? ORDER BY user_id",
+        (round_id,),
+    )
+    assert [r[1] for r in rows] == [-1, 0]

@@ -74,3 +74,24 @@ def test_real_warnings_of_the_same_loggers_still_show(log_at):
     logging.getLogger("adapters.slack.socket.sdk").error("Failed to retrieve WSS URL: invalid_auth")
     logging.getLogger("discord.client").warning("Shard is rate limited")
     assert "invalid_auth" in out.getvalue() and "rate limited" in out.getvalue()
+
+
+def test_tokens_issued_after_start_are_blanked_by_their_shape():
+    """A workspace installing the app gets a bot token that slack_sdk logs (in the
+    oauth.v2.access answer, at DEBUG) before quizbot knows it: blanked by its shape."""
+    shapes = [shape for platform in PLATFORMS for shape in platform.secret_shapes]
+    saved = logging.getLogger().handlers[:], logging.getLogger().level
+    out = io.StringIO()
+    try:
+        setup_logging("DEBUG", "plain", [], stream=out, noise=NOISE, shapes=shapes)
+        logging.getLogger("slack_sdk.web.async_base_client").debug(
+            "Received the following response - body: {'ok': True, 'access_token': "
+            "'xoxb-T0SECOND-0123abcd4567ef', 'team': {'id': 'T0SECOND'}}"
+        )
+    finally:
+        root = logging.getLogger()
+        root.handlers[:] = saved[0]
+        root.setLevel(saved[1])
+    text = out.getvalue()
+    assert "'access_token': '***'" in text and "0123abcd4567ef" not in text
+    assert "T0SECOND'}" in text  # only the token goes

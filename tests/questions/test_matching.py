@@ -170,6 +170,15 @@ TABLE = [
     ("   ", ["Paris"], False),
     ("the", ["Paris"], False),
     ("?", ["?"], False),
+    # a decimal without its leading zero, and symbols typed for words
+    (".5", ["0.5"], True),
+    (".25", ["0.25"], True),
+    (".5", ["5"], False),
+    ("-.5", ["0.5"], False),
+    ("∞", ["infinity"], True),
+    ("≥", ["at least"], True),
+    (">=", ["at least"], True),
+    ("≤", ["at least"], False),
 ]
 
 
@@ -232,3 +241,25 @@ def test_a_pure_substring_is_never_accepted(answer, data):
     if normalise(part).replace(" ", "") != normalise(answer).replace(" ", ""):
         assert not match(part, [answer]).correct
         assert not match(f"x{answer}y", [answer]).correct
+
+
+@pytest.mark.parametrize(
+    ("typed", "ok"),
+    [
+        ("increases", True),
+        ("incrases", True),  # a typo of the key still counts
+        ("decreases", False),  # within the typo allowance of "increases", but a wrong option
+        ("Decreases.", False),
+        ("decrases", False),  # as close to the wrong option as to the key
+        ("stays the same", False),
+    ],
+)
+def test_refused_answers_are_never_read_as_typos_of_the_key(typed, ok):
+    refused = ["decreases", "stays the same", "oscillates"]
+    assert match(typed, ["increases"], refused).correct is ok
+    # Without the refused list the allowance alone would take "decreases": the reason for it.
+    assert match("decreases", ["increases"]).correct
+
+
+def test_an_accepted_answer_wins_over_a_refused_one_typed_exactly():
+    assert match("batch", ["batch"], ["batch"]).correct

@@ -280,5 +280,8 @@ def test_an_authored_cloze_with_accepted_typings_is_asked_typed(tmp_path):
     assert question.prompt.startswith("_") and "exact gradient" in question.prompt
     # The key first (what the reveal shows), listed or not, and once.
     assert question.accepted == ("Batch", "full-batch", "full batch")
+    # Its wrong options are read as wrong however close a typing comes to the key.
+    assert question.refused == ("Stochastic", "Mini-batch", "Online")
+    assert question.to_dict()["refused"] == ["Stochastic", "Mini-batch", "Online"]
     assert maker.skipped(card, "typed") is None
     assert maker.typed_fits(card)

@@ -22,6 +22,7 @@ from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
+from bot.paths import is_database_url
 from bot.ports import Place
 from bot.schedule.spec import DailySpec
 from bot.schedule.store import DailyStore
@@ -189,12 +190,39 @@ async def prepare_db(db: Path, daily_places: list[Place], now: datetime | None =
             await daily.save_schedule(place, spec, "test", now)
 
 
-def read_db(db: Path, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
-    """A read on its own connection (WAL: safe while a bot writes)."""
+def read_db(db: Path | str, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
+    """A read on its own connection (WAL: safe while a bot writes); `db` may also be a
+    PostgreSQL URL (rows indexed by position and by name there too)."""
+    if is_database_url(db):
+        return write_db(db, sql, params, rows=True)
+    assert isinstance(db, Path)
     conn = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True, timeout=10)
     conn.row_factory = sqlite3.Row
     try:
         return conn.execute(sql, params).fetchall()
+    finally:
+        conn.close()
+
+
+def write_db(db: Path | str, sql: str, params: tuple[Any, ...] = (), *, rows: bool = False):
+    """One statement on its own connection, committed: the rows (`rows`) or the row count."""
+    if is_database_url(db):
+        import psycopg
+
+        from bot.store.postgres import _row_class, translate
+
+        with psycopg.connect(str(db)) as conn:
+            cursor = conn.execute(translate(sql), params)
+            if not rows:
+                return cursor.rowcount
+            names = tuple(c.name for c in cursor.description or ())
+            return [_row_class(names)(r) for r in cursor.fetchall()]
+    conn = sqlite3.connect(db, timeout=30)
+    conn.row_factory = sqlite3.Row
+    try:
+        with conn:
+            cursor = conn.execute(sql, params)
+            return cursor.fetchall() if rows else cursor.rowcount
     finally:
         conn.close()
 

@@ -180,3 +180,37 @@ async def test_one_click_reaching_two_processes_on_one_database_counts_once(tmp_
                 assert await bot.stop() == 0, bot.text()[-2000:]
     rows = read_db(db, "SELECT count(*), count(DISTINCT user_id) FROM answers")
     assert tuple(rows[0]) == (10, 10)
+
+
+async def test_slack_http_retry_reaching_another_process_is_dropped(tmp_path):
+    """Behind a load balancer: the original delivery reaches one process and Slack's retry of
+    it another, on the same database. One answer, one reply, and the retry acked at once."""
+    db = tmp_path / "q.db"
+    async with (
+        FakeSlack() as fake,
+        slack_http_bot(fake, db) as one,
+        slack_http_bot(fake, db) as two,
+    ):
+        start = await fake.send_slash_command(one.url, "/quiz", "1 30s", user_id="U0ALICE")
+        assert start.status == 200
+        ts, round_id = await first_question(fake, "C0QUIZ")
+        payload = fake.block_action_payload(
+            f"answer:{round_id}:2", "2", user_id="U0BOB", message_ts=ts
+        )
+        body = urllib.parse.urlencode({"payload": json.dumps(payload)})
+        first = await fake.send_signed(one.url, body)
+        assert first.status == 200
+        await fake.wait_for_response(url=payload["response_url"])
+        retry = await fake.send_signed(two.url, body, retry_num=1, retry_reason="http_timeout")
+        assert retry.status == 200
+        assert two.dropped_repeats == 1 and one.dropped_repeats == 0
+        # A real second click (its own trigger id) on the other process is answered.
+        again = await fake.send_block_action(
+            two.url, f"answer:{round_id}:0", "0", user_id="U0BOB", message_ts=ts
+        )
+        reply = await fake.wait_for_response(url=again.response_url)
+        assert "already answered C" in reply.body["text"]
+        replies = texts(fake, payload["response_url"])
+        assert len(replies) == 1 and replies[0].startswith(LOCKED_IN)
+    rows = read_db(db, "SELECT user_id, option_index FROM answers")
+    assert [tuple(r) for r in rows] == [("U0BOB", 2)]

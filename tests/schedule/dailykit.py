@@ -168,8 +168,9 @@ class World:
         self.grace = grace
         self.processes: list[Process] = []
 
-    async def spawn(self, *, start: bool = True) -> Process:
-        """A new process on the same database file and platform; `start` runs its start-up."""
+    async def spawn(self, *, start: bool = True, watch: bool = False) -> Process:
+        """A new process on the same database file and platform; `start` runs its start-up;
+        `watch`: it beats and watches the others, as `quizbot run` does."""
         cards, maker = library()
         store = await Store.open(self.db)
         engine = Engine(store, cards, self.clock, self.poster, maker)
@@ -180,6 +181,7 @@ class World:
             clock=self.clock,
             scheduler=jobs,
             grace=self.grace,  # type: ignore[arg-type]
+            watch=watch,
         )
         process = Process(store, engine, daily, jobs, DailyService(daily))
         self.processes.append(process)

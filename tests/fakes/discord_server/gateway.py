@@ -1,6 +1,9 @@
 """The fake gateway: the websocket discord.py connects to.
 
 HELLO, IDENTIFY answered with READY and a GUILD_CREATE per guild (or closed with 4004/4014),
+sharding as Discord does it (an IDENTIFY with `shard: [shard_id, num_shards]` gets only the
+guilds with `(guild_id >> 22) % num_shards == shard_id`, and their events; 4010 for an invalid
+shard),
 heartbeat ACKs, RESUME replaying what was missed, member chunks, and the DISPATCH frames the
 rest of the fake sends (THREAD_CREATE, INTERACTION_CREATE).
 """
@@ -28,6 +31,7 @@ class _Session:
     ws: web.WebSocketResponse | None = None
     log: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=2000))
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    shard: tuple[int, int] | None = None  # (shard_id, num_shards) when it identified as one
 
 
 class Gateway:
@@ -43,6 +47,7 @@ class Gateway:
         self._ready: asyncio.Event | None = None
         self._sessions: dict[str, _Session] = {}
         self._session: _Session | None = None
+        self._shards: dict[int, _Session] = {}  # shard_id -> its session (sharded bots)
         self._sockets: set[web.WebSocketResponse] = set()
 
     def open(self) -> None:
@@ -99,7 +104,11 @@ class Gateway:
                     if asked & PRIVILEGED_INTENTS and not self.privileged_intents:
                         await ws.close(code=4014, message=b"Disallowed intent(s).")
                         break
-                    session = await self._identify(ws)
+                    shard = (data or {}).get("shard")
+                    if shard is not None and not _valid_shard(shard):
+                        await ws.close(code=4010, message=b"Invalid shard.")
+                        break
+                    session = await self._identify(ws, tuple(shard) if shard else None)
                 elif op == 6:
                     session = await self._resume(ws, data or {})
                 elif op == 8 and session is not None:
@@ -110,10 +119,28 @@ class Gateway:
                 session.ws = None
         return ws
 
-    async def _identify(self, ws: web.WebSocketResponse) -> _Session:
-        session = _Session(session_id=secrets.token_hex(16), ws=ws)
+    @property
+    def shards(self) -> dict[int, tuple[int, int]]:
+        """The shards identified so far: shard_id -> (shard_id, num_shards)."""
+        return {i: s.shard for i, s in self._shards.items() if s.shard is not None}
+
+    def shard_of(self, guild_id: int) -> int | None:
+        """The connected shard that receives `guild_id`'s events, if the bot is sharded."""
+        for shard_id, session in self._shards.items():
+            if session.shard is not None and (guild_id >> 22) % session.shard[1] == shard_id:
+                return shard_id
+        return None
+
+    async def _identify(
+        self, ws: web.WebSocketResponse, shard: tuple[int, int] | None = None
+    ) -> _Session:
+        session = _Session(session_id=secrets.token_hex(16), ws=ws, shard=shard)
         self._sessions[session.session_id] = session
         self._session = session
+        if shard is not None:
+            self._shards[shard[0]] = session
+        guilds = [g for g in self.world.guilds if shard is None or _on(g.id, shard)]
+        ready_shard = {"shard": list(shard)} if shard is not None else {}
         await self._send(
             session,
             "READY",
@@ -125,7 +152,7 @@ class Gateway:
                     "mfa_enabled": False,
                     "flags": 0,
                 },
-                "guilds": [{"id": str(g.id), "unavailable": True} for g in self.world.guilds],
+                "guilds": [{"id": str(g.id), "unavailable": True} for g in guilds],
                 "session_id": session.session_id,
                 "resume_gateway_url": self.world.gateway_url,
                 "session_type": "normal",
@@ -134,9 +161,10 @@ class Gateway:
                 "presences": [],
                 "application": {"id": str(self.world.application_id), "flags": 0},
                 "_trace": ["fake-discord"],
+                **ready_shard,
             },
         )
-        for guild in self.world.guilds:
+        for guild in guilds:
             await self._send(session, "GUILD_CREATE", guild.payload())
         assert self._ready is not None
         self._ready.set()
@@ -149,6 +177,8 @@ class Gateway:
             return None
         session.ws = ws
         self._session = session
+        if session.shard is not None:
+            self._shards[session.shard[0]] = session
         after = int(data.get("seq") or 0)
         async with session.lock:
             for frame in list(session.log):
@@ -187,13 +217,35 @@ class Gateway:
             raise RuntimeError(
                 "no bot has identified on the fake gateway yet: await fake.wait_until_ready()"
             )
-        await self._send(self._session, event, data)
+        session = self._session
+        guild_id = data.get("guild_id")
+        if self._shards and guild_id is not None:
+            # A sharded bot hears a guild's events on that guild's shard only.
+            shard_id = self.shard_of(int(guild_id))
+            if shard_id is None:
+                raise RuntimeError(f"no connected shard receives guild {guild_id}'s events")
+            session = self._shards[shard_id]
+        await self._send(session, event, data)
 
     async def disconnect_gateway(self, code: int = 4000) -> None:
         """Drop the bot's websocket; discord.py reconnects and RESUMEs (codes like 4000)."""
         session = self._session
         if session is not None and session.ws is not None:
             await session.ws.close(code=code, message=b"fake disconnect")
+
+
+def _valid_shard(shard: Any) -> bool:
+    return (
+        isinstance(shard, list)
+        and len(shard) == 2
+        and all(isinstance(n, int) for n in shard)
+        and shard[1] >= 1
+        and 0 <= shard[0] < shard[1]
+    )
+
+
+def _on(guild_id: int, shard: tuple[int, int]) -> bool:
+    return (guild_id >> 22) % shard[1] == shard[0]
 
 
 def _redact(frame: dict[str, Any]) -> dict[str, Any]:

@@ -226,6 +226,7 @@ class DiscordWorld:
         self._by_token: dict[str, InteractionHandle] = {}
         self.stats = FakeStats()
         self.port = 0  # set when the server listens
+        self.recommended_shards = 1  # GET /gateway/bot's "shards"
 
     @property
     def base_url(self) -> str:
@@ -252,6 +253,28 @@ class DiscordWorld:
         user.permissions = permissions
         self.guild.members.append(user)
         return user
+
+    def add_guild(self, name: str, *, on_shard: tuple[int, int] | None = None) -> FakeGuild:
+        """Another server the bot is in, with #general and the owner, alice, bob and the admin
+        as members. `on_shard=(shard_id, shard_count)`: an id Discord routes to that shard,
+        `(guild_id >> 22) % shard_count == shard_id`."""
+        guild_id = self._snowflake()
+        if on_shard is not None:
+            shard_id, count = on_shard
+            while (guild_id >> 22) % count != shard_id:
+                guild_id += 1 << 22  # the next millisecond: the same kind of id, a later time
+            self._last_snowflake = guild_id
+        guild = FakeGuild(
+            id=guild_id,
+            name=name,
+            owner_id=self.owner.id,
+            channels=[FakeChannel(self._snowflake(), "general", guild_id)],
+            members=[self.bot, self.owner, self.alice, self.bob, self.admin],
+        )
+        self.guilds.append(guild)
+        for channel in guild.channels:
+            self.channels[channel.id] = channel
+        return guild
 
     def add_channel(self, name: str, *, guild: FakeGuild | None = None) -> FakeChannel:
         guild = guild or self.guild

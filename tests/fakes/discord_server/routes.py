@@ -124,7 +124,7 @@ class Routes:
         data: dict[str, Any] = {"url": self.world.gateway_url}
         if call.path.endswith("/bot"):
             data.update(
-                shards=1,
+                shards=self.world.recommended_shards,
                 session_start_limit={
                     "total": 1000,
                     "remaining": 1000,

@@ -162,8 +162,9 @@ class HttpDriver:
         timestamp: int | None = None,
         retry_num: int | None = None,
         retry_reason: str = "http_timeout",
+        team_id: str | None = None,
     ) -> HttpDelivery:
-        payload = self.payloads.event_payload(event)
+        payload = self.payloads.event_payload(event, team_id)
         delivery = await self.send_signed(
             app_url,
             json.dumps(payload),

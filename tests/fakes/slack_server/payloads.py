@@ -146,21 +146,23 @@ class Payloads:
             "enterprise": None,
         }
 
-    def event_payload(self, event: dict[str, Any]) -> dict[str, Any]:
-        """Wrap an event (e.g. a ``message``) the way the Events API delivers it."""
+    def event_payload(self, event: dict[str, Any], team_id: str | None = None) -> dict[str, Any]:
+        """Wrap an event (e.g. a ``message``) the way the Events API delivers it; `team_id`:
+        another workspace that installed the app."""
         n = next(self.workspace._ids)
+        team = team_id or self.workspace.team_id
         return {
             "token": "deprecated-verification-token",
-            "team_id": self.workspace.team_id,
+            "team_id": team,
             "api_app_id": self.workspace.api_app_id,
             "event": {"event_ts": f"{time.time():.6f}", **event},
             "type": "event_callback",
-            "event_id": f"Ev{n:08d}",
+            "event_id": f"Ev{self.workspace.id_salt}{n:06d}",
             "event_time": int(time.time()),
             "authorizations": [
                 {
                     "enterprise_id": None,
-                    "team_id": self.workspace.team_id,
+                    "team_id": team,
                     "user_id": self.workspace.bot_user_id,
                     "is_bot": True,
                     "is_enterprise_install": False,

@@ -10,6 +10,7 @@ message, a revoked token."""
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import math
 import time
@@ -128,6 +129,14 @@ class WebApi:
         auth = request.headers.get("Authorization", "")
         if auth.startswith("Bearer "):
             return auth[len("Bearer ") :].strip()
+        if auth.startswith("Basic "):  # oauth.v2.access: client id and secret, as Slack takes
+            try:
+                pair = base64.b64decode(auth[len("Basic ") :]).decode()
+            except ValueError:
+                pair = ""
+            client_id, _, client_secret = pair.partition(":")
+            args.setdefault("client_id", client_id)
+            args.setdefault("client_secret", client_secret)
         token = args.pop("token", None)
         return str(token) if token is not None else None
 
@@ -190,14 +199,24 @@ class WebApi:
         handler = self._methods().get(call.method)
         if handler is None:
             return 200, {"ok": False, "error": "unknown_method"}, {}
-        body = handler(call.args)
+        body = (
+            self._auth_test(call.args, call.token)
+            if call.method == "auth.test"
+            else (handler(call.args))
+        )
         if counts_for_channel and body.get("ok"):
             self.workspace.stats._for(channel).delivered += 1
         return 200, body, {}
 
     def _check_token(self, call: Call) -> str | None:
+        if call.method == "oauth.v2.access":
+            return None  # the app's client id and secret, checked by the method itself
         if call.token is None:
             return "not_authed"
+        if call.token in self.workspace.uninstalled:
+            return "token_revoked"
+        if call.token in self.workspace.installed:
+            return None  # a workspace that installed the app through OAuth
         if self.workspace.revoked is not None:
             return self.workspace.revoked
         if call.method == "apps.connections.open":
@@ -275,9 +294,29 @@ class WebApi:
             "conversations.info": self._conversations_info,
             "conversations.replies": self._conversations_replies,
             "views.open": self._views_open,
+            "oauth.v2.access": self._oauth_v2_access,
         }
 
-    def _auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
+    def _oauth_v2_access(self, args: dict[str, Any]) -> dict[str, Any]:
+        w = self.workspace
+        if args.get("client_id") != w.client_id or args.get("client_secret") != w.client_secret:
+            return {"ok": False, "error": "invalid_client_id"}
+        installed = w.exchange(str(args.get("code") or ""))
+        return installed if isinstance(installed, dict) else {"ok": False, "error": installed}
+
+    def _auth_test(self, args: dict[str, Any], token: str | None = None) -> dict[str, Any]:
+        if token in self.workspace.installed:
+            team = self.workspace.installed[token]
+            return {
+                "ok": True,
+                "url": f"https://{team.lower()}.slack.com/",
+                "team": team.lower(),
+                "user": "quizbot",
+                "team_id": team,
+                "user_id": f"U0BOT{team[-4:]}",
+                "bot_id": f"B0BOT{team[-4:]}",
+                "is_enterprise_install": False,
+            }
         return {
             "ok": True,
             "url": f"https://{self.workspace.team_domain}.slack.com/",

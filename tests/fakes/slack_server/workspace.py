@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import dataclasses
 import itertools
+import secrets
 import time
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -73,6 +74,10 @@ class SlackWorkspace:
         # Platform state a test changes (see the methods below).
         self.deleted_channels: set[str] = set()
         self.revoked: str | None = None  # the error every token gets once revoked
+        # Distribution: codes granted, bot tokens of installed workspaces (token -> team).
+        self.grants: dict[str, tuple[str, str]] = {}
+        self.installed: dict[str, str] = {}
+        self.uninstalled: dict[str, str] = {}
         self.scopes: set[str] = {"commands", "chat:write", "chat:write.public", "users:read"}
 
         self._issued_response_urls: dict[str, int] = {}
@@ -81,6 +86,9 @@ class SlackWorkspace:
         self._spent_triggers: set[str] = set()
         self.on_response_url: Callable[[str], None] = lambda response_id: None
         self._ids = itertools.count(1)
+        # Slack's trigger and event ids are unique across workspaces and time; two fakes in
+        # one test (two processes on one database) must not hand out the same ones.
+        self.id_salt = secrets.token_hex(4).upper()
         self._ts_seconds = int(time.time())
         self._ts_counter = itertools.count(1)
         self._changed = asyncio.Event()
@@ -114,7 +122,7 @@ class SlackWorkspace:
 
     def new_trigger(self) -> str:
         """A trigger_id for one payload: views.open takes it once, within TRIGGER_SECONDS."""
-        trigger = f"{next(self._ids)}.{self.team_id}.fake.trigger"
+        trigger = f"{next(self._ids)}.{self.team_id}.{self.id_salt.lower()}.fake.trigger"
         self._issued_triggers[trigger] = time.monotonic()
         return trigger
 
@@ -157,6 +165,53 @@ class SlackWorkspace:
     def delete_message(self, channel_id: str, ts: str) -> None:
         """Someone deleted a message (a question before its reveal)."""
         self.messages.get(channel_id, {}).pop(ts, None)
+
+    # -- distribution: other workspaces installing the app through OAuth ------------------
+
+    client_id = "1111111111.2222222222"
+    client_secret = "fake-client-secret"
+
+    def grant(self, team_id: str, *, scopes: str = "commands,chat:write,users:read") -> str:
+        """A person of workspace `team_id` approved the install: the one-time `code` that
+        Slack's redirect hands the app, for oauth.v2.access (valid once, 10 minutes)."""
+        code = f"{next(self._ids)}.{secrets.token_hex(8)}"
+        self.grants[code] = (team_id, scopes)
+        return code
+
+    def exchange(self, code: str) -> dict[str, Any] | str:
+        """oauth.v2.access: the installation for a granted code (its bot token then works
+        in that workspace), or Slack's error."""
+        grant = self.grants.pop(code, None)
+        if grant is None:
+            return "invalid_code"
+        team_id, scopes = grant
+        token = f"xoxb-{team_id}-{secrets.token_hex(12)}"
+        self.installed[token] = team_id
+        return {
+            "ok": True,
+            "access_token": token,
+            "token_type": "bot",
+            "scope": scopes,
+            "bot_user_id": f"U0BOT{team_id[-4:]}",
+            "app_id": self.api_app_id,
+            "team": {"id": team_id, "name": f"Workspace {team_id}"},
+            "enterprise": None,
+            "is_enterprise_install": False,
+            "authed_user": {"id": f"U0ADM{team_id[-4:]}"},
+        }
+
+    def uninstall(self, team_id: str) -> None:
+        """The app was removed from workspace `team_id`: its bot tokens stop working."""
+        for token, team in list(self.installed.items()):
+            if team == team_id:
+                del self.installed[token]
+                self.uninstalled[token] = team
+
+    def team_of(self, token: str | None) -> str | None:
+        """The workspace a bot token belongs to (the fake's own team for its bot token)."""
+        if token == self.bot_token:
+            return self.team_id
+        return self.installed.get(token or "")
 
     def revoke_tokens(self, error: str = "token_revoked") -> None:
         """The app was uninstalled or its tokens revoked: every call now gets `error`."""

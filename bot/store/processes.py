@@ -1,0 +1,80 @@
+"""Several `quizbot run` processes on one database: who is alive, and deliveries already taken.
+
+Each process beats every few seconds in `processes`; one that has not beaten for `DEAD_AFTER`
+is dead (SIGKILL, a lost machine), and the claims it held (`daily_slots.owner`) are taken
+over by the others at once instead of when their lease runs out. `deliveries` remembers the
+ids of platform deliveries (Slack's event and trigger ids) so that a retry reaching another
+process behind a load balancer is recognised as a repeat.
+
+Plain SQL that runs on SQLite and PostgreSQL alike (the functions take the connection).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from bot.store.db import Connection, ts
+
+BEAT_EVERY = timedelta(seconds=5)
+# Six missed beats. A live process whose loop stalls this long could see a claim it holds
+# taken over; the takeover is still safe (see bot/schedule/store.py), only slower.
+DEAD_AFTER = timedelta(seconds=30)
+DELIVERIES_KEPT = timedelta(hours=1)  # Slack retries within minutes; an hour is plenty
+
+
+def beat(conn: Connection, owner: str, now: datetime) -> None:
+    stamp = ts(now)
+    conn.execute(
+        "INSERT INTO processes (owner, started_at, beat_at) VALUES (?, ?, ?)"
+        " ON CONFLICT (owner) DO UPDATE SET beat_at = excluded.beat_at",
+        (owner, stamp, stamp),
+    )
+
+
+STOPPED = "1970-01-01T00:00:00.000000Z"  # the beat of a process that stopped
+
+
+def leave(conn: Connection, owner: str) -> None:
+    """A process stopping cleanly (its adapters are closed: nothing more of it reaches a
+    platform): the others stop counting it, and take over the claims it leaves at once."""
+    conn.execute("UPDATE processes SET beat_at=? WHERE owner=?", (STOPPED, owner))
+
+
+def live(conn: Connection, now: datetime) -> int:
+    """How many processes beat within DEAD_AFTER (the caller included, once it beat)."""
+    row = conn.execute(
+        "SELECT COUNT(*) FROM processes WHERE beat_at > ?", (ts(now - DEAD_AFTER),)
+    ).fetchone()
+    return int(row[0])
+
+
+def forget_dead(conn: Connection, now: datetime) -> None:
+    """Processes gone for a day: nothing they held is still waiting on them."""
+    conn.execute("DELETE FROM processes WHERE beat_at < ?", (ts(now - timedelta(days=1)),))
+
+
+def dead(conn: Connection, owner: str | None, stamp_dead_before: str) -> bool:
+    """True when `owner` is a process that beat and then stopped beating before
+    `stamp_dead_before`. An owner that never beat (a scheduler without a watch, as in a
+    single process or the tests) is judged by its lease alone."""
+    if not owner:
+        return False
+    row = conn.execute("SELECT beat_at FROM processes WHERE owner=?", (owner,)).fetchone()
+    return row is not None and row[0] < stamp_dead_before
+
+
+def first_delivery(conn: Connection, key: str, now: datetime) -> bool:
+    """True for the first process to see delivery `key` (it is remembered), False for a
+    repeat, whichever process saw it first."""
+    inserted = conn.execute(
+        "INSERT INTO deliveries (delivery_key, seen_at) VALUES (?, ?)"
+        " ON CONFLICT (delivery_key) DO NOTHING",
+        (key, ts(now)),
+    ).rowcount
+    return bool(inserted)
+
+
+def forget_deliveries(conn: Connection, now: datetime) -> int:
+    return conn.execute(
+        "DELETE FROM deliveries WHERE seen_at < ?", (ts(now - DELIVERIES_KEPT),)
+    ).rowcount
