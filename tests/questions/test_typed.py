@@ -16,7 +16,7 @@ from bot.questions.formats import (
     PLAY_FORMATS,
     QUESTION_FORMATS,
 )
-from bot.questions.matching import match
+from bot.questions.matching import match, split_tolerance
 from bot.questions.typed import short_answer
 
 DECKS = Path(__file__).parent / "decks"
@@ -68,11 +68,20 @@ def test_a_cloze_blank_alone_is_not_asked_typed():
 
 def test_the_shipped_deck_is_typed_only_where_its_item_lists_accepted_answers():
     count, questions = typed([SHIPPED])
-    assert count == 220 and len(questions) == 10
+    # 10 cards typed by their question, 80 by their cloze sentence.
+    assert count == 220 and len(questions) == 90
     assert all(q.origin == "authored" for q in questions)  # every shipped card has an item
-    assert all(q.accepted and "_____" not in q.prompt for q in questions)
     library = load_library([SHIPPED])
     maker = QuestionMaker(library.cards, library.items)
+    for q in questions:
+        item = library.items[q.card_id]
+        card = library.by_id(q.card_id)
+        assert card is not None and q.accepted
+        if item.accepted:  # the card's own question wins over its cloze
+            assert q.prompt == card.question and q.accepted == item.accepted
+        else:
+            assert item.cloze is not None and q.accepted == item.cloze.accepted
+            assert "_____" in q.prompt and q.accepted[0] == item.cloze.key.text
     typed_ids = {q.card_id for q in questions}
     # "mixed" asks exactly these cards typed.
     assert {c.id for c in library.cards if maker.typed_fits(c)} == typed_ids
@@ -160,7 +169,10 @@ def test_every_accepted_answer_shipped_or_listed_is_accepted_when_typed_as_writt
         *typed([DECKS / "geography.yml"])[1],
         *typed([DECKS / "anki-optim.tsv"])[1],
     ]
-    answers = [(q.card_id, a, q.accepted) for q in questions for a in q.accepted]
+    # A number with a tolerance ("2.3 ± 0.01") is typed as its value.
+    answers = [
+        (q.card_id, split_tolerance(a)[0], q.accepted) for q in questions for a in q.accepted
+    ]
     assert len(answers) > 80
     unreadable = [(c, a) for c, a, accepted in answers if not match(a, accepted).correct]
     assert unreadable == []
@@ -172,12 +184,14 @@ def test_an_authored_typed_question_keeps_its_items_erratum() -> None:
     library = load_library(seed_dirs(None))
     maker = QuestionMaker(library.cards, library.items)
     corrected = [i for i in library.items.values() if i.erratum]
+    # Both ways in: a corrected card asked typed by its question, and one by its cloze sentence.
     assert any(i.accepted for i in corrected)
+    assert any(i.cloze is not None and i.cloze.accepted for i in corrected)
     for item in corrected:
         card = library.by_id(item.card_id)
         assert card is not None
         question = maker.make(card, "typed", 0)
-        if not item.accepted:
+        if not item.typed_answers:
             assert question is None  # no accepted answers: not asked typed at all
             continue
         assert question is not None and question.erratum == item.erratum
@@ -188,7 +202,7 @@ def test_mixed_asks_short_answers_typed_and_the_rest_as_choice_or_cloze():
     maker = QuestionMaker(library.cards, library.items)
     asked = maker.generate(220, seed=4, fmt="mixed")
     typed_ids = {c.id for c in library.cards if maker.typed_fits(c)}
-    assert len(typed_ids) == 10
+    assert len(typed_ids) == 90
     assert {q.card_id for q in asked if q.format == "typed"} == typed_ids & {
         q.card_id for q in asked
     }

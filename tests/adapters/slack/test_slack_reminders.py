@@ -56,9 +56,9 @@ async def test_remind_in_the_profile_zone_and_the_dm_button_starts_practice(tmp_
         [button] = buttons(dm.args)
         assert button["action_id"] == kit.PRACTICE_NEXT and button["text"]["text"] == "Practise now"
         practice = await press(bot, dm.response["ts"], button, "U0DAVE")
-        assert any(b["action_id"].startswith(kit.ANSWER_PREFIX) for b in buttons(practice)), (
-            practice
-        )
+        # A choice question's answer buttons, or a typed question's "Answer" button.
+        answerable = (kit.ANSWER_PREFIX, kit.TYPED_PREFIX)
+        assert any(b["action_id"].startswith(answerable) for b in buttons(practice)), practice
 
         off = await bot.command("practice remind off", user_id="U0DAVE")
         assert off["text"].startswith("Practice reminder off")
@@ -73,9 +73,9 @@ async def test_stats_practise_these_and_the_team_view(tmp_path) -> None:
         [button] = [b for b in buttons(stats) if b["text"]["text"] == "Practise these"]
         assert kit.practice_topic(button["value"]) == "weak"
         practice = await press(bot, "1.0", button, "U0ALICE")
-        assert any(b["action_id"].startswith(kit.ANSWER_PREFIX) for b in buttons(practice)), (
-            practice
-        )
+        # A choice question's answer buttons, or a typed question's "Answer" button.
+        answerable = (kit.ANSWER_PREFIX, kit.TYPED_PREFIX)
+        assert any(b["action_id"].startswith(answerable) for b in buttons(practice)), practice
         team = await bot.command("stats team", user_id="U0ALICE")
         assert team["response_type"] == "ephemeral"
         # Nobody has answered a daily question or quiz here yet: nobody is active.
