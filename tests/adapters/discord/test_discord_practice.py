@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from discordkit import Quizbot, components, custom_ids
 
+from tests.decks import options_only
 from tests.fakes.discord_server import CALLBACK_MESSAGE, CALLBACK_MODAL, CALLBACK_UPDATE_MESSAGE
 
 SUCCESS = 3
@@ -13,6 +14,9 @@ async def test_practice_question_is_private_and_its_click_reveals_at_once(
     quizbot: Quizbot,
 ) -> None:
     fake = quizbot.fake
+    # The flow with options to click; a typed practice question's box is tested below and in
+    # test_discord_typed.py.
+    quizbot.engine.maker = options_only(quizbot.engine.maker)
     handle = await fake.send_slash_command(
         "practice", {"topic": "Gradient Descent and Its Variants"}, user=fake.alice
     )

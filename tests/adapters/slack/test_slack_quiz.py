@@ -4,14 +4,12 @@ engine on a SQLite file, the shipped decks, and a fake clock for the reveal."""
 from __future__ import annotations
 
 import asyncio
-from dataclasses import replace
 
 from slackkit import PLAYERS, all_text, buttons, labels, question_post, shipped_library
 
-from bot.cards import Library
 from bot.messages import option_letter
 from bot.ports import Place
-from bot.questions import QuestionMaker
+from tests.decks import options_only
 
 
 async def test_four_players_answer_privately_and_the_reveal_edits_the_question(quizbot) -> None:
@@ -138,24 +136,11 @@ async def test_topics_and_stats_are_private(quizbot) -> None:
     assert "bobby" in all_text(stats)
 
 
-def options_only(library: Library) -> QuestionMaker:
-    """The shipped cards with no typed answers listed: every question has options to click."""
-    items = {
-        card_id: replace(
-            item,
-            accepted=(),
-            cloze=replace(item.cloze, accepted=()) if item.cloze is not None else None,
-        )
-        for card_id, item in library.items.items()
-    }
-    return QuestionMaker(library.cards, items)
-
-
 async def test_practice_is_private_and_offers_the_next_question(quizbot) -> None:
     fake = quizbot.fake
     # This is the flow with options to click: which cards the deck asks typed is not its
     # business (a typed question's Answer button and modal are tested in test_slack_typed.py).
-    quizbot.engine.maker = options_only(shipped_library()[0])
+    quizbot.engine.maker = options_only(quizbot.engine.maker)
     first = await quizbot.command("practice vanishing", user_id="U0BOB")
     assert first["response_type"] == "ephemeral"
     practice_buttons = buttons(first)
