@@ -285,8 +285,11 @@ class Store:
             await self._writes.stop()
             await self._reads.stop()
         finally:
-            await self._writer.close()
-            await self._reader.close()
+            await self._close_connections()
+
+    async def _close_connections(self) -> None:
+        await self._writer.close()
+        await self._reader.close()
 
     async def __aenter__(self) -> Store:
         return self

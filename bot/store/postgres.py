@@ -391,16 +391,9 @@ class PgStore(Store):
         store._reads.start()
         return store
 
-    async def close(self) -> None:
-        if self._closed:
-            return
-        self._closed = True
-        try:
-            await self._writes.stop()
-            await self._reads.stop()
-        finally:
-            await self._pg_writer.close()
-            await self._pg_reader.close()
+    async def _close_connections(self) -> None:
+        await self._pg_writer.close()
+        await self._pg_reader.close()
 
     async def schema_version(self) -> int:
         row = await self.fetchone("SELECT max(version) FROM quizbot_schema")
