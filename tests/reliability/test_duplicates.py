@@ -76,7 +76,7 @@ async def test_slack_http_retries_and_concurrent_repeats_count_once(tmp_path):
         assert [r["answered"] for r in scores] == [1]
 
 
-async def wait_revealed(db, round_id: int, timeout: float = 15.0) -> None:
+async def wait_revealed(db, round_id: int, timeout: float = 30.0) -> None:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while loop.time() < deadline:
@@ -97,7 +97,9 @@ async def test_discord_double_clicks_and_socket_mode_retries_in_a_real_process(t
         try:
             await Readiness(discord, slack).wait()
             handle = await discord.send_slash_command(
-                "quiz", {"count": 1, "seconds": 5, "format": "choice"}
+                # 15 s: the clicks must land while the round is open on a loaded machine.
+                "quiz",
+                {"count": 1, "seconds": 15, "format": "choice"},
             )
             await handle.response(timeout=5)
             post = await discord.wait_for_call("POST", "/channels/{c}/messages", timeout=10)
@@ -116,7 +118,7 @@ async def test_discord_double_clicks_and_socket_mode_retries_in_a_real_process(t
             assert sum(r.startswith(LOCKED_IN) for r in replies) == 1, replies
             assert all("already answered" in r for r in replies if not r.startswith(LOCKED_IN))
 
-            await slack.socket_send_slash_command("/quiz", "1 choice 5s", user_id="U0ALICE")
+            await slack.socket_send_slash_command("/quiz", "1 choice 15s", user_id="U0ALICE")
             ts, s_round = await first_question(slack, "C0QUIZ")
             payload = slack.block_action_payload(
                 f"answer:{s_round}:0", "0", user_id="U0BOB", message_ts=ts
@@ -191,7 +193,7 @@ async def test_slack_http_retry_reaching_another_process_is_dropped(tmp_path):
         slack_http_bot(fake, db) as one,
         slack_http_bot(fake, db) as two,
     ):
-        start = await fake.send_slash_command(one.url, "/quiz", "1 30s", user_id="U0ALICE")
+        start = await fake.send_slash_command(one.url, "/quiz", "1 choice 30s", user_id="U0ALICE")
         assert start.status == 200
         ts, round_id = await first_question(fake, "C0QUIZ")
         payload = fake.block_action_payload(

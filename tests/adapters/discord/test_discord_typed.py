@@ -11,6 +11,7 @@ from bot.ports import Place
 from bot.questions.model import Question
 from bot.schedule.scheduler import DailyScheduler
 from bot.schedule.service import DailyService
+from bot.scoring import hint_label
 from tests.fakes.discord_server import CALLBACK_MESSAGE, CALLBACK_MODAL
 
 SECONDARY = 2  # Discord's grey button style
@@ -118,7 +119,11 @@ async def test_a_daily_typed_question_set_by_daily_set_posts_and_reveals(
         bot.clock.set(datetime(2026, 3, 2, 8, 0, tzinfo=UTC))  # Monday 09:00 in Berlin
         assert (await daily.run_due(place)).status == "posted"
         question = fake_discord.messages_in(bot.channel_id, interaction_responses=False)[-1]
-        assert [b["label"] for b in components(question)] == ["Answer", "Hint (-5 points)"]
+        [level] = await bot.store.fetchall(
+            "SELECT level FROM rounds WHERE mode='daily' ORDER BY id DESC LIMIT 1"
+        )
+        # The hint's cost depends on the card drawn: 5 points for a core card, 7 for advanced.
+        assert [b["label"] for b in components(question)] == ["Answer", hint_label(level[0])]
         assert question["embeds"][0]["title"] == "Daily question"
         _, locked = await type_answer(bot, question, "an answer nobody expects", fake_discord.bob)
         assert locked.ephemeral

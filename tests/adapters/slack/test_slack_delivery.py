@@ -128,7 +128,7 @@ async def test_socket_mode_command_and_click(tmp_path) -> None:
     async with running_quizbot(tmp_path, socket_mode=True) as bot:
         fake = bot.fake
         assert bot.adapter.socket_mode
-        command = await fake.socket_send_slash_command("/quiz", "1", user_id="U0ALICE")
+        command = await fake.socket_send_slash_command("/quiz", "1 choice", user_id="U0ALICE")
         assert command.ack is not None and command.ack.latency < ACK_BUDGET
         started = await fake.wait_for_response(url=command.envelope["payload"]["response_url"])
         assert "Quiz started" in started.body["text"]
@@ -160,7 +160,7 @@ async def test_socket_mode_command_and_click(tmp_path) -> None:
 async def test_no_token_or_secret_reaches_the_log(tmp_path, caplog) -> None:
     caplog.set_level(logging.DEBUG)
     async with running_quizbot(tmp_path, socket_mode=True) as bot:
-        await bot.fake.socket_send_slash_command("/quiz", "1", user_id="U0ALICE")
+        await bot.fake.socket_send_slash_command("/quiz", "1 choice", user_id="U0ALICE")
         post = await question_post(bot.fake)
         action = buttons(post.args)[0]["action_id"]
         click = await bot.fake.socket_send_block_action(
