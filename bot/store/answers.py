@@ -28,6 +28,20 @@ LOCK_IN_IF_OPEN = (
 )
 
 
+def _judged(
+    conn: Connection, round_id: int, verdict: Verdict
+) -> tuple[str | None, RoundFacts | None]:
+    """The round's facts and the engine's verdict on an answer to it: (None, facts) when the
+    answer may be recorded, else (status, facts, or None for an unknown round)."""
+    facts = rounds.facts_for_answer(conn, round_id)
+    if facts is None:
+        return "unknown_round", None
+    status = verdict(facts)
+    if status is not None:
+        return status, None if status == "unknown_round" else facts
+    return None, facts
+
+
 class CheckedAnswer:
     """Look at the round, let the engine's `verdict` decide, then record the answer if it may
     be, dated by `day_of(facts)`: one write transaction. Returns (status, option on record,
@@ -48,12 +62,10 @@ class CheckedAnswer:
         self.stamp, self.verdict, self.day_of = stamp, verdict, day_of
 
     def __call__(self, conn: Connection) -> tuple[str, int | None, RoundFacts | None]:
-        facts = rounds.facts_for_answer(conn, self.round_id)
-        if facts is None:
-            return "unknown_round", None, None
-        status = self.verdict(facts)
+        status, facts = _judged(conn, self.round_id, self.verdict)
         if status is not None:
-            return status, None, None if status == "unknown_round" else facts
+            return status, None, facts
+        assert facts is not None
         player = self.player
         inserted = conn.execute(
             "INSERT INTO answers (round_id, user_id, display_name, option_index, answered_at,"
@@ -103,12 +115,10 @@ class CheckedTypedAnswer:
     def __call__(
         self, conn: Connection
     ) -> tuple[str, tuple[str, str | None] | None, RoundFacts | None]:
-        facts = rounds.facts_for_answer(conn, self.round_id)
-        if facts is None:
-            return "unknown_round", None, None
-        status = self.verdict(facts)
+        status, facts = _judged(conn, self.round_id, self.verdict)
         if status is not None:
-            return status, None, None if status == "unknown_round" else facts
+            return status, None, facts
+        assert facts is not None
         player = self.player
         earlier = conn.execute(
             "SELECT typed, read_as FROM answers WHERE round_id=? AND user_id=?",
