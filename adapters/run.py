@@ -194,6 +194,7 @@ async def _start(
     daily: DailyScheduler,
     reminders: PracticeReminders | None = None,
 ) -> None:
+    began = daily.clock.now()  # from here on, clicks and commands may open rounds
     for adapter in adapters:
         try:
             await adapter.start()
@@ -203,7 +204,7 @@ async def _start(
             raise StartupError(f"{adapter.platform}: {error}") from error
         started.append(adapter)
         log.info("%s adapter started", adapter.platform)
-    results = await daily.start()
+    results = await daily.start(began=began)
     if reminders is not None and daily.scheduler is not None:
         reminders.start(daily.scheduler)  # on the daily question's scheduler and clock
     if results:

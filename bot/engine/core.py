@@ -650,17 +650,24 @@ class Engine:
             self._upkeep_at = now + self.retention.every
             await self.upkeep()
 
-    async def recover(self, *, leave_recent: timedelta | None = None) -> int:
+    async def recover(
+        self, *, leave_recent: timedelta | None = None, began: datetime | None = None
+    ) -> int:
         """At start-up: deliver reveals that never reached the platform, end quizzes that went
         stale while the bot was down, then reveal every overdue round (once). `leave_recent`:
         other processes are running on this database, so posts and reveals of that recent
         past may be theirs, in flight: left to them (and to `find_lost_posts` and
-        `deliver_late_reveals` if they die)."""
+        `deliver_late_reveals` if they die). `began`: when this process started taking
+        commands; what it opened, revealed or started since is its own, in flight, not lost
+        (the adapters take clicks and commands before the daily scheduler recovers)."""
         now = self.clock.now()
-        before = now - leave_recent if leave_recent is not None else None
+        cutoffs = [t for t in (began, now - leave_recent if leave_recent else None) if t]
+        before = min(cutoffs) if cutoffs else None
         done = await self._find_lost_posts(opened_before=before)
         done += await self.deliver_late_reveals(before)
         for quiz in await self.storage.running_quizzes():
+            if began is not None and quiz.started_at >= began:
+                continue  # started by this process: its start is still posting
             last = await self.storage.open_round_closes(quiz.quiz_id) or quiz.next_at
             if last is None:
                 # Crashed between claiming the next question and storing it (the quiz's
@@ -687,7 +694,7 @@ class Engine:
         done = 0
         for pending in await self.storage.undelivered_reveals():
             if revealed_before is not None and (
-                pending.revealed_at is None or pending.revealed_at > revealed_before
+                pending.revealed_at is None or pending.revealed_at >= revealed_before
             ):
                 continue
             message = stored_reveal(pending, self._card_answer)
@@ -713,7 +720,7 @@ class Engine:
         for lost in await self.storage.unrecorded_posts():
             if only is not None and lost.round_id not in only:
                 continue
-            if opened_before is not None and (lost.opened_at or opened_before) > opened_before:
+            if opened_before and lost.opened_at and lost.opened_at >= opened_before:
                 continue
             position, count = lost.quiz_position, lost.question_count
             message = QuestionMessage(

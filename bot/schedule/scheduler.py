@@ -17,10 +17,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-import os
 import random
-import socket
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -48,7 +45,7 @@ from bot.schedule.timing import (
     slot_time,
 )
 from bot.store import Store
-from bot.store.processes import BEAT_EVERY, DEAD_AFTER
+from bot.store.processes import BEAT_EVERY, DEAD_AFTER, new_owner
 
 log = logging.getLogger(__name__)
 
@@ -114,8 +111,7 @@ class DailyScheduler:
         self.clock = clock or engine.clock
         self.scheduler = scheduler
         self.grace = grace
-        # Unique per object: a restarted process must not mistake an old claim for its own.
-        self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.owner = owner or new_owner()
         self._own_scheduler = False
         self.watching = watch
         self.on_peers = on_peers
@@ -137,10 +133,13 @@ class DailyScheduler:
 
     # -- life cycle -----------------------------------------------------------------------
 
-    async def start(self, *, recover: bool = True, catch_up: bool = True) -> list[SlotResult]:
+    async def start(
+        self, *, recover: bool = True, catch_up: bool = True, began: datetime | None = None
+    ) -> list[SlotResult]:
         """Reveal overdue rounds once, register every schedule's job, post what was missed by
         less than the grace window (older misses are recorded as skipped). Needs a running
-        loop; starts its own AsyncIOScheduler when none was given."""
+        loop; starts its own AsyncIOScheduler when none was given. `began`: when this
+        process's adapters started taking commands (see `Engine.recover`)."""
         if self.scheduler is None:
             self.scheduler = AsyncIOScheduler(timezone=UTC)
             self._own_scheduler = True
@@ -148,7 +147,9 @@ class DailyScheduler:
         if self.watching:  # beat first: our claims must never look like a dead process's
             others = await self._beat() > 1
         if recover:
-            await self.engine.recover(leave_recent=REVEAL_ORPHANED_AFTER if others else None)
+            await self.engine.recover(
+                leave_recent=REVEAL_ORPHANED_AFTER if others else None, began=began
+            )
         for schedule in await self.db.schedules():
             self._register(schedule)
             self._known[schedule.place] = _version(schedule)

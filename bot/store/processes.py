@@ -11,6 +11,9 @@ Plain SQL that runs on SQLite and PostgreSQL alike (the functions take the conne
 
 from __future__ import annotations
 
+import os
+import socket
+import uuid
 from datetime import datetime, timedelta
 
 from bot.store.db import Connection, ts
@@ -20,18 +23,63 @@ BEAT_EVERY = timedelta(seconds=5)
 # taken over; the takeover is still safe (see bot/schedule/store.py), only slower.
 DEAD_AFTER = timedelta(seconds=30)
 DELIVERIES_KEPT = timedelta(hours=1)  # Slack retries within minutes; an hour is plenty
+STOPPED = "1970-01-01T00:00:00.000000Z"  # the beat of a process that stopped
+
+
+def new_owner() -> str:
+    """This process's name in `processes` and in the claims it takes: host, pid and a random
+    part, unique per Scheduler (a restarted process must not mistake an old claim for its
+    own). Host and pid let a process on the same host tell that another one is gone."""
+    owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    _OURS.add(owner)
+    return owner
+
+
+# The owners made in this process (tests run several schedulers in one): alive while it is.
+_OURS: set[str] = set()
+
+
+def gone_from_this_host(owner: str) -> bool:
+    """True when `owner` names a process of this host that no longer runs: its pid is not a
+    process, or is ours while the owner is not (a container restarted under the same
+    hostname, pid 1 again). So a process restarted after SIGKILL knows at once that its
+    predecessor is dead, instead of counting it alive for DEAD_AFTER and leaving its recent
+    work alone. Hostnames are assumed unique per machine or container (Docker's and
+    Kubernetes' default); a pid reused by another program only keeps the slower rule."""
+    if owner in _OURS:
+        return False
+    host, _, rest = owner.partition(":")
+    pid_text = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid_text.isdigit():
+        return False
+    pid = int(pid_text)
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # it exists, under another user
+        return False
+    return False
 
 
 def beat(conn: Connection, owner: str, now: datetime) -> None:
+    """`owner` is alive; any other process of this host that is gone is marked as having
+    left (see `gone_from_this_host`), so its claims are taken over at once."""
     stamp = ts(now)
     conn.execute(
         "INSERT INTO processes (owner, started_at, beat_at) VALUES (?, ?, ?)"
         " ON CONFLICT (owner) DO UPDATE SET beat_at = excluded.beat_at",
         (owner, stamp, stamp),
     )
-
-
-STOPPED = "1970-01-01T00:00:00.000000Z"  # the beat of a process that stopped
+    others = conn.execute(
+        "SELECT owner FROM processes WHERE owner <> ? AND beat_at > ?",
+        (owner, STOPPED),
+    ).fetchall()
+    for row in others:
+        if gone_from_this_host(row[0]):
+            leave(conn, row[0])
 
 
 def leave(conn: Connection, owner: str) -> None:

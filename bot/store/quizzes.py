@@ -29,6 +29,7 @@ def _quiz(row: sqlite3.Row) -> Quiz:
         tz=row["tz"],
         state=row["state"],
         next_at=parse_ts(row["next_at"]) if row["next_at"] else None,
+        started_at=parse_ts(row["started_at"]),
     )
 
 

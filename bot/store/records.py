@@ -195,6 +195,7 @@ class Quiz:
     tz: str
     state: str
     next_at: datetime | None
+    started_at: datetime
 
 
 @dataclass(frozen=True, slots=True)

@@ -62,3 +62,19 @@ async def test_where_the_platform_cannot_tell_the_reveal_is_posted_once(store, c
     await engine.recover()  # a second restart delivers nothing again
     assert len(poster.messages(RevealMessage)) == 1
     assert poster.of_kind("post")[0][3].round_id == poster.messages(RevealMessage)[0].round_id
+
+
+async def test_what_this_process_opened_since_it_began_is_not_lost(store, cards, clock):
+    """The adapters take clicks before the daily scheduler recovers: a round this process
+    is posting right now has no reference yet, and is not looked for (that would post it
+    again where the platform cannot tell); one opened before it began is."""
+    first = Engine(store, cards, clock, MemoryPoster(), FakeMaker(cards))
+    before = await crash_after_posting(first, cards[0], clock)
+    clock.advance(seconds=1)
+    began = clock.now()
+    poster = FindingPoster()
+    engine = Engine(store, cards, clock, poster, FakeMaker(cards))
+    in_flight = await crash_after_posting(engine, cards[1], clock)  # being posted now
+    await engine.recover(began=began)
+    assert [c[3].round_id for c in poster.of_kind("find")] == [before]
+    assert in_flight != before

@@ -294,14 +294,17 @@ class Ledger:
 
 
 def discord_question_posts(fake: FakeDiscord) -> Counter[int]:
-    """Successful channel posts per round id (a question post carries its answer buttons)."""
-    posts: Counter[int] = Counter()
+    """Question messages in the channels per round id (a question post carries its answer
+    buttons). Counted by the message ids Discord answered: a post repeated with its nonce
+    after a crash (`Engine.find_lost_posts`) is handed the first message back, and players
+    see one."""
+    messages: dict[int, set[str]] = {}
     for call in fake.calls_to("POST", "/channels/{c}/messages"):
         if 200 <= call.status < 300:  # a slow answer (fault "delay") still delivered
             round_id = round_of(discord_custom_ids(call.json))
             if round_id is not None:
-                posts[round_id] += 1
-    return posts
+                messages.setdefault(round_id, set()).add(str(call.response["id"]))
+    return Counter({round_id: len(ids) for round_id, ids in messages.items()})
 
 
 def discord_edits(fake: FakeDiscord) -> dict[str, list[str]]:

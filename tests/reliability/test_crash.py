@@ -167,8 +167,35 @@ async def settled(db: Path, timeout: float = 30.0) -> None:
         if not running and not pending:
             return
         if loop.time() > deadline:
-            raise AssertionError(f"not settled: {running} quizzes running, {pending} rounds")
+            rounds = read_db(
+                db,
+                "SELECT r.id, r.quiz_id, r.state, r.reveal_delivered, r.platform, q.state AS quiz"
+                " FROM rounds r LEFT JOIN quizzes q ON q.id = r.quiz_id WHERE r.mode='quiz' AND"
+                " (r.state='open' OR (r.state='revealed' AND r.reveal_delivered=0))",
+            )
+            raise AssertionError(
+                f"not settled: {running} quizzes running, {pending} rounds:"
+                f" {[dict(r) for r in rounds]}"
+            )
         await asyncio.sleep(0.2)
+
+
+def log_lines_about_rounds(tmp_path: Path, db: Path) -> str:
+    """The bot logs' lines about the quiz rounds still pending: why a test is stuck."""
+    ids = [
+        r[0]
+        for r in read_db(
+            db,
+            "SELECT id FROM rounds WHERE mode='quiz' AND"
+            " (state='open' OR (state='revealed' AND reveal_delivered=0))",
+        )
+    ]
+    lines = []
+    for log in sorted(tmp_path.glob("run-*.log")):
+        for line in log.read_text(errors="replace").splitlines():
+            if any(f"round {i}" in line or f"round_id={i}" in line for i in ids):
+                lines.append(f"{log.name}: {line[:300]}")
+    return "\n".join(lines[-40:])
 
 
 async def crash_sequence(
@@ -214,7 +241,10 @@ async def crash_sequence(
                 await bot.kill()
         # The last process stays up: it finishes what the crashes left, then stops cleanly.
         await stop_quizzes(discord, slack, channels)
-        await settled(db)
+        try:
+            await settled(db)
+        except AssertionError as stuck:
+            raise AssertionError(f"{stuck}\n{log_lines_about_rounds(tmp_path, db)}") from None
         await asyncio.sleep(0.5)  # the last "Locked in" replies of the final burst
         code = await bot.stop()
         assert code == 0, bot.text()[-3000:]
