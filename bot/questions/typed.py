@@ -85,12 +85,14 @@ class TypedMaker:
 
 
 def typed_from_item(card: Card, item: Item) -> Question | None:
-    """An authored card asked typed: its question read against its item's `accepted` list,
-    else its cloze sentence read against the cloze's `accepted` list; None when the item lists
-    neither. The item's erratum goes along: the reveal shows the card's answer."""
+    """An authored card asked typed: its item's stem read against the item's `accepted`
+    list, else its cloze sentence read against the cloze's `accepted` list; None when the item
+    lists neither. The stem, not the card's question: it was written to be answerable before
+    any option is seen, and names what the answer refers to ("on N training examples" for
+    the answer "N"). The item's erratum goes along: the reveal shows the card's answer."""
     refused: tuple[str, ...] = ()
     if item.accepted:
-        prompt, accepted = card.question, item.accepted
+        prompt, accepted = item.choice.prompt, item.accepted
     elif item.cloze is not None and item.cloze.accepted:
         prompt = item.cloze.prompt.replace(BLANK_MARK, BLANK, 1)
         accepted = item.cloze.accepted

@@ -77,8 +77,8 @@ def test_the_shipped_deck_is_typed_only_where_its_item_lists_accepted_answers():
         item = library.items[q.card_id]
         card = library.by_id(q.card_id)
         assert card is not None and q.accepted
-        if item.accepted:  # the card's own question wins over its cloze
-            assert q.prompt == card.question and q.accepted == item.accepted
+        if item.accepted:  # the item's stem wins over its cloze
+            assert q.prompt == item.choice.prompt and q.accepted == item.accepted
         else:
             assert item.cloze is not None and q.accepted == item.cloze.accepted
             assert "_____" in q.prompt and q.accepted[0] == item.cloze.key.text
@@ -97,7 +97,7 @@ def test_an_items_accepted_list_is_the_typed_answer(tmp_path: Path):
     library = load_library([tmp_path])
     card = library.cards[0]
     (tmp_path / "t.items.yaml").write_text(
-        f"items:\n  - card: {card.id}\n    stem: Which activation is max(0, x)?\n"
+        f"items:\n  - card: {card.id}\n    stem: Which activation function computes max(0, x)?\n"
         "    key: ReLU\n    why: It passes positives and zeroes negatives.\n"
         "    distractors:\n      - text: tanh\n        why: Bounded.\n"
         "      - text: sigmoid\n        why: Bounded.\n      - text: softplus\n"
@@ -108,7 +108,8 @@ def test_an_items_accepted_list_is_the_typed_answer(tmp_path: Path):
     question = QuestionMaker(library.cards, library.items).make(card, "typed", 1)
     assert question is not None and question.origin == "authored"
     assert question.accepted == ("ReLU", "rectified linear unit")
-    assert question.prompt == card.question
+    # The stem, written to be answered before any option is seen, not the card's question.
+    assert question.prompt == "Which activation function computes max(0, x)?"
 
 
 def test_a_short_csv_answer_is_typed_and_a_long_one_is_not(tmp_path: Path):
