@@ -236,6 +236,8 @@ async def practise(
                     await poster.edit(PLACE, "", result.reveal)
                     revealed = reply.question.round_id
                 answered += 1
+            else:
+                await _report_the_last(engine, console, read_line, player, revealed)
         except (KeyboardInterrupt, asyncio.CancelledError):
             console.print()
             return INTERRUPTED
@@ -320,6 +322,8 @@ async def play(
                 await engine.reveal(round_id)
                 revealed, round_id = round_id, None
                 answered += 1
+            else:
+                await _report_the_last(engine, console, read_line, player, revealed)
         except (KeyboardInterrupt, asyncio.CancelledError):
             # Ctrl-C at the prompt (KeyboardInterrupt) or while the engine worked (asyncio
             # cancels the game): end it here, quietly, rather than with a traceback.
@@ -397,6 +401,22 @@ REPORTS_PER_PROMPT = 3  # bounded: a stream of `r` lines ends the game
 
 def _hint_choice(hint: str | None) -> str:
     return f", h for a {hint[0].lower()}{hint[1:]}" if hint else ""
+
+
+async def _report_the_last(
+    engine: Engine,
+    console: Console,
+    read_line: Callable[[str], str | None],
+    player: Player,
+    revealed: int | None,
+) -> None:
+    """The last reveal has no next question whose prompt would take `r`: one more line for
+    it, so every question of a game can be reported, as in the chats."""
+    if revealed is None:
+        return
+    said = read_line("Enter for your score, or r to report the last question: ")
+    if said is not None and said.strip().lower() == "r":
+        await _report(engine, console, read_line, player, revealed)
 
 
 async def _report(

@@ -63,3 +63,18 @@ def test_a_bad_reason_or_an_overlong_note_is_refused_and_the_game_goes_on(tmp_pa
 def test_r_before_any_reveal_is_not_an_answer(tmp_path):
     run = play(tmp_path / "quiz.db", "r\nA\nB\n")
     assert "'r' is not an option" in run.stdout
+
+
+def test_the_last_question_of_a_game_can_be_reported_too(tmp_path):
+    db = tmp_path / "quiz.db"
+    run = play(db, "A\nB\nr\n1\nthe key is wrong\n")
+    assert run.returncode == 0, run.stderr
+    assert "Enter for your score, or r to report the last question" in run.stdout
+    assert "Thank you, your report is in (wrong answer key)" in run.stdout
+    assert run.stdout.index("Thank you") < run.stdout.index("Final score")
+    (line,) = quizbot("cards", "reports", db=db).stdout.splitlines()
+    exported = quizbot("questions", "--count", "2", "--seed", "5", "--format", "choice", db=db)
+    second = json.loads(exported.stdout.splitlines()[1])
+    assert json.loads(line)["card_id"] == second["card_id"]
+    # Enter (or the end of input) just ends the game.
+    assert "Final score" in play(tmp_path / "other.db", "A\nB\n\n").stdout
