@@ -4,7 +4,8 @@ Tolerant where a person's typing differs without changing the answer (case, acce
 punctuation, spacing, a leading article, "three" for "3", "1,000" for "1000", "eta" for "η",
 "L²" for "L2", a small typo in a long word) and strict where it would change it: a number is
 never "nearly" right unless a tolerance is declared ("9.81 ± 0.05"), a short answer allows no
-typo, a part of the answer or an answer hidden inside a longer one is wrong (Red trivia's
+typo, a quotient of numbers ("1/2") is read as its value, a part of the answer or an answer
+hidden inside a longer one is wrong (Red trivia's
 known bug accepts "air" inside "chair"), and hedging between candidates ("adam or sgd") is
 wrong.
 """
@@ -22,6 +23,7 @@ _HEDGE = re.compile(r"\s(?:or|and/or)\s|[/;|,]|\s-\s")
 _THOUSANDS = re.compile(r"(?<![\d.])(\d{1,3})((?:[,\u00a0\u202f\u2009' _]\d{3})+)(?![\d])")
 _TOLERANCE = re.compile(r"^\s*(.+?)\s*(?:±|\+/-|\+-)\s*([0-9.]+)\s*$")
 _NUMBER = re.compile(r"^-?(?:\d+\.?\d*|\.\d+)$")
+_FRACTION = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*/\s*(\d+(?:\.\d+)?)\s*$")
 _DIGITS = re.compile(r"\d+")
 
 _UNITS = {
@@ -114,6 +116,13 @@ def match(typed: str, accepted: Sequence[str], refused: Sequence[str] = ()) -> R
         if said == want or (spaced_alike and _compact(said) == _compact(want)):
             plain = " ".join(typed.split()).casefold() == " ".join(value.split()).casefold()
             return Reading(True, shown if not _TOLERANCE.match(shown) else value, plain)
+    fraction = _fraction(typed)
+    if fraction is not None:  # "199/2" is a number, not two candidates
+        for _shown, value, tolerance in answers:
+            want = normalise(value)
+            if _NUMBER.match(want) and _same_number(fraction, want, tolerance):
+                return Reading(True, value, False)
+        return WRONG
     if _hedges(typed):
         return WRONG
     wrong = [_compact(normalise(r)) for r in refused if r.strip()]
@@ -135,6 +144,23 @@ def match(typed: str, accepted: Sequence[str], refused: Sequence[str] = ()) -> R
     if any(_edit_distance(_compact(said), w, limit) <= limit for w in wrong):
         return WRONG
     return Reading(True, best[1], False)
+
+
+def _fraction(typed: str) -> float | None:
+    """ "199/2" -> 99.5, "-1 / 4" -> -0.25: a quotient of two plain numbers, else None."""
+    found = _FRACTION.match(unicodedata.normalize("NFKC", typed).replace("\u2212", "-"))
+    if not found or float(found.group(2)) == 0:
+        return None
+    return float(found.group(1)) / float(found.group(2))
+
+
+def _same_number(value: float, want: str, tolerance: float) -> bool:
+    """A quotient against an accepted number: within the declared tolerance, or, where the
+    accepted number is a rounded decimal ("0.33"), rounded alike (1/3 counts). An integer
+    wants the exact value: 21/4 is not 5."""
+    decimals = len(want.partition(".")[2])
+    slack = max(tolerance, 0.5 * 10**-decimals if decimals >= 2 else 1e-9)
+    return abs(value - float(want)) <= slack
 
 
 def _typo_distance(said: str, want: str) -> int | None:

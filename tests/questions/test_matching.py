@@ -179,6 +179,20 @@ TABLE = [
     ("≥", ["at least"], True),
     (">=", ["at least"], True),
     ("≤", ["at least"], False),
+    # a quotient of numbers is its value, never two candidates
+    ("199/2", ["99.5"], True),
+    ("1/2", ["0.5"], True),
+    ("1 / 4", ["0.25"], True),
+    ("1/3", ["0.33"], True),  # the accepted number is rounded: so is the quotient
+    ("1/3", ["0.3"], False),
+    ("10/2", ["5"], True),
+    ("21/4", ["5"], False),  # an integer wants the exact value
+    ("-1/4", ["0.25"], False),
+    ("1/0", ["0"], False),
+    ("3/4", ["0.75 ± 0.01"], True),
+    ("2/3", ["0.75 ± 0.01"], False),
+    ("1/2", ["half"], False),  # a word answer is not read as a number
+    ("1/2", ["one half"], False),
 ]
 
 
