@@ -159,8 +159,8 @@ def _same_number(value: float, want: str, tolerance: float) -> bool:
     accepted number is a rounded decimal ("0.33"), rounded alike (1/3 counts). An integer
     wants the exact value: 21/4 is not 5."""
     decimals = len(want.partition(".")[2])
-    slack = max(tolerance, 0.5 * 10**-decimals if decimals >= 2 else 1e-9)
-    return abs(value - float(want)) <= slack
+    margin = max(tolerance, 0.5 * 10**-decimals if decimals >= 2 else 1e-9)
+    return abs(value - float(want)) <= margin
 
 
 def _typo_distance(said: str, want: str) -> int | None:

@@ -140,9 +140,12 @@ def reveal_message(round_id: int) -> RevealMessage:
 
 
 async def test_reveal_edits_keep_to_tier_3_and_the_rest_are_posted_anew() -> None:
-    # Time runs 60 times faster on both sides: the fake's chat.update allows 50 "a minute"
-    # (a second here), the poster paces edits at 48 "a minute" and waits at most 5 "minutes".
-    scale = 60
+    # Time runs 6 times faster on both sides: the fake's chat.update allows 50 "a minute"
+    # (10 s here), the poster paces edits at 48 "a minute" and waits at most 5 "minutes".
+    # Not faster: the fake shares the test's event loop and stamps a request when it handles
+    # it, so a loop stalled on a loaded machine delivers several paced edits at one instant;
+    # at 6x it takes a stall of about 0.6 s to bunch more than the fake's burst of 5.
+    scale = 6
     tier3 = (50 / 60 * scale, 5)
     async with FakeSlack(method_rates={"chat.update": tier3}, workspace_rate=None) as fake:
         fake.add_channels(*(f"C{i:03d}" for i in range(120)))
