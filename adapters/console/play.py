@@ -414,8 +414,10 @@ async def _report_the_last(
     it, so every question of a game can be reported, as in the chats."""
     if revealed is None:
         return
-    said = read_line("Enter for your score, or r to report the last question: ")
-    if said is not None and said.strip().lower() == "r":
+    said = read_line(
+        "That was the last question. Press Enter to finish, or r and Enter to report it: "
+    )
+    if said is not None and said.strip().lower() in ("r", "report"):
         await _report(engine, console, read_line, player, revealed)
 
 

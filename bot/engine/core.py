@@ -82,6 +82,21 @@ NOTHING_WEAK_YET = (
 )
 RECENT_CARDS = 100  # cards a place saw lately are avoided when picking new questions
 ROUND_CACHE = 4096  # rounds whose fixed facts are kept in memory
+# A reveal the platform refused for a passing reason (an outage outlasting the adapter's own
+# retries) is tried again after these waits, in this process; after the last, the other
+# processes' watch (REVEAL_ORPHANED_AFTER, longer than all of these) and the next start
+# deliver it. At most REDELIVERIES_KEPT wait at once: an outage must not grow memory.
+REDELIVER_AFTER = (timedelta(seconds=15), timedelta(minutes=1), timedelta(minutes=4))
+REDELIVERIES_KEPT = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class _Redelivery:
+    at: datetime
+    attempts: int
+    place: Place
+    ref: str | None
+    message: RevealMessage
 
 
 class QuestionLike(Protocol):
@@ -175,6 +190,7 @@ class Engine:
         # between claiming the next question and posting it.
         self._quiz_locks: dict[int, asyncio.Lock] = {}
         self._upkeep_at: datetime | None = None
+        self._redeliveries: dict[int, _Redelivery] = {}
         # Reports of bad questions, holds and regrades (`bot.engine.reports`).
         self.reports = ReportDesk(
             self.storage, clock, poster, self._card_answer, lambda card_id: card_id in self.cards
@@ -581,8 +597,17 @@ class Engine:
         return stored_reveal(found, self._card_answer) if found else None
 
     async def _deliver(
-        self, round_id: int, place: Place, ref: str | None, message: RevealMessage
+        self,
+        round_id: int,
+        place: Place,
+        ref: str | None,
+        message: RevealMessage,
+        attempts: int = 0,
     ) -> bool:
+        """Edit the question's post into its reveal (or post it, where the post is unknown),
+        then record it delivered; a passing failure is tried again (`REDELIVER_AFTER`).
+        `attempts`: the tries made before this one."""
+        self._redeliveries.pop(round_id, None)
         try:
             if ref:
                 await self.poster.edit(place, ref, message)
@@ -590,17 +615,37 @@ class Engine:
                 await self.poster.post(place, message)
         except PostError as error:
             if not (error.place_unusable or error.kind == "maybe_posted"):
-                log.exception("round %s: could not deliver the reveal; recover() retries",
-                              round_id)  # fmt: skip
+                self._redeliver_later(round_id, place, ref, message, attempts)
                 return False
             # The place is gone or closed to the bot (a retry at every start would meet the
             # same refusal), or the reveal may be out already (a retry could show it twice).
             log.warning("round %s: reveal not delivered and not retried: %s", round_id, error)
         except Exception:
-            log.exception("round %s: could not deliver the reveal; recover() retries", round_id)
+            self._redeliver_later(round_id, place, ref, message, attempts)
             return False
         await self.storage.mark_reveal_delivered(round_id)
         return True
+
+    def _redeliver_later(
+        self, round_id: int, place: Place, ref: str | None, message: RevealMessage, attempts: int
+    ) -> None:
+        if attempts < len(REDELIVER_AFTER) and len(self._redeliveries) < REDELIVERIES_KEPT:
+            wait = REDELIVER_AFTER[attempts]
+            log.exception("round %s: could not deliver the reveal; trying again in %d s",
+                          round_id, wait.total_seconds())  # fmt: skip
+            self._redeliveries[round_id] = _Redelivery(
+                self.clock.now() + wait, attempts + 1, place, ref, message
+            )
+        else:
+            log.exception("round %s: could not deliver the reveal; the next start or another"
+                          " process delivers it", round_id)  # fmt: skip
+
+    async def _redeliver_due(self, now: datetime) -> int:
+        done = 0
+        for round_id, due in list(self._redeliveries.items()):
+            if due.at <= now and self._redeliveries.get(round_id) is due:
+                done += await self._deliver(round_id, due.place, due.ref, due.message, due.attempts)
+        return done
 
     # -- time-driven work ---------------------------------------------------------------
 
@@ -620,6 +665,8 @@ class Engine:
                 done += await self._advance_quiz(quiz_id, now)
             except Exception:
                 log.exception("quiz %s: could not move on", quiz_id)
+        if self._redeliveries:
+            done += await self._redeliver_due(now)
         return done
 
     async def next_due(self) -> datetime | None:

@@ -81,6 +81,8 @@ def normalise(text: str) -> str:
     text = re.sub(r"(?<![\w.])\.(?=\d)", "0.", text)  # ".5" is 0.5, not 5
     # A sign is part of the answer: "−y x" is not "y x" (a hyphen inside a word is spacing).
     text = re.sub(r"(?:(?<=\s)|^)-(?=[^\W\d_])", " minus ", text)
+    # ... also where the whole answer is negated: "- y x", "-(y x)".
+    text = re.sub(r"^\s*-\s*(?=[^\W\d_]|\()", " minus ", text)
     text = re.sub(r"['’‘`]", "", text)  # o'brien = obrien, don't = dont
     # Keep a decimal point and a leading minus; + and # make different names (C, C++, C#).
     text = re.sub(r"(?<=\d)\.(?=\d)", "\0", text)

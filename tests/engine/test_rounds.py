@@ -183,6 +183,43 @@ async def test_recover_delivers_a_reveal_whose_edit_failed(engine, cards, clock,
     assert await engine.recover() == 0
 
 
+async def test_a_reveal_whose_edit_failed_is_tried_again_while_the_bot_runs(
+    engine, cards, clock, poster
+):
+    """An outage longer than the adapter's own retries: the reveal is tried again after
+    15 s, 1 min and 4 min; after that it waits for the next start (or another process)."""
+    round_id = await open_daily(engine, cards)
+    clock.set(EIGHT_HOURS)
+    poster.fail_next = 2
+    await engine.reveal(round_id)  # the first try fails
+    clock.advance(seconds=14)
+    assert await engine.tick() == 0 and poster.of_kind("edit") == []
+    clock.advance(seconds=1)
+    assert await engine.tick() == 0  # the second try, at 15 s, fails too
+    clock.advance(seconds=59)
+    assert await engine.tick() == 0
+    clock.advance(seconds=1)
+    assert await engine.tick() == 1  # the third, a minute later, gets through
+    assert [c[2] for c in poster.of_kind("edit")] == ["m1"]
+    clock.advance(minutes=10)
+    assert await engine.tick() == 0 and len(poster.of_kind("edit")) == 1
+    assert await engine.recover() == 0  # recorded as delivered
+
+
+async def test_in_process_retries_of_a_reveal_give_up_after_the_last_wait(
+    engine, cards, clock, poster
+):
+    round_id = await open_daily(engine, cards)
+    clock.set(EIGHT_HOURS)
+    poster.fail_next = 4  # the first try and the three retries
+    await engine.reveal(round_id)
+    for wait in (15, 60, 240, 3600):
+        clock.advance(seconds=wait)
+        assert await engine.tick() == 0
+    assert poster.of_kind("edit") == [] and engine._redeliveries == {}
+    assert await engine.recover() == 1  # the next start delivers it
+
+
 async def test_a_failed_post_cancels_the_round(engine, cards, poster, store):
     poster.fail_next = 1
     try:

@@ -179,6 +179,11 @@ TABLE = [
     ("≥", ["at least"], True),
     (">=", ["at least"], True),
     ("≤", ["at least"], False),
+    # a sign before the whole answer is kept, with or without a space or brackets
+    ("- y x", ["-y x"], True),
+    ("-(y_i x_i)", ["−y_i x_i"], True),
+    ("y x", ["-y x"], False),
+    ("(y x)", ["-y x"], False),
     # a quotient of numbers is its value, never two candidates
     ("199/2", ["99.5"], True),
     ("1/2", ["0.5"], True),

@@ -67,9 +67,9 @@ def test_r_before_any_reveal_is_not_an_answer(tmp_path):
 
 def test_the_last_question_of_a_game_can_be_reported_too(tmp_path):
     db = tmp_path / "quiz.db"
-    run = play(db, "A\nB\nr\n1\nthe key is wrong\n")
+    run = play(db, "A\nB\nReport\n1\nthe key is wrong\n")
     assert run.returncode == 0, run.stderr
-    assert "Enter for your score, or r to report the last question" in run.stdout
+    assert "That was the last question. Press Enter to finish, or r" in run.stdout
     assert "Thank you, your report is in (wrong answer key)" in run.stdout
     assert run.stdout.index("Thank you") < run.stdout.index("Final score")
     (line,) = quizbot("cards", "reports", db=db).stdout.splitlines()
