@@ -90,7 +90,7 @@ def normalise(text: str) -> str:
     text = re.sub(r"[^\w+#\0\1]+|_", " ", text)
     text = text.replace("\0", ".").replace("\1", "-")
     words = _numbers_as_digits(text.split())
-    if len(words) > 1 and words[0] in ARTICLES:
+    while len(words) > 1 and words[0] in ARTICLES:  # all of them: "A:A:0" is "0" at once
         words = words[1:]
     return " ".join(words)
 
