@@ -5,9 +5,8 @@ punctuation, spacing, a leading article, "three" for "3", "1,000" for "1000", "e
 "L²" for "L2", a small typo in a long word) and strict where it would change it: a number is
 never "nearly" right unless a tolerance is declared ("9.81 ± 0.05"), a short answer allows no
 typo, a quotient of numbers ("1/2") is read as its value, a part of the answer or an answer
-hidden inside a longer one is wrong (Red trivia's
-known bug accepts "air" inside "chair"), and hedging between candidates ("adam or sgd") is
-wrong.
+hidden inside a longer one is wrong (Red trivia's known bug accepts "air" inside "chair"),
+and hedging between candidates ("adam or sgd") is wrong.
 """
 
 from __future__ import annotations
