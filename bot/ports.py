@@ -5,6 +5,9 @@ Each platform adapter implements `Poster`; tests use `MemoryPoster`, which recor
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Literal, Protocol, TypeVar
 
@@ -51,6 +54,24 @@ POST_ERROR_KINDS: dict[str, str] = {
     "message_gone": "the message to edit was deleted or can no longer be edited",
     "maybe_posted": "the platform failed part-way: the post may or may not be there",
 }
+
+
+@contextlib.contextmanager
+def waiting_to_send() -> Iterator[None]:
+    """Around a poster's wait for its turn (pacing, a rate limit's Retry-After): a stop that
+    cancels it there is marked as never sent, so the engine can take the question back
+    (`was_never_sent`) instead of leaving it "maybe posted", which a Slack post never leaves
+    (a second post could be a duplicate)."""
+    try:
+        yield
+    except asyncio.CancelledError as stop:
+        stop.never_sent = True  # type: ignore[attr-defined]
+        raise
+
+
+def was_never_sent(error: BaseException) -> bool:
+    """True for a cancellation that came while the request still waited for its turn."""
+    return bool(getattr(error, "never_sent", False))
 
 
 class PostError(RuntimeError):

@@ -36,7 +36,7 @@ from adapters.discord.embeds import notice_text, render
 from adapters.discord.markup import THREAD_NAME_LIMIT
 from adapters.discord.replies import NO_MENTIONS
 from bot.messages import Notice, OutgoingMessage, PracticeReminder, QuestionMessage
-from bot.ports import Place, PostError, PostErrorKind
+from bot.ports import Place, PostError, PostErrorKind, waiting_to_send
 from bot.render import fit
 
 T = TypeVar("T")
@@ -113,7 +113,8 @@ class DiscordPoster:
         while True:
             if self.token_dead is not None:  # every request would be one more 401
                 raise PostError("token_dead", self.token_dead, code="401")
-            await self.limiter.acquire()
+            with waiting_to_send():  # earlier tries, if any, were refused with a 429
+                await self.limiter.acquire()
             try:
                 return await request()
             except discord.RateLimited as error:
@@ -139,7 +140,8 @@ class DiscordPoster:
             if is_global:
                 self.limiter.hold(wait)
             else:
-                await asyncio.sleep(wait)
+                with waiting_to_send():
+                    await asyncio.sleep(wait)
 
     async def _send(self, place: Place, message: OutgoingMessage) -> discord.Message:
         channel = self._channel(place)

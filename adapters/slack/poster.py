@@ -42,7 +42,7 @@ from adapters.slack import blocks as kit
 from adapters.slack.markup import escape
 from bot.clock import Clock
 from bot.messages import Notice, OutgoingMessage, PracticeReminder
-from bot.ports import Place, PostError, PostErrorKind
+from bot.ports import Place, PostError, PostErrorKind, waiting_to_send
 
 log = logging.getLogger(__name__)
 
@@ -316,9 +316,10 @@ class SlackPoster:
         while True:
             if self.token_dead is not None:
                 raise PostError("token_dead", self.token_dead)
-            if channel is not None:
-                await self.pacer.wait(channel)
-            await queue.acquire()
+            with waiting_to_send():  # earlier tries, if any, were refused with a 429
+                if channel is not None:
+                    await self.pacer.wait(channel)
+                await queue.acquire()
             try:
                 return await call()
             except SlackApiError as error:

@@ -41,7 +41,7 @@ from bot.messages import (
     command,
     option_letter,
 )
-from bot.ports import Place, Player, Poster, PostError
+from bot.ports import Place, Player, Poster, PostError, was_never_sent
 from bot.questions import Question, QuestionMaker
 from bot.questions.answers import revealed_answer
 from bot.questions.hints import hint_for
@@ -256,6 +256,13 @@ class Engine:
                 ref = await self.poster.post(place, message)
         except Exception:
             await self.storage.cancel_unposted(round_id)
+            raise
+        except asyncio.CancelledError as stop:
+            # Stopped while the post still waited for its turn: nothing reached the platform,
+            # so the round is taken back and a restart posts it again (a daily slot whose
+            # round is cancelled is retried). Cut later, it may be out: left as it is.
+            if was_never_sent(stop):
+                await self.storage.cancel_unposted(round_id)
             raise
         # A burst of posts (10,000 daily questions in one minute) records its refs as one
         # executemany in the SQLite store.

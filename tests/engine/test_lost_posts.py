@@ -4,15 +4,18 @@ the question; where it cannot, the reveal still arrives once, as a new post."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
+import pytest
 from enginekit import FakeMaker, player, question_for
 
 from bot.engine import Engine
 from bot.messages import QuestionMessage, RevealMessage
-from bot.ports import MemoryPoster, Place
+from bot.ports import MemoryPoster, Place, waiting_to_send, was_never_sent
 
 PLACE = Place("discord", "g1", "c1")
+HOUR = timedelta(hours=1)
 
 
 class FindingPoster(MemoryPoster):
@@ -78,3 +81,38 @@ async def test_what_this_process_opened_since_it_began_is_not_lost(store, cards,
     await engine.recover(began=began)
     assert [c[3].round_id for c in poster.of_kind("find")] == [before]
     assert in_flight != before
+
+
+class QueuedPoster(MemoryPoster):
+    """A platform whose posts wait for their turn (`queued`) or hang once sent (not)."""
+
+    def __init__(self, *, queued: bool) -> None:
+        super().__init__()
+        self.queued = queued
+        self.waiting = asyncio.Event()
+
+    async def post(self, place, message):
+        self.waiting.set()
+        if self.queued:
+            with waiting_to_send():
+                await asyncio.Event().wait()
+        await asyncio.Event().wait()  # sent, the answer never comes
+        raise AssertionError("unreachable")
+
+
+async def test_a_stop_while_a_post_waits_its_turn_takes_the_round_back(store, cards, clock):
+    """Nothing reached the platform: the round is cancelled, so a daily slot is retried."""
+    for queued, state in ((True, "cancelled"), (False, "open")):
+        poster = QueuedPoster(queued=queued)
+        engine = Engine(store, cards, clock, poster, FakeMaker(cards))
+        opening = asyncio.create_task(
+            engine.open_round(PLACE, question_for(cards[0]), "daily", clock.now() + HOUR)
+        )
+        await asyncio.wait_for(poster.waiting.wait(), 5)
+        opening.cancel()
+        with pytest.raises(asyncio.CancelledError) as stopped:
+            await opening
+        assert was_never_sent(stopped.value) is queued
+        (row,) = await store.fetchall("SELECT state FROM rounds ORDER BY id DESC LIMIT 1")
+        # Cut once sent, it may be out: left open, for recovery to find or to call unknown.
+        assert row[0] == state

@@ -8,6 +8,7 @@ triggers compute, as APScheduler would.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -15,7 +16,7 @@ import pytest
 from dailykit import PLACE, Crash, World, at, library, spec
 
 from bot.messages import QuestionMessage
-from bot.ports import Player
+from bot.ports import Player, waiting_to_send
 from bot.schedule.timing import slot_time
 
 HOUR = timedelta(hours=1)
@@ -191,6 +192,40 @@ async def test_crash_after_the_engine_recorded_the_post_counts_as_posted(tmp_pat
         await w.run_until(POST + 10 * HOUR)
         assert_once_per_day(w, ZONE, [DAY])
         assert await slot_state(w, DAY) == "posted"
+    finally:
+        await w.close()
+
+
+@pytest.mark.parametrize("queued", [True, False])
+async def test_a_stop_while_the_post_waits_its_turn_posts_it_after_restart(tmp_path, queued):
+    """`quizbot run` stopped mid fan-out: a post still waiting in the pacing queue never
+    left, so the restart posts it; one cut after it was sent may be out: never doubled."""
+    w = await one_process(tmp_path, POST - HOUR)
+    try:
+        await w.set(spec(time="09:00", tz=ZONE))
+        process = w.live[0]
+
+        async def stopped(place, message):
+            stop = asyncio.CancelledError()
+            if queued:
+                with waiting_to_send():
+                    raise stop
+            raise stop
+
+        w.poster.post = stopped  # type: ignore[method-assign]
+        with pytest.raises(asyncio.CancelledError):
+            await w.run_until(POST)
+        await w.crash(process)
+        del w.poster.post  # the platform as it was
+        w.clock.set(POST + 15 * MINUTE)
+        await w.spawn()
+        await w.run_until(POST + 10 * HOUR)
+        if queued:
+            assert_once_per_day(w, ZONE, [DAY])
+            assert await slot_state(w, DAY) == "posted"
+        else:
+            assert w.poster.posts_per_local_date(ZONE) == {}
+            assert await slot_state(w, DAY) == "unknown"
     finally:
         await w.close()
 

@@ -16,7 +16,7 @@ from adapters import pacing
 from adapters.slack import blocks as kit
 from adapters.slack.poster import SlackPoster
 from bot.messages import LeaderboardMessage, LeaderboardRow, RevealMessage, StatsMessage
-from bot.ports import Place, PostError
+from bot.ports import Place, PostError, was_never_sent
 from bot.schedule.scheduler import DailyScheduler
 from bot.schedule.service import DailyService
 from tests.fakes.slack_fixtures import make_web_client
@@ -175,6 +175,26 @@ async def test_reveal_edits_keep_to_tier_3_and_the_rest_are_posted_anew() -> Non
         assert len(revealed) == 120  # every channel got its reveal
         assert 48 <= len(edits) < 120  # about a "minute" of edits, the rest as new posts
     assert pacing.SLACK_TIER3_RATE * 60 <= 50
+
+
+async def test_a_post_stopped_in_the_queue_is_known_never_sent() -> None:
+    """A stop during a fan-out cancels the posts still waiting for their turn: each is marked
+    never sent (the engine takes its round back and a restart posts it); the one that went
+    out is not."""
+    async with FakeSlack(workspace_rate=None) as fake:
+        fake.add_channels("C001", "C002")
+        # One post a minute, after a burst of one: the second waits in the queue.
+        queue = pacing.RateLimiter(1 / 60, 1, max_wait=600, name="posts")
+        poster = SlackPoster(make_web_client(fake), workspace=queue)
+        await poster.post(Place("slack", "T0QUIZ", "C001"), "question")
+        waiting = asyncio.create_task(poster.post(Place("slack", "T0QUIZ", "C002"), "question"))
+        await asyncio.sleep(0.2)
+        assert not waiting.done() and queue.waiting == 1
+        waiting.cancel()
+        with pytest.raises(asyncio.CancelledError) as stopped:
+            await waiting
+        assert was_never_sent(stopped.value)
+        assert [c.args["channel"] for c in fake.calls_to("chat.postMessage")] == ["C001"]
 
 
 async def test_a_reveal_with_long_answers_stays_under_slacks_block_text_limit(tmp_path):
