@@ -15,6 +15,7 @@ from datetime import datetime
 from bot.scoring import hint_label
 
 OPTION_LETTERS = "ABCDEFGHIJ"
+SHOWN_ACCEPTED = 5  # accepted typings a reveal lists; "(and N more)" says the rest count
 
 
 def command(name: str) -> str:
@@ -88,6 +89,17 @@ class RevealMessage:
     @property
     def answered(self) -> int:
         return sum(self.counts) if self.counts else len(self.right) + self.wrong_count
+
+    def accepted_shown(self) -> tuple[tuple[str, ...], int]:
+        """The accepted answers a reveal lists (the canonical first, then the next ones in
+        the deck's order, SHOWN_ACCEPTED in all) and how many more also count: a list of 17
+        typings would bury the answer."""
+        return self.accepted[:SHOWN_ACCEPTED], max(len(self.accepted) - SHOWN_ACCEPTED, 0)
+
+
+def and_more(more: int) -> str:
+    """What follows the accepted answers a reveal lists when more count (`accepted_shown`)."""
+    return f" (and {more} more)" if more else ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,7 +34,13 @@ from bot.clock import SystemClock
 from bot.engine import AnswerResult, Engine
 from bot.engine.reports import NOTE_MAX, reasons_text
 from bot.invocation import command_hint
-from bot.messages import OutgoingMessage, QuestionMessage, RevealMessage, option_letter
+from bot.messages import (
+    OutgoingMessage,
+    QuestionMessage,
+    RevealMessage,
+    and_more,
+    option_letter,
+)
 from bot.paths import db_path, seed_dirs
 from bot.ports import Place, Player
 from bot.questions import QuestionMaker
@@ -123,7 +129,8 @@ class TerminalPoster:
         if r.options:
             parts += [options, Text()]
         if r.accepted:
-            parts += [Text.assemble(("Accepted: ", "bold"), ", ".join(r.accepted))]
+            shown, more = r.accepted_shown()
+            parts += [Text.assemble(("Accepted: ", "bold"), ", ".join(shown) + and_more(more))]
         if r.typed_answers:
             typed = ", ".join(f"{said!r} ×{count}" for said, count in r.typed_answers)
             parts += [Text.assemble(("Typed: ", "bold"), typed)]

@@ -39,6 +39,7 @@ from bot.messages import (
     RevealMessage,
     StatsMessage,
     TeamMemoryMessage,
+    and_more,
     memory_line,
     option_letter,
     spell_commands,
@@ -260,7 +261,8 @@ def _typed_lines(message: RevealMessage) -> list[str]:
     esc = discord.utils.escape_markdown
     lines = []
     if message.accepted:
-        lines.append(f"{CORRECT_MARK} **{esc(', '.join(message.accepted))}**")
+        shown, more = message.accepted_shown()
+        lines.append(f"{CORRECT_MARK} **{esc(', '.join(shown))}**{and_more(more)}")
     if message.typed_answers:
         said = ", ".join(f"{esc(text)} ({n})" for text, n in message.typed_answers)
         lines.append(f"Most typed: {said}")

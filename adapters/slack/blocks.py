@@ -33,6 +33,7 @@ from bot.messages import (
     RevealMessage,
     StatsMessage,
     TeamMemoryMessage,
+    and_more,
     memory_line,
     option_letter,
     spell_commands,
@@ -456,7 +457,8 @@ def _option_lines(message: RevealMessage) -> str:
         if why:
             lines.append(f"{WHY_INDENT}↳ {escape(why)}")
     if message.accepted:
-        lines.append(f"✅ *{escape(', '.join(message.accepted))}*")
+        shown, more = message.accepted_shown()
+        lines.append(f"✅ *{escape(', '.join(shown))}*{and_more(more)}")
     if message.typed_answers:
         said = ", ".join(f"{escape(text)} ({n})" for text, n in message.typed_answers)
         lines.append(f"Most typed: {said}")

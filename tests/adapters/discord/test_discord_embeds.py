@@ -116,3 +116,18 @@ def test_a_typed_reveal_shows_the_accepted_and_the_most_typed_answers() -> None:
     text = reveal_embed(reveal).description or ""
     assert "✅ **backpropagation, backprop**" in text
     assert "Most typed: backpropagation (3), \\*sgd\\* (1)" in text  # typed text is escaped
+
+
+def test_a_long_accepted_list_shows_five_and_says_how_many_more_count() -> None:
+    accepted = ("N", "N times", "N updates", "once per example", "one per example")
+    reveal = replace(
+        long_reveal(300),
+        options=(),
+        correct_index=0,
+        counts=(),
+        format="typed",
+        accepted=(*accepted, *(f"form {n}" for n in range(12))),
+    )
+    text = reveal_embed(reveal).description or ""
+    assert f"✅ **{', '.join(accepted)}** (and 12 more)" in text
+    assert "form 0" not in text
