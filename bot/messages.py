@@ -15,7 +15,7 @@ from datetime import datetime
 from bot.scoring import hint_label
 
 OPTION_LETTERS = "ABCDEFGHIJ"
-SHOWN_ACCEPTED = 5  # accepted typings a reveal lists; "(and N more)" says the rest count
+SHOWN_ACCEPTED = 5  # accepted typings a reveal lists; "(+N other accepted wordings)" after
 
 
 def command(name: str) -> str:
@@ -99,7 +99,9 @@ class RevealMessage:
 
 def and_more(more: int) -> str:
     """What follows the accepted answers a reveal lists when more count (`accepted_shown`)."""
-    return f" (and {more} more)" if more else ""
+    if not more:
+        return ""
+    return f" (+{more} other accepted wording{'s' if more != 1 else ''})"
 
 
 @dataclass(frozen=True, slots=True)

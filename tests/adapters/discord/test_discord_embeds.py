@@ -129,5 +129,5 @@ def test_a_long_accepted_list_shows_five_and_says_how_many_more_count() -> None:
         accepted=(*accepted, *(f"form {n}" for n in range(12))),
     )
     text = reveal_embed(reveal).description or ""
-    assert f"✅ **{', '.join(accepted)}** (and 12 more)" in text
+    assert f"✅ **{', '.join(accepted)}** (+12 other accepted wordings)" in text
     assert "form 0" not in text

@@ -149,5 +149,7 @@ def test_a_typed_reveal_shows_the_accepted_and_the_most_typed_answers() -> None:
     assert "Most typed: backpropagation (3), &lt;!channel&gt; (1)" in shown  # never a mention
     many = replace(reveal, accepted=("a", "b", "c", "d", "e", "f", "g"))
     shown = all_text({"blocks": kit.reveal(many)[1]})
-    assert "✅ *a, b, c, d, e* (and 2 more)" in shown and "f, g" not in shown
+    assert "✅ *a, b, c, d, e* (+2 other accepted wordings)" in shown and "f, g" not in shown
+    six = all_text({"blocks": kit.reveal(replace(reveal, accepted=tuple("abcdef")))[1]})
+    assert "✅ *a, b, c, d, e* (+1 other accepted wording)" in six
     assert "the answer is backpropagation." in text
