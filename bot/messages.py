@@ -83,6 +83,7 @@ class RevealMessage:
     # answers, normalised, with how many typed each (most first).
     accepted: tuple[str, ...] = ()
     typed_answers: tuple[tuple[str, int], ...] = ()
+    typed_right: tuple[str, ...] | None = None  # which of those counted; None: not known
     # An admin's regrade of the round, said with the reveal when it is edited afterwards.
     correction: str | None = None
 
@@ -95,6 +96,16 @@ class RevealMessage:
         the deck's order, SHOWN_ACCEPTED in all) and how many more also count: a list of 17
         typings would bury the answer."""
         return self.accepted[:SHOWN_ACCEPTED], max(len(self.accepted) - SHOWN_ACCEPTED, 0)
+
+
+def most_typed(message: RevealMessage, right: str, wrong: str) -> list[tuple[str, int, str]]:
+    """The most typed answers as a reveal shows them: text, how many typed it, and " " plus
+    the mark `right` or `wrong` saying whether it counted ("" where that is not known)."""
+    known = message.typed_right
+    return [
+        (text, count, "" if known is None else f" {right if text in known else wrong}")
+        for text, count in message.typed_answers
+    ]
 
 
 def and_more(more: int) -> str:

@@ -39,6 +39,7 @@ from bot.messages import (
     QuestionMessage,
     RevealMessage,
     and_more,
+    most_typed,
     option_letter,
 )
 from bot.paths import db_path, seed_dirs
@@ -132,7 +133,9 @@ class TerminalPoster:
             shown, more = r.accepted_shown()
             parts += [Text.assemble(("Accepted: ", "bold"), ", ".join(shown) + and_more(more))]
         if r.typed_answers:
-            typed = ", ".join(f"{said!r} ×{count}" for said, count in r.typed_answers)
+            typed = ", ".join(
+                f"{said!r}{mark} ×{count}" for said, count, mark in most_typed(r, "✓", "✗")
+            )
             parts += [Text.assemble(("Typed: ", "bold"), typed)]
         if r.accepted or r.typed_answers:
             parts += [Text()]

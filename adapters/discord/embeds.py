@@ -41,6 +41,7 @@ from bot.messages import (
     TeamMemoryMessage,
     and_more,
     memory_line,
+    most_typed,
     option_letter,
     spell_commands,
 )
@@ -58,6 +59,7 @@ BOARD_COLOUR = discord.Colour.gold()
 STATS_COLOUR = discord.Colour.teal()
 
 CORRECT_MARK = "✅"
+WRONG_MARK = "❌"
 MEDALS = {1: "🥇", 2: "🥈", 3: "🥉"}
 
 
@@ -264,7 +266,10 @@ def _typed_lines(message: RevealMessage) -> list[str]:
         shown, more = message.accepted_shown()
         lines.append(f"{CORRECT_MARK} **{esc(', '.join(shown))}**{and_more(more)}")
     if message.typed_answers:
-        said = ", ".join(f"{esc(text)} ({n})" for text, n in message.typed_answers)
+        said = ", ".join(
+            f"{esc(text)}{mark} ({n})"
+            for text, n, mark in most_typed(message, CORRECT_MARK, WRONG_MARK)
+        )
         lines.append(f"Most typed: {said}")
     return lines
 

@@ -35,6 +35,7 @@ from bot.messages import (
     TeamMemoryMessage,
     and_more,
     memory_line,
+    most_typed,
     option_letter,
     spell_commands,
 )
@@ -460,7 +461,9 @@ def _option_lines(message: RevealMessage) -> str:
         shown, more = message.accepted_shown()
         lines.append(f"✅ *{escape(', '.join(shown))}*{and_more(more)}")
     if message.typed_answers:
-        said = ", ".join(f"{escape(text)} ({n})" for text, n in message.typed_answers)
+        said = ", ".join(
+            f"{escape(text)}{mark} ({n})" for text, n, mark in most_typed(message, "✅", "❌")
+        )
         lines.append(f"Most typed: {said}")
     return "\n".join(lines)
 

@@ -130,6 +130,7 @@ def reveal_message(
     position = None
     if r.quiz_id is not None:
         position = f"{r.quiz_position}/{r.quiz_count}"
+    typed = _most_typed(r)
     return RevealMessage(
         round_id=r.round_id,
         prompt=question.prompt,
@@ -150,7 +151,8 @@ def reveal_message(
         explanations=question.explanations,
         erratum=question.erratum,
         accepted=question.accepted,
-        typed_answers=_most_typed(r),
+        typed_answers=typed,
+        typed_right=_typed_right(r, points, typed),
     )
 
 
@@ -160,6 +162,20 @@ def _most_typed(r: StoredRound) -> tuple[tuple[str, int], ...]:
     said = Counter(normalise(a.typed) for a in r.answers if a.typed)
     said.pop("", None)
     return tuple(said.most_common(TOP_TYPED))
+
+
+def _typed_right(
+    r: StoredRound, points: dict[str, tuple[int, int]], typed: tuple[tuple[str, int], ...]
+) -> tuple[str, ...]:
+    """Which of the most typed answers counted (as the first player who typed it was
+    scored: one normalised text is read alike, a regrade included)."""
+    shown = {text for text, _ in typed}
+    verdict: dict[str, bool] = {}
+    for a in r.answers:
+        text = normalise(a.typed) if a.typed else ""
+        if text in shown and text not in verdict:
+            verdict[text] = bool(points.get(a.user_id, (0, 0))[0])
+    return tuple(text for text, _ in typed if verdict.get(text))
 
 
 def stored_reveal(r: StoredRound, answer_of: AnswerOf) -> RevealMessage | None:

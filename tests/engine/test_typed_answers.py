@@ -88,6 +88,8 @@ async def test_the_reveal_scores_like_a_choice_and_shows_what_was_typed(engine, 
     # Normalised, most common first, five at most.
     assert reveal.typed_answers[:2] == (("backpropagation", 2), ("sgd", 2))
     assert len(reveal.typed_answers) == 5
+    # Of those five, the ones that counted ("sgd", "x", "y" did not).
+    assert reveal.typed_right == ("backpropagation", "backprop")
     # Shown again from the store, it says the same.
     assert await engine.reveal_of(round_id) == reveal
 

@@ -280,7 +280,7 @@ def test_typed_questions_read_one_answer_per_line(tmp_path):
     assert "Nothing typed: type your answer" in run.stdout  # the empty line is asked again
     assert f"The answer was {second}." in run.stdout
     assert f"Read as {third!r}." in run.stdout
-    assert "Accepted:" in run.stdout and "'nothing like it' ×1" in run.stdout
+    assert "Accepted:" in run.stdout and "'nothing like it' ✗ ×1" in run.stdout
     board = quizbot("leaderboard", "--period", "all", db=db)
     row = next(line for line in board.stdout.splitlines() if "ada" in line).split()
     assert row[-2:] == ["3", "2"]  # answered 3, correct 2

@@ -116,6 +116,10 @@ def test_a_typed_reveal_shows_the_accepted_and_the_most_typed_answers() -> None:
     text = reveal_embed(reveal).description or ""
     assert "✅ **backpropagation, backprop**" in text
     assert "Most typed: backpropagation (3), \\*sgd\\* (1)" in text  # typed text is escaped
+    marked = replace(reveal, typed_right=("backpropagation",))
+    assert "Most typed: backpropagation ✅ (3), \\*sgd\\* ❌ (1)" in (
+        reveal_embed(marked).description or ""
+    )
 
 
 def test_a_long_accepted_list_shows_five_and_says_how_many_more_count() -> None:

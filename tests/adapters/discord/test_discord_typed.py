@@ -137,7 +137,7 @@ async def test_a_daily_typed_question_set_by_daily_set_posts_and_reveals(
         assert [b.get("disabled", False) for b in components(patch.json)] == [True, False]
         revealed = patch.json["embeds"][0]
         assert revealed["title"] == "Daily question: the answer"
-        assert "Most typed: answer nobody expects (1)" in revealed["description"]
+        assert "Most typed: answer nobody expects ❌ (1)" in revealed["description"]
 
 
 async def test_a_box_opened_before_a_restart_is_answered_after_it(fake_discord, tmp_path) -> None:

@@ -147,6 +147,8 @@ def test_a_typed_reveal_shows_the_accepted_and_the_most_typed_answers() -> None:
     shown = all_text({"blocks": blocks})
     assert "✅ *backpropagation, backprop*" in shown
     assert "Most typed: backpropagation (3), &lt;!channel&gt; (1)" in shown  # never a mention
+    marked = all_text({"blocks": kit.reveal(replace(reveal, typed_right=("backpropagation",)))[1]})
+    assert "Most typed: backpropagation ✅ (3), &lt;!channel&gt; ❌ (1)" in marked
     many = replace(reveal, accepted=("a", "b", "c", "d", "e", "f", "g"))
     shown = all_text({"blocks": kit.reveal(many)[1]})
     assert "✅ *a, b, c, d, e* (+2 other accepted wordings)" in shown and "f, g" not in shown

@@ -147,7 +147,7 @@ async def test_a_daily_typed_question_posts_and_reveals(tmp_path) -> None:
         await fake.wait_for_call("chat.update")
         revealed = fake.message(CHANNEL, post.response["ts"])
         assert labels(revealed) == ["Report question"]
-        assert "Most typed: answer nobody expects (1)" in all_text(revealed)  # normalised
+        assert "Most typed: answer nobody expects ❌ (1)" in all_text(revealed)  # normalised
 
 
 async def test_quiz_with_the_typed_word_asks_typed_questions(quizbot: Quizbot) -> None:
