@@ -188,7 +188,10 @@ async def test_a_post_stopped_in_the_queue_is_known_never_sent() -> None:
         poster = SlackPoster(make_web_client(fake), workspace=queue)
         await poster.post(Place("slack", "T0QUIZ", "C001"), "question")
         waiting = asyncio.create_task(poster.post(Place("slack", "T0QUIZ", "C002"), "question"))
-        await asyncio.sleep(0.2)
+        for _ in range(500):  # bounded: until it queues (at once, unless the machine is busy)
+            if queue.waiting:
+                break
+            await asyncio.sleep(0.01)
         assert not waiting.done() and queue.waiting == 1
         waiting.cancel()
         with pytest.raises(asyncio.CancelledError) as stopped:
