@@ -91,25 +91,22 @@ def _same_file(a: Path, b: Path) -> bool:
 
 def run_backup(args: argparse.Namespace) -> int:
     source = db_path(args.db)
-    if isinstance(source, DatabaseUrl):
-        from bot.store.pg_tools import backup_postgres
-
-        try:
-            dumped = backup_postgres(source, args.path)
-        except StoreError as exc:
-            print(f"quizbot db backup: {exc}", file=sys.stderr)
-            return 1
-        size = dumped.stat().st_size
-        print(
-            f"Backed up {source} to {dumped} with pg_dump ({size / 1_048_576:.1f} MB); "
-            f"restore with: pg_restore --dbname URL {dumped}"
-        )
-        return 0
     try:
-        dest = backup_database(source, args.path)
+        if isinstance(source, DatabaseUrl):
+            from bot.store.pg_tools import backup_postgres
+
+            dest = backup_postgres(source, args.path)
+        else:
+            dest = backup_database(source, args.path)
     except StoreError as exc:
         print(f"quizbot db backup: {exc}", file=sys.stderr)
         return 1
-    size = dest.stat().st_size
-    print(f"Backed up {source} to {dest} ({size / 1_048_576:.1f} MB, integrity ok).")
+    size = f"{dest.stat().st_size / 1_048_576:.1f} MB"
+    if isinstance(source, DatabaseUrl):
+        print(
+            f"Backed up {source} to {dest} with pg_dump ({size}); "
+            f"restore with: pg_restore --dbname URL {dest}"
+        )
+    else:
+        print(f"Backed up {source} to {dest} ({size}, integrity ok).")
     return 0

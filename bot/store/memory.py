@@ -3,8 +3,9 @@ review log it came from (`reviews`, one row per scored answer), written by the r
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from fsrs import Card, State
 
@@ -48,18 +49,28 @@ def cards_of(
 ) -> dict[str, Card]:
     """The stored FSRS card of each of these players for one card, by user id (one query per
     chunk: a reveal reads the cards of all its answers at once)."""
-    found: dict[str, Card] = {}
+    rows = _memory_of(conn, platform, user_ids, "user_id", " AND card_id=?", (card_id,))
+    return {row[0]: _card(tuple(row[1:])) for row in rows}
+
+
+def _memory_of(
+    conn: Connection,
+    platform: str,
+    user_ids: Sequence[str],
+    leading: str,
+    where: str = "",
+    params: tuple[object, ...] = (),
+) -> Iterator[Any]:
+    """These players' memory rows (`leading` columns, then `_COLUMNS`) on one platform, `where`
+    narrowing them; one query per CHUNK players, under SQLite's limit on parameters."""
     for start in range(0, len(user_ids), CHUNK):
         chunk = user_ids[start : start + CHUNK]
         marks = ",".join("?" * len(chunk))
-        rows = conn.execute(
-            f"SELECT user_id, {_COLUMNS} FROM memory WHERE platform=? AND card_id=?"
+        yield from conn.execute(
+            f"SELECT {leading}, {_COLUMNS} FROM memory WHERE platform=?{where}"
             f" AND user_id IN ({marks})",
-            (platform, card_id, *chunk),
+            (platform, *params, *chunk),
         )
-        for row in rows:
-            found[row[0]] = _card(tuple(row[1:]))
-    return found
 
 
 def card_of(conn: Connection, platform: str, user_id: str, card_id: str) -> Card | None:
@@ -233,15 +244,8 @@ def channel_memory(
         )
     }
     by_card: dict[str, list[Card]] = {}
-    for start in range(0, len(players), CHUNK):
-        chunk = players[start : start + CHUNK]
-        marks = ",".join("?" * len(chunk))
-        rows = conn.execute(
-            f"SELECT card_id, {_COLUMNS} FROM memory WHERE platform=? AND user_id IN ({marks})",
-            (platform, *chunk),
-        )
-        for row in rows:
-            by_card.setdefault(row[0], []).append(_card(tuple(row[1:])))
+    for row in _memory_of(conn, platform, players, "card_id"):
+        by_card.setdefault(row[0], []).append(_card(tuple(row[1:])))
     return by_card, asked
 
 
@@ -269,15 +273,7 @@ def team_memory(
         players.setdefault(who_platform, []).append(user_id)
     by_card: dict[str, list[tuple[str, Card]]] = {}
     for who_platform, user_ids in players.items():
-        for start in range(0, len(user_ids), CHUNK):
-            chunk = user_ids[start : start + CHUNK]
-            marks = ",".join("?" * len(chunk))
-            found = conn.execute(
-                f"SELECT card_id, user_id, {_COLUMNS} FROM memory WHERE platform=?"
-                f" AND user_id IN ({marks})",
-                (who_platform, *chunk),
-            )
-            for row in found:
-                who = f"{who_platform}:{row[1]}"
-                by_card.setdefault(row[0], []).append((who, _card(tuple(row[2:]))))
+        for row in _memory_of(conn, who_platform, user_ids, "card_id, user_id"):
+            who = f"{who_platform}:{row[1]}"
+            by_card.setdefault(row[0], []).append((who, _card(tuple(row[2:]))))
     return sum(len(u) for u in players.values()), by_card

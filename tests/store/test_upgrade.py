@@ -232,18 +232,25 @@ async def test_upgrading_replays_the_revealed_answers_into_each_players_memory(t
         assert u2["card1"].state == State.Learning  # answered wrong: relearn within minutes
 
 
-async def test_typed_answer_columns_are_added_to_a_database_with_answers(tmp_path):
-    path = tmp_path / "old.db"
+async def answers_of_a_release_before(path, version: int) -> list[tuple]:
+    """An old database migrated up to (not including) `version`, as the release before it
+    left it; its answers (round, user, option, correct, points), which an upgrade keeps."""
     make_old_database(path)
-    typed_step = next(v for v, step in MIGRATIONS if "typed" in str(step))
-    async with await Store.open(path, migrations=[m for m in MIGRATIONS if m[0] < typed_step]):
-        pass  # the database as the release before typed answers left it, with its answers
+    async with await Store.open(path, migrations=[m for m in MIGRATIONS if m[0] < version]):
+        pass
     with sqlite3.connect(path) as conn:
         before = conn.execute(
             "SELECT round_id, user_id, option_index, correct, points FROM answers"
             " ORDER BY round_id, user_id"
         ).fetchall()
     assert before
+    return before
+
+
+async def test_typed_answer_columns_are_added_to_a_database_with_answers(tmp_path):
+    path = tmp_path / "old.db"
+    typed_step = next(v for v, step in MIGRATIONS if "typed" in str(step))
+    before = await answers_of_a_release_before(path, typed_step)
     async with await Store.open(path) as store:
         # Later migrations (hints, ...) run too: the database ends at the latest version.
         assert await store.schema_version() == latest_version() >= typed_step
@@ -260,15 +267,7 @@ async def test_typed_answer_columns_are_added_to_a_database_with_answers(tmp_pat
 
 async def test_hint_columns_are_added_to_a_database_with_answers(tmp_path):
     path = tmp_path / "old.db"
-    make_old_database(path)
-    async with await Store.open(path, migrations=[m for m in MIGRATIONS if m[0] < 8]):
-        pass  # the database as the release before hints left it, with its answers
-    with sqlite3.connect(path) as conn:
-        before = conn.execute(
-            "SELECT round_id, user_id, option_index, correct, points FROM answers"
-            " ORDER BY round_id, user_id"
-        ).fetchall()
-    assert before
+    before = await answers_of_a_release_before(path, 8)  # 8: the hints
     async with await Store.open(path) as store:
         assert await store.schema_version() == latest_version() >= 8
         after = await store.fetchall(
