@@ -235,11 +235,12 @@ class DailyScheduler:
         ]
         if not lost:
             return
-        self._looked_for.update(r.round_id for r in lost if r.round_id is not None)
         # One process looks for each (two would each send the post again with its nonce).
+        # What another live process took stays in view: if it dies too, this one takes over.
         lost = await self.db.take_unknown(lost, self.owner, now - DEAD_AFTER)
         if not lost:
             return
+        self._looked_for.update(r.round_id for r in lost if r.round_id is not None)
         refs = await self.engine.find_lost_posts({r.round_id for r in lost if r.round_id})
         for row in lost:
             ref = refs.get(row.round_id or 0)

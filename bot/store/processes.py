@@ -97,8 +97,14 @@ def live(conn: Connection, now: datetime) -> int:
 
 
 def forget_dead(conn: Connection, now: datetime) -> None:
-    """Processes gone for a day: nothing they held is still waiting on them."""
-    conn.execute("DELETE FROM processes WHERE beat_at < ?", (ts(now - timedelta(days=1)),))
+    """Processes gone for a day (a stopped one at once) that hold no slot: a slot's owner
+    must stay known as dead until another process took the slot over (`dead` reads an
+    unknown owner as one that never beat, which only its lease of minutes would free)."""
+    conn.execute(
+        "DELETE FROM processes WHERE beat_at < ? AND owner NOT IN (SELECT owner FROM"
+        " daily_slots WHERE state IN ('claimed', 'posting', 'unknown') AND owner IS NOT NULL)",
+        (ts(now - timedelta(days=1)),),
+    )
 
 
 def dead(conn: Connection, owner: str | None, stamp_dead_before: str) -> bool:

@@ -96,13 +96,31 @@ def in_flight_by_pid(db: Path | str) -> Counter[int]:
     return Counter(int(r["owner"].split(":")[-2]) for r in rows if r["owner"])
 
 
-async def until(what: str, check: Any, timeout: float, every: float = 0.1) -> None:
+async def until(what: str, check: Any, timeout: float, every: float = 0.1, why: Any = None) -> None:
+    """Wait for `check()`; on timeout fail with `why()` (what the test saw), if given."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while not check():
         if loop.time() > deadline:
-            raise AssertionError(f"{what}: not within {timeout:.0f} s")
+            seen = f"\n{why()}" if why is not None else ""
+            raise AssertionError(f"{what}: not within {timeout:.0f} s{seen}")
         await asyncio.sleep(every)
+
+
+def stuck_slots(db: Path | str, day: date, bots: list[Any]) -> str:
+    """What a failed wait saw: the slots not posted and each process's last log lines."""
+    rows = read_db(
+        db,
+        "SELECT channel_id, state, owner, round_id, lease_until, failures, last_error"
+        " FROM daily_slots WHERE local_date=? AND state != 'posted'",
+        (day.isoformat(),),
+    )
+    procs = read_db(db, "SELECT owner, started_at, beat_at FROM processes")
+    logs = "\n".join(f"--- {b.log.name}\n{b.text()[-3000:]}" for b in bots)
+    return (
+        f"{slot_states(db, day)}; first stuck: {[dict(r) for r in rows[:5]]}\n"
+        f"processes: {[dict(r) for r in procs]}\n{logs}"
+    )
 
 
 def close_daily_rounds_now(db: Path | str) -> int:
@@ -201,6 +219,7 @@ async def several_processes_one_killed(
                 lambda: slot_states(db, day) == Counter({"posted": channels}),
                 timeout=SETTLE_TIMEOUT,
                 every=0.5,
+                why=lambda: stuck_slots(db, day, bots),
             )
             recovered_s = time.monotonic() - killed_at
             posts, problems = check_every_channel_once(fake, db, places, day)
