@@ -161,6 +161,7 @@ class SimilarityIndex:
 
         `scale` < 1 is stricter: a cloze term from a card on the same point may be a synonym.
         """
+        self.build()
         ca, cb = self.cards[a], self.cards[b]
         if ca.topic == cb.topic and ca.number == cb.number and ca.level != cb.level:
             return True  # the same slot in the core and the advanced table of a topic

@@ -20,6 +20,10 @@ from bot.questions.picker import CardFilter, Picker
 from bot.questions.text import SPACE
 from bot.questions.typed import TypedMaker, typed_fits, typed_from_item
 
+# How many of the cards asked just before a card are checked for being its twin: a quiz
+# (20 at most) in full, and a list of thousands (`quizbot questions`) stays linear.
+TWINS_SEEN = 40
+
 
 class QuestionMaker:
     """Turns cards into questions. Build once per library."""
@@ -121,6 +125,9 @@ class QuestionMaker:
         out. Fewer than `count` come
         back when the filter leaves fewer cards that can make the format. Cards in `prefer` (a
         player's due and weakest cards) are tried first, in that order, even if asked lately.
+        A card that asks or answers what an earlier one of the list does (`duplicates`: the
+        core and advanced tables' twins, one card's answer in another's question) waits until
+        the others run out: the second would be answered by the first.
         """
         check_format(fmt)
         topic_name = self.resolve_topic(topic) if topic else None
@@ -137,6 +144,8 @@ class QuestionMaker:
         by_id = {card.id: card for card in eligible} if prefer else {}
         first = (by_id[card_id] for card_id in prefer if card_id in by_id)
         tried: set[str] = set()
+        asked: list[int] = []  # positions of the cards asked so far
+        twins: list[Question] = []
         fresh = self.picker.fresh_order(eligible, rng, count + len(skip), avoid)
         for card in itertools.chain(first, fresh):
             if len(questions) >= count or attempts == 0:
@@ -145,6 +154,8 @@ class QuestionMaker:
                 continue
             tried.add(card.id)
             attempts -= 1
+            position = self._position[card.id]
+            twin = any(self._index.duplicates(position, other) for other in asked[-TWINS_SEEN:])
             card_seed = rng.getrandbits(64)
             wanted = rng.choice(MIXABLE) if fmt == MIXED else fmt
             if fmt == MIXED and self.typed_fits(card):
@@ -153,9 +164,14 @@ class QuestionMaker:
             question = self.make(card, wanted, card_seed)
             if question is None and fmt == MIXED:
                 question = self.make(card, "choice", card_seed)
-            if question is not None:
-                questions.append(question)
-        return questions
+            if question is None:
+                continue
+            if twin:
+                twins.append(question)
+                continue
+            asked.append(position)
+            questions.append(question)
+        return questions + twins[: max(0, count - len(questions))]
 
 
 def _in_load_order(cards: Sequence[Card], position: Mapping[str, int]) -> list[Card]:

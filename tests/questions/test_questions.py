@@ -499,3 +499,27 @@ def test_the_question_modules_know_no_chat_platform():
     for path in [*(root / "questions").glob("*.py"), root / "questions_cli.py"]:
         source = path.read_text(encoding="utf-8")
         assert not re.search(r"^\s*(from|import)\s+(discord|slack)", source, re.MULTILINE)
+
+
+def test_a_quiz_asks_no_two_cards_where_one_answers_the_other_while_others_remain(shipped):
+    index = shipped._index
+    position = {card.id: i for i, card in enumerate(shipped.cards)}
+    twins_met = 0
+    for seed in range(12):
+        ids = [q.card_id for q in shipped.generate(20, seed=seed, fmt="mixed")]
+        assert len(ids) == 20
+        for a, first in enumerate(ids):
+            for second in ids[a + 1 :]:
+                assert not index.duplicates(position[first], position[second]), (
+                    seed,
+                    first,
+                    second,
+                )
+        # The whole deck still comes out: twins wait for the end, they are not dropped.
+        everything = shipped.generate(400, seed=seed, fmt="choice")
+        twins_met += sum(
+            index.duplicates(position[q.card_id], position[p.card_id])
+            for n, q in enumerate(everything)
+            for p in everything[:n]
+        )
+    assert twins_met > 0  # the shipped deck has such pairs (core and advanced twins)
