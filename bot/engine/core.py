@@ -477,9 +477,9 @@ class Engine:
                 return "choice_only"
             return None
 
-        def read(answers: tuple[str, ...], refused: tuple[str, ...]) -> str | None:
+        def read(answers: tuple[str, ...], refused: tuple[str, ...], prompt: str) -> str | None:
             nonlocal reading, accepted
-            accepted, reading = answers, match(typed, answers, refused)
+            accepted, reading = answers, match(typed, answers, refused, prompt)
             return reading.accepted if reading.correct else None
 
         def day_of(r: RoundFacts) -> date:

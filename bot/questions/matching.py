@@ -6,7 +6,9 @@ punctuation, spacing, a leading article, "three" for "3", "1,000" for "1000", "e
 never "nearly" right unless a tolerance is declared ("9.81 ± 0.05"), a short answer allows no
 typo, a quotient of numbers ("1/2") is read as its value, a part of the answer or an answer
 hidden inside a longer one is wrong (Red trivia's known bug accepts "air" inside "chair"),
-and hedging between candidates ("adam or sgd") is wrong.
+and hedging between candidates ("adam or sgd") is wrong. A fill-in-the-blank typed with the
+sentence's own word beside the blank ("skip connections" for "___ connections") is read
+without that word.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+from bot.questions.grammar import BLANK_MARK as BLANK
 
 ARTICLES = frozenset({"the", "a", "an"})
 # Words a hedge puts between candidates; "and" is left out: it joins real answers.
@@ -102,11 +106,48 @@ def split_tolerance(accepted: str) -> tuple[str, float]:
     return accepted, 0.0
 
 
-def match(typed: str, accepted: Sequence[str], refused: Sequence[str] = ()) -> Reading:
+def match(
+    typed: str, accepted: Sequence[str], refused: Sequence[str] = (), prompt: str = ""
+) -> Reading:
     """Read `typed` against `accepted` (the first is canonical). Exact readings win over
     tolerant ones, and of tolerant ones the closest wins. A typing that is one of `refused`
     (known wrong answers), or no farther from one than from the closest accepted answer, is
-    wrong: a typo allowance must not turn "decreases" into "increases"."""
+    wrong: a typo allowance must not turn "decreases" into "increases". `prompt`: the
+    question; where it has a blank, the words on either side of it may come with the answer
+    ("skip connections" for "___ connections"), read as if left out."""
+    reading = _match(typed, accepted, refused)
+    if reading.correct or BLANK not in prompt:
+        return reading
+    for trimmed in _without_blank_context(normalise(typed), prompt):
+        again = _match(trimmed, accepted, refused)
+        if again.correct:
+            return Reading(True, again.accepted, False)
+    return reading
+
+
+CONTEXT_WORDS = 2  # words of the sentence on either side of the blank a typing may repeat
+
+
+def _without_blank_context(said: str, prompt: str) -> list[str]:
+    """`said` without the prompt's words that border the blank, where it repeats them:
+    "skip connections" -> "skip" for "... ___ connections around ...". Longest cut first."""
+    before, _, after = prompt.partition(BLANK)
+    left = normalise(before).split()[-CONTEXT_WORDS:]
+    right = normalise(after).split()[:CONTEXT_WORDS]
+    words = said.split()
+    found: list[str] = []
+    for n_left in range(len(left), -1, -1):
+        for n_right in range(len(right), -1, -1):
+            kept = len(words) - n_left - n_right
+            if n_left + n_right == 0 or kept < 1:
+                continue
+            head, rest = words[:n_left], words[n_left:]
+            if head == left[len(left) - n_left :] and rest[kept:] == right[:n_right]:
+                found.append(" ".join(rest[:kept]))
+    return found
+
+
+def _match(typed: str, accepted: Sequence[str], refused: Sequence[str]) -> Reading:
     said = normalise(typed)
     if not said.replace(" ", ""):
         return WRONG

@@ -129,7 +129,11 @@ class CheckedTypedAnswer:
         question = rounds.asked(
             conn.execute("SELECT question FROM rounds WHERE id=?", (self.round_id,)).fetchone()[0]
         )
-        read_as = self.read(question.accepted, question.refused) if question is not None else None
+        read_as = (
+            self.read(question.accepted, question.refused, question.prompt)
+            if question is not None
+            else None
+        )
         conn.execute(
             "INSERT INTO answers (round_id, user_id, display_name, option_index, answered_at,"
             f" day, typed, read_as, hints) VALUES (?,?,?,?,?,?,?,?,{HINTS_TAKEN})",

@@ -48,8 +48,9 @@ Settle = Callable[[ClosedRound], tuple[Settlement, T]]
 # The streak day of an answer about to be recorded, from the round's facts.
 DayOf = Callable[[RoundFacts], date]
 # The engine's reading of a typed answer against the round's accepted answers (and the
-# typings it refuses however close): the accepted answer it counts as, or None when wrong.
-ReadTyped = Callable[[tuple[str, ...], tuple[str, ...]], str | None]
+# typings it refuses however close, and the question, whose blank's neighbours a typing may
+# repeat): the accepted answer it counts as, or None when wrong.
+ReadTyped = Callable[[tuple[str, ...], tuple[str, ...], str], str | None]
 
 
 class QuizStorage(Protocol):

@@ -153,3 +153,14 @@ async def test_a_refused_typing_stored_with_the_round_is_wrong_however_close(eng
         (round_id,),
     )
     assert [r[1] for r in rows] == [-1, 0]
+
+
+async def test_a_blank_typed_with_the_word_after_it_counts_and_says_how_it_was_read(engine):
+    blank = Question("card00", "typed", "In deep CNNs, _____ connections ease vanishing gradients.",
+                     (), None, accepted=("skip", "residual"))  # fmt: skip
+    round_id = await engine.open_round(CHANNEL, blank, "daily", CLOSES)
+    result = await engine.answer_text(round_id, player(1), "Skip connections")
+    assert result.status == "locked_in" and result.read_as == "skip"
+    assert result.text == "Locked in: 'Skip connections', read as 'skip'. Reveal at 16:00 UTC"
+    wrong = await engine.answer_text(round_id, player(2), "dense connections")
+    assert wrong.status == "locked_in" and wrong.read_as is None

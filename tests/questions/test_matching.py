@@ -283,3 +283,29 @@ def test_refused_answers_are_never_read_as_typos_of_the_key(typed, ok):
 
 def test_an_accepted_answer_wins_over_a_refused_one_typed_exactly():
     assert match("batch", ["batch"], ["batch"]).correct
+
+
+SKIP = "In very deep CNNs, _____ connections around blocks of layers ease vanishing gradients."
+SGD = "Mini-batch _____ gradient descent averages over a few examples."
+
+
+@pytest.mark.parametrize(
+    ("typed", "prompt", "ok"),
+    [
+        ("skip connections", SKIP, True),  # the word after the blank, typed along
+        ("Skip-connections", SKIP, True),
+        ("skip connections around", SKIP, True),  # two words after it
+        ("deep CNNs, skip", SKIP, True),  # the words before it
+        ("dense connections", SKIP, False),  # the context does not make a wrong answer right
+        ("connections", SKIP, False),  # the context alone is not the answer
+        ("skip connections", "Which _____ ease vanishing gradients?", False),  # not beside it
+        ("skip connections", "Name the kind of connection.", False),  # no blank: as before
+        ("stochastic gradient descent", SGD, True),
+        ("gradient descent", SGD, False),
+    ],
+)
+def test_a_blank_typed_with_its_neighbouring_words_is_read_without_them(typed, prompt, ok):
+    reading = match(typed, ["skip", "residual", "stochastic"], (), prompt)
+    assert reading.correct is ok
+    if ok:
+        assert not reading.exact  # the acknowledgement says how it was read
