@@ -55,6 +55,14 @@ def test_each_taker_finds_its_own_cue() -> None:
     assert audit.expected_hit(digits, "odd_form_out") == 1.0
     alike = leaky(0, "21", ["20", "17", "12"], "How many balls?", mse)
     assert audit.expected_hit(alike, "odd_form_out") == pytest.approx(0.25)
+    flipped = leaky(3, "It grows with the error, then stays flat",
+                    ["It stays flat, then grows with the error", "Adam rescales each step",
+                     "Momentum averages past gradients"], "Q?", mse)  # fmt: skip
+    assert audit.expected_hit(flipped, "most_alike") == pytest.approx(0.5)  # one of the pair
+    two_pairs = leaky(3, "It grows with the error, then stays flat",
+                      ["It stays flat, then grows with the error", "Adam rescales each step",
+                       "Each step Adam rescales"], "Q?", mse)  # fmt: skip
+    assert audit.expected_hit(two_pairs, "most_alike") == pytest.approx(0.25)
 
 
 def test_ties_are_split_so_a_blind_taker_scores_chance() -> None:

@@ -2,7 +2,9 @@
 
 Each taker picks by a surface cue (length, words shared with the stem, the topic's
 vocabulary, the one option whose form differs from the rest: "Awakens" among "Suicide" and
-"Pancreas", "21" among "Ten" and "One"). On a fair set of questions each scores near chance
+"Pancreas", "21" among "Ten" and "One"; the two options most alike, since a writer who makes a
+distractor by flipping the key leaves the key in that pair: "grows, then stays" beside
+"stays, then grows"). On a fair set of questions each scores near chance
 (0.25 with four options); a taker far above chance names the cue that leaks the key, and one
 far below it a cue that gives wrong options away. Ties are split: a taker that cannot choose
 between k options including the key scores 1/k, which is its expected accuracy.
@@ -32,6 +34,7 @@ TAKERS = (
     "tfidf_nearest",
     "topic_vocabulary",
     "odd_form_out",
+    "most_alike",
     "combined",
 )
 
@@ -145,6 +148,9 @@ class Audit:
         if taker == "odd_form_out":
             forms = [_form(o) for o in options]
             return [float(sum(f != other for other in forms)) for f in forms]
+        if taker == "most_alike":
+            counted = [Counter(content_words(o)) for o in options]
+            return [max(_alike(c, other) for other in counted if other is not c) for c in counted]
         raise ValueError(f"unknown taker {taker!r}; takers are {', '.join(TAKERS)}")
 
     def _topic_lean(self, words: list[str], topic: str, own_topic: dict[str, float]) -> float:
@@ -170,6 +176,12 @@ def _form(option: str) -> tuple[str, str]:
     if kind in ("year", "number"):
         return kind, number_form(option)
     return kind, word_form(option)
+
+
+def _alike(one: Counter[str], other: Counter[str]) -> float:
+    """Shared words over all words of two options (each word as often as it occurs)."""
+    union = sum((one | other).values())
+    return sum((one & other).values()) / union if union else 0.0
 
 
 def _picks(scores: Scores) -> list[float]:
