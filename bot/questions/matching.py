@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from bot.questions.grammar import BLANK_MARK as BLANK
 
 ARTICLES = frozenset({"the", "a", "an"})
+CONTEXT_WORDS = 2  # words of the sentence on either side of a blank a typing may repeat
 # Words a hedge puts between candidates; "and" is left out: it joins real answers.
 _HEDGE = re.compile(r"\s(?:or|and/or)\s|[/;|,]|\s-\s")
 _THOUSANDS = re.compile(r"(?<![\d.])(\d{1,3})((?:[,\u00a0\u202f\u2009' _]\d{3})+)(?![\d])")
@@ -123,9 +124,6 @@ def match(
         if again.correct:
             return Reading(True, again.accepted, False)
     return reading
-
-
-CONTEXT_WORDS = 2  # words of the sentence on either side of the blank a typing may repeat
 
 
 def _without_blank_context(said: str, prompt: str) -> list[str]:
