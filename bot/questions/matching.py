@@ -38,6 +38,7 @@ _UNITS = {
     "seventy": 70, "eighty": 80, "ninety": 90,
 }  # fmt: skip
 _SYMBOL_WORDS = (
+    ("\u221a", " sqrt "),  # "1/√B" is not "1/B"
     ("\u221e", " infinity "), ("\u2265", " at least "), (">=", " at least "),
     ("\u2264", " at most "), ("<=", " at most "),
 )  # fmt: skip

@@ -198,6 +198,9 @@ TABLE = [
     ("2/3", ["0.75 ± 0.01"], False),
     ("1/2", ["half"], False),  # a word answer is not read as a number
     ("1/2", ["one half"], False),
+    ("1/√B", ["1/B"], False),  # a root is part of the answer, not punctuation
+    ("1/√B", ["1/sqrt(B)"], True),
+    ("√2", ["sqrt 2"], True),
 ]
 
 
