@@ -91,11 +91,13 @@ class RevealMessage:
     def answered(self) -> int:
         return sum(self.counts) if self.counts else len(self.right) + self.wrong_count
 
-    def accepted_shown(self) -> tuple[tuple[str, ...], int]:
-        """The accepted answers a reveal lists (the canonical first, then the next ones in
-        the deck's order, SHOWN_ACCEPTED in all) and how many more also count: a list of 17
-        typings would bury the answer."""
-        return self.accepted[:SHOWN_ACCEPTED], max(len(self.accepted) - SHOWN_ACCEPTED, 0)
+    def accepted_listed(self) -> tuple[str, str]:
+        """The accepted answers as a reveal lists them, and what follows: the canonical first,
+        then the next ones in the deck's order, SHOWN_ACCEPTED in all, then " (+N other
+        accepted wordings)" when more count (a list of 17 typings would bury the answer)."""
+        more = len(self.accepted) - SHOWN_ACCEPTED
+        tail = f" (+{more} other accepted wording{'s' if more != 1 else ''})" if more > 0 else ""
+        return ", ".join(self.accepted[:SHOWN_ACCEPTED]), tail
 
 
 def most_typed(message: RevealMessage, right: str, wrong: str) -> list[tuple[str, int, str]]:
@@ -106,13 +108,6 @@ def most_typed(message: RevealMessage, right: str, wrong: str) -> list[tuple[str
         (text, count, "" if known is None else f" {right if text in known else wrong}")
         for text, count in message.typed_answers
     ]
-
-
-def and_more(more: int) -> str:
-    """What follows the accepted answers a reveal lists when more count (`accepted_shown`)."""
-    if not more:
-        return ""
-    return f" (+{more} other accepted wording{'s' if more != 1 else ''})"
 
 
 @dataclass(frozen=True, slots=True)

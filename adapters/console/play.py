@@ -38,7 +38,6 @@ from bot.messages import (
     OutgoingMessage,
     QuestionMessage,
     RevealMessage,
-    and_more,
     most_typed,
     option_letter,
 )
@@ -130,8 +129,8 @@ class TerminalPoster:
         if r.options:
             parts += [options, Text()]
         if r.accepted:
-            shown, more = r.accepted_shown()
-            parts += [Text.assemble(("Accepted: ", "bold"), ", ".join(shown) + and_more(more))]
+            shown, more = r.accepted_listed()
+            parts += [Text.assemble(("Accepted: ", "bold"), shown + more)]
         if r.typed_answers:
             typed = ", ".join(
                 f"{said!r}{mark} ×{count}" for said, count, mark in most_typed(r, "✓", "✗")

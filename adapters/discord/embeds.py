@@ -39,7 +39,6 @@ from bot.messages import (
     RevealMessage,
     StatsMessage,
     TeamMemoryMessage,
-    and_more,
     memory_line,
     most_typed,
     option_letter,
@@ -263,8 +262,8 @@ def _typed_lines(message: RevealMessage) -> list[str]:
     esc = discord.utils.escape_markdown
     lines = []
     if message.accepted:
-        shown, more = message.accepted_shown()
-        lines.append(f"{CORRECT_MARK} **{esc(', '.join(shown))}**{and_more(more)}")
+        shown, more = message.accepted_listed()
+        lines.append(f"{CORRECT_MARK} **{esc(shown)}**{more}")
     if message.typed_answers:
         said = ", ".join(
             f"{esc(text)}{mark} ({n})"

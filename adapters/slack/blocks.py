@@ -33,7 +33,6 @@ from bot.messages import (
     RevealMessage,
     StatsMessage,
     TeamMemoryMessage,
-    and_more,
     memory_line,
     most_typed,
     option_letter,
@@ -458,8 +457,8 @@ def _option_lines(message: RevealMessage) -> str:
         if why:
             lines.append(f"{WHY_INDENT}↳ {escape(why)}")
     if message.accepted:
-        shown, more = message.accepted_shown()
-        lines.append(f"✅ *{escape(', '.join(shown))}*{and_more(more)}")
+        shown, more = message.accepted_listed()
+        lines.append(f"✅ *{escape(shown)}*{more}")
     if message.typed_answers:
         said = ", ".join(
             f"{escape(text)}{mark} ({n})" for text, n, mark in most_typed(message, "✅", "❌")

@@ -154,8 +154,6 @@ class QuestionMaker:
                 continue
             tried.add(card.id)
             attempts -= 1
-            position = self._position[card.id]
-            twin = any(self._index.duplicates(position, other) for other in asked[-TWINS_SEEN:])
             card_seed = rng.getrandbits(64)
             wanted = rng.choice(MIXABLE) if fmt == MIXED else fmt
             if fmt == MIXED and self.typed_fits(card):
@@ -166,7 +164,8 @@ class QuestionMaker:
                 question = self.make(card, "choice", card_seed)
             if question is None:
                 continue
-            if twin:
+            position = self._position[card.id]
+            if any(self._index.duplicates(position, other) for other in asked[-TWINS_SEEN:]):
                 twins.append(question)
                 continue
             asked.append(position)
